@@ -1,0 +1,250 @@
+/**
+ * One served model: a node-llama-cpp model and context whose sequences are the inference
+ * slots. It loads on first use, and unloads on demand so that VRAM is freed.
+ */
+import { basename } from 'node:path';
+import {
+  LlamaChat,
+  resolveChatWrapper,
+  type ChatWrapper,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+} from 'node-llama-cpp';
+import {
+  requestedMaxTokens,
+  type ChatCompletionRequest,
+  type FinishReason,
+} from '../../../common/openai.js';
+import { ApiError } from '../../../common/openaiErrors.js';
+import type { Logger } from '../log.js';
+import { GrammarCache, samplingOptions, toChatHistory } from './chatRequest.js';
+import { assertGgufHeader } from './ggufHeader.js';
+import { loadLlama } from './llama.js';
+import { SlotPool } from './slotPool.js';
+
+export interface ModelHostOptions {
+  /** The GGUF file. */
+  path: string;
+  /** The id clients ask for; defaults to the file name without `.gguf`. */
+  id?: string;
+  /** CPU threads for generation. */
+  threads: number;
+  /** Parallel inference slots (context sequences). */
+  slots: number;
+  /** Requests that may wait for a slot before new ones get a 503. */
+  maxQueued: number;
+  /** Tokens each slot can hold (prompt plus completion); defaults to the model's training context, at most 4096. */
+  contextPerSlot?: number;
+  gpu?: 'auto' | false;
+  logger: Logger;
+}
+
+export interface GenerationResult {
+  text: string;
+  finishReason: FinishReason;
+  promptTokens: number;
+  completionTokens: number;
+  /** ms from the call to the first text chunk (null when no text was produced) */
+  timeToFirstTokenMs: number | null;
+  durationMs: number;
+}
+
+export interface GenerationCallbacks {
+  /** Called with each piece of text as it is generated. */
+  onText?: (text: string) => void;
+  /** Aborting stops generation promptly; the call then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+interface Loaded {
+  model: LlamaModel;
+  context: LlamaContext;
+  pool: SlotPool<LlamaContextSequence>;
+  grammars: GrammarCache;
+  /** Resolved once: detecting it from the model's template costs more than a short answer. */
+  chatWrapper: ChatWrapper;
+  contextPerSlot: number;
+}
+
+const FINISH_REASONS: Record<string, FinishReason> = {
+  maxTokens: 'length',
+  eogToken: 'stop',
+  stopGenerationTrigger: 'stop',
+  customStopTrigger: 'stop',
+};
+
+export class ModelHost {
+  readonly id: string;
+  private loaded: Promise<Loaded> | undefined;
+  private readonly running = new Set<AbortController>();
+
+  constructor(private readonly options: ModelHostOptions) {
+    this.id = options.id ?? basename(options.path).replace(/\.gguf$/i, '');
+  }
+
+  /** Whether the model is in memory (or loading). */
+  get isLoaded(): boolean {
+    return this.loaded !== undefined;
+  }
+
+  /** Loads the model and creates the slots, once. */
+  load(): Promise<Loaded> {
+    this.loaded ??= this.createLoaded().catch((error: unknown) => {
+      this.loaded = undefined;
+      throw error;
+    });
+    return this.loaded;
+  }
+
+  private async createLoaded(): Promise<Loaded> {
+    const { logger, slots, threads } = this.options;
+    const started = performance.now();
+    await assertGgufHeader(this.options.path);
+    const llama = await loadLlama(logger, this.options.gpu);
+    const model = await llama.loadModel({ modelPath: this.options.path });
+    try {
+      const contextPerSlot = this.options.contextPerSlot ?? Math.min(model.trainContextSize, 4096);
+      const context = await model.createContext({
+        contextSize: contextPerSlot * slots,
+        sequences: slots,
+        threads,
+      });
+      const sequences = Array.from({ length: slots }, () => context.getSequence());
+      logger.info('model loaded', {
+        model: this.id,
+        backend: llama.gpu || 'cpu',
+        slots,
+        threads,
+        contextPerSlot,
+        ms: Math.round(performance.now() - started),
+      });
+      return {
+        model,
+        context,
+        pool: new SlotPool(sequences, this.options.maxQueued),
+        grammars: new GrammarCache(llama),
+        chatWrapper: resolveChatWrapper(model),
+        contextPerSlot,
+      };
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
+  }
+
+  /** Stops running jobs, fails queued ones, and frees the model's memory. Safe to call twice. */
+  async unload(): Promise<void> {
+    const loading = this.loaded;
+    if (!loading) return;
+    this.loaded = undefined;
+    const loaded = await loading.catch(() => undefined);
+    if (!loaded) return;
+    loaded.pool.rejectQueued(ApiError.overloaded(`Model '${this.id}' was unloaded`));
+    for (const job of this.running)
+      job.abort(ApiError.overloaded(`Model '${this.id}' was unloaded`));
+    await loaded.pool.whenIdle();
+    await loaded.context.dispose();
+    await loaded.model.dispose();
+    this.options.logger.info('model unloaded', { model: this.id });
+  }
+
+  /** Generates the assistant's reply to a chat request. */
+  async generate(
+    request: ChatCompletionRequest,
+    callbacks: GenerationCallbacks = {},
+  ): Promise<GenerationResult> {
+    const started = performance.now();
+    const job = new AbortController();
+    const onCallerAbort = () => job.abort(callbacks.signal?.reason);
+    callbacks.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    this.running.add(job);
+    try {
+      const loaded = await this.load();
+      const grammar = await loaded.grammars.forRequest(request);
+      const lease = await loaded.pool.acquire(job.signal);
+      try {
+        return await this.generateOn(
+          loaded,
+          lease.slot,
+          request,
+          grammar,
+          callbacks.onText,
+          job.signal,
+          started,
+        );
+      } finally {
+        lease.release();
+      }
+    } finally {
+      this.running.delete(job);
+      callbacks.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  private async generateOn(
+    loaded: Loaded,
+    sequence: LlamaContextSequence,
+    request: ChatCompletionRequest,
+    grammar: Awaited<ReturnType<GrammarCache['forRequest']>>,
+    onText: ((text: string) => void) | undefined,
+    signal: AbortSignal,
+    started: number,
+  ): Promise<GenerationResult> {
+    const chat = new LlamaChat({
+      contextSequence: sequence,
+      chatWrapper: loaded.chatWrapper,
+      autoDisposeSequence: false,
+    });
+    try {
+      const history = toChatHistory(request);
+      const promptTokens = chat.chatWrapper
+        .generateContextState({ chatHistory: history })
+        .contextText.tokenize(loaded.model.tokenizer).length;
+      const maxTokens = completionBudget(request, promptTokens, loaded.contextPerSlot);
+      const meterBefore = sequence.tokenMeter.getState();
+      let timeToFirstTokenMs: number | null = null;
+      const result = await chat.generateResponse(history, {
+        ...samplingOptions(request),
+        grammar,
+        maxTokens,
+        signal,
+        stopOnAbortSignal: true,
+        onTextChunk: (text) => {
+          timeToFirstTokenMs ??= performance.now() - started;
+          onText?.(text);
+        },
+      });
+      if (signal.aborted) throw signal.reason;
+      return {
+        text: result.response,
+        finishReason: FINISH_REASONS[result.metadata.stopReason] ?? 'stop',
+        promptTokens,
+        completionTokens: sequence.tokenMeter.diff(meterBefore).usedOutputTokens,
+        timeToFirstTokenMs,
+        durationMs: performance.now() - started,
+      };
+    } finally {
+      chat.dispose();
+    }
+  }
+}
+
+/** How many tokens may be generated: what the client asked for, within what the slot can hold. */
+function completionBudget(
+  request: ChatCompletionRequest,
+  promptTokens: number,
+  contextPerSlot: number,
+): number {
+  const requested = requestedMaxTokens(request);
+  const available = contextPerSlot - promptTokens;
+  if (available < 1 || (requested !== undefined && requested > available)) {
+    throw ApiError.invalidRequest(
+      `This model's context holds ${contextPerSlot} tokens per request, but ${promptTokens} are in the messages` +
+        (requested === undefined ? '' : ` and ${requested} were requested for the completion`),
+      'messages',
+      'context_length_exceeded',
+    );
+  }
+  return requested ?? available;
+}

@@ -1,0 +1,182 @@
+/**
+ * The node's local OpenAI-compatible endpoint: `POST /v1/chat/completions` (streaming and
+ * not) and `GET /v1/models`. Loopback by default; an API key is required to listen anywhere else.
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ChatStreamEncoder } from '../../../common/chatStream.js';
+import {
+  chatCompletionRequestSchema,
+  usageOf,
+  type ChatCompletion,
+  type ModelList,
+} from '../../../common/openai.js';
+import { ApiError, parseOrThrow, toApiError } from '../../../common/openaiErrors.js';
+import type { ModelHost } from '../inference/modelHost.js';
+import type { Logger } from '../log.js';
+import { SseResponse } from './sseResponse.js';
+
+export interface OpenAiServerOptions {
+  models: readonly ModelHost[];
+  host: string;
+  port: number;
+  logger: Logger;
+  /** When set, every `/v1` call needs `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+}
+
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:43121/v1` */
+  baseURL: string;
+  close(): Promise<void>;
+}
+
+/** True for addresses that only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** Builds the Fastify app (not listening yet), so tests can inject requests too. */
+export function buildOpenAiApp(options: OpenAiServerOptions): FastifyInstance {
+  const { logger } = options;
+  const models = new Map(options.models.map((model) => [model.id, model]));
+  const created = Math.floor(Date.now() / 1000);
+  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, forceCloseConnections: true });
+  // JSON only: a text/plain body is a 415, not a string that fails validation later.
+  app.removeContentTypeParser('text/plain');
+
+  app.setErrorHandler((error, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) {
+      logger.error('request failed', {
+        url: request.url,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    void reply.status(apiError.status).send(apiError.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new ApiError(
+      404,
+      `Unknown request URL: ${request.method} ${request.url}`,
+      'invalid_request_error',
+      'unknown_url',
+    );
+    void reply.status(404).send(error.toBody());
+  });
+  if (options.apiKey) {
+    const expected = Buffer.from(`Bearer ${options.apiKey}`);
+    app.addHook('onRequest', async (request) => {
+      const given = Buffer.from(request.headers.authorization ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw new ApiError(
+          401,
+          'Incorrect API key provided',
+          'invalid_request_error',
+          'invalid_api_key',
+        );
+      }
+    });
+  }
+
+  const listModels = (): ModelList => ({
+    object: 'list',
+    data: [...models.keys()].map((id) => ({ id, object: 'model', created, owned_by: 'byoi-node' })),
+  });
+  app.get('/v1/models', async () => listModels());
+  app.get<{ Params: { id: string } }>('/v1/models/:id', async (request) => {
+    const model = listModels().data.find((entry) => entry.id === request.params.id);
+    if (!model) throw ApiError.modelNotFound(request.params.id);
+    return model;
+  });
+  app.post('/v1/chat/completions', (request, reply) =>
+    chatCompletions(models, logger, request, reply),
+  );
+  return app;
+}
+
+async function chatCompletions(
+  models: Map<string, ModelHost>,
+  logger: Logger,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const body = parseOrThrow(chatCompletionRequestSchema, request.body);
+  const host = models.get(body.model);
+  if (!host) throw ApiError.modelNotFound(body.model);
+
+  const clientGone = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) clientGone.abort(new Error('client disconnected'));
+  });
+  const id = `chatcmpl-${randomUUID().replaceAll('-', '')}`;
+  const generate = async (onText?: (text: string) => void) => {
+    try {
+      const result = await host.generate(body, { signal: clientGone.signal, onText });
+      logger.info('request done', {
+        id,
+        model: host.id,
+        stream: Boolean(body.stream),
+        finishReason: result.finishReason,
+        promptTokens: result.promptTokens,
+        completionTokens: result.completionTokens,
+        ttftMs: result.timeToFirstTokenMs === null ? null : Math.round(result.timeToFirstTokenMs),
+        ms: Math.round(result.durationMs),
+      });
+      return result;
+    } catch (error) {
+      const outcome = clientGone.signal.aborted ? 'request cancelled' : 'request failed';
+      logger.info(outcome, { id, model: host.id, status: toApiError(error).status });
+      throw error;
+    }
+  };
+
+  if (!body.stream) {
+    const result = await generate();
+    const completion: ChatCompletion = {
+      id,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: host.id,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: result.text, refusal: null },
+          finish_reason: result.finishReason,
+          logprobs: null,
+        },
+      ],
+      usage: usageOf(result.promptTokens, result.completionTokens),
+    };
+    return completion;
+  }
+
+  const encoder = new ChatStreamEncoder(id, host.id);
+  const stream = new SseResponse(reply);
+  try {
+    const result = await generate((text) => stream.write(encoder.text(text)));
+    const usage = body.stream_options?.include_usage
+      ? usageOf(result.promptTokens, result.completionTokens)
+      : null;
+    stream.end(encoder.finish(result.finishReason, usage));
+  } catch (error) {
+    // Before the first byte, a plain HTTP error (status and JSON) is still possible.
+    if (!stream.started) throw error;
+    stream.end(encoder.error(toApiError(error).toBody()));
+  }
+}
+
+/** Starts listening. */
+export async function startOpenAiServer(options: OpenAiServerOptions): Promise<RunningServer> {
+  if (!isLoopback(options.host) && !options.apiKey) {
+    throw new Error(
+      `Refusing to serve the OpenAI endpoint on ${options.host} without an API key: pass --api-key (or BYOI_API_KEY), or listen on 127.0.0.1`,
+    );
+  }
+  const app = buildOpenAiApp(options);
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return { baseURL: `http://${host}:${port}/v1`, close: () => app.close() };
+}

@@ -1,0 +1,247 @@
+import { availableParallelism } from 'node:os';
+import { describe, it, expect } from 'vitest';
+import {
+  DEFAULT_OPENAI_ADDRESS,
+  SERVE_HELP,
+  UsageError,
+  defaultThreads,
+  parseAddress,
+  parseCommand,
+  type Command,
+  type ServeConfig,
+} from '../../main/engine/cliArgs.js';
+
+/** Parses with an empty environment and expects a serve command. */
+function serve(argv: string[], env: NodeJS.ProcessEnv = {}): ServeConfig {
+  const command: Command = parseCommand(argv, env);
+  if (command.kind !== 'serve') throw new Error(`expected serve, got ${command.kind}`);
+  return command.config;
+}
+
+describe('parseCommand: serve', () => {
+  it('implies serve and fills in the defaults', () => {
+    expect(serve(['--model', 'a.gguf'])).toEqual({
+      models: ['a.gguf'],
+      host: '127.0.0.1',
+      port: 11480,
+      apiKey: undefined,
+      threads: undefined,
+      parallel: 2,
+      queue: 16,
+      ctxSize: undefined,
+      gpu: 'auto',
+      json: false,
+      logLevel: 'info',
+    });
+    expect(DEFAULT_OPENAI_ADDRESS).toBe('127.0.0.1:11480');
+  });
+
+  it('accepts the explicit serve keyword with the same result', () => {
+    expect(serve(['serve', '--model', 'a.gguf'])).toEqual(serve(['--model', 'a.gguf']));
+  });
+
+  it('collects repeated --model flags in order', () => {
+    expect(
+      serve(['--model', 'one.gguf', '--model=two.gguf', '--model', 'three.gguf']).models,
+    ).toEqual(['one.gguf', 'two.gguf', 'three.gguf']);
+  });
+
+  it('reads every flag', () => {
+    // prettier-ignore
+    const config = serve([
+      '--model', 'm.gguf', '--openai', '0.0.0.0:9000', '--api-key', 'sekrit', '--threads', '3',
+      '--parallel', '4', '--queue', '0', '--ctx-size', '512', '--cpu', '--json', '--log-level', 'debug',
+    ]);
+    expect(config).toEqual({
+      models: ['m.gguf'],
+      host: '0.0.0.0',
+      port: 9000,
+      apiKey: 'sekrit',
+      threads: 3,
+      parallel: 4,
+      queue: 0,
+      ctxSize: 512,
+      gpu: false,
+      json: true,
+      logLevel: 'debug',
+    });
+  });
+
+  it.each([
+    ['127.0.0.1:8080', '127.0.0.1', 8080],
+    ['localhost:0', 'localhost', 0],
+    ['[::1]:8080', '::1', 8080],
+    ['[::]:65535', '::', 65535],
+  ])('--openai %s → host %s port %i', (address, host, port) => {
+    expect(serve(['--model', 'm', '--openai', address])).toMatchObject({ host, port });
+    expect(parseAddress(address)).toEqual({ host, port });
+  });
+
+  it.each(['127.0.0.1', '127.0.0.1:65536', ':8080', '::1:8080', 'host:port', 'a:-1', '[::1]', ''])(
+    '--openai %j is a UsageError',
+    (address) => {
+      expect(() => serve(['--model', 'm', `--openai=${address}`])).toThrow(UsageError);
+    },
+  );
+
+  it.each([
+    ['--threads', '0'],
+    ['--threads', '-1'],
+    ['--threads', '1.5'],
+    ['--threads', 'x'],
+    ['--parallel', '0'],
+    ['--parallel', '-1'],
+    ['--parallel', '1.5'],
+    ['--parallel', 'x'],
+    ['--queue', '-1'],
+    ['--queue', '1.5'],
+    ['--queue', 'x'],
+    ['--ctx-size', '15'],
+    ['--ctx-size', 'x'],
+    ['--threads', ''],
+    ['--threads', '0x10'],
+    ['--parallel', '1e1'],
+    ['--queue', ' 3 '],
+  ])('%s=%s is a UsageError naming the flag', (flag, value) => {
+    expect(() => serve(['--model', 'm', `${flag}=${value}`])).toThrow(UsageError);
+    expect(() => serve(['--model', 'm', `${flag}=${value}`])).toThrow(flag);
+  });
+
+  it('rejects a dash value given as a separate argument', () => {
+    expect(() => serve(['--model', 'm', '--threads', '-1'])).toThrow(UsageError);
+  });
+
+  it('allows --queue 0 (no waiting) and --ctx-size 16', () => {
+    expect(serve(['--model', 'm', '--queue', '0']).queue).toBe(0);
+    expect(serve(['--model', 'm', '--ctx-size', '16']).ctxSize).toBe(16);
+  });
+
+  it('takes threads from BYOI_THREADS when --threads is absent, and the flag wins', () => {
+    expect(serve(['--model', 'm'], { BYOI_THREADS: '6' }).threads).toBe(6);
+    expect(serve(['--model', 'm', '--threads', '2'], { BYOI_THREADS: '6' }).threads).toBe(2);
+    expect(serve(['--model', 'm', '--threads', '2'], { BYOI_THREADS: 'junk' }).threads).toBe(2);
+    expect(serve(['--model', 'm'], { BYOI_THREADS: '' }).threads).toBeUndefined();
+    expect(() => serve(['--model', 'm'], { BYOI_THREADS: '0' })).toThrow(/BYOI_THREADS/);
+  });
+
+  it('takes the API key from BYOI_API_KEY, and the flag wins', () => {
+    expect(serve(['--model', 'm'], { BYOI_API_KEY: 'env-key' }).apiKey).toBe('env-key');
+    expect(
+      serve(['--model', 'm', '--api-key', 'flag-key'], { BYOI_API_KEY: 'env-key' }).apiKey,
+    ).toBe('flag-key');
+    expect(serve(['--model', 'm'], { BYOI_API_KEY: '' }).apiKey).toBeUndefined();
+  });
+
+  it('uses process.env when no environment is passed', () => {
+    const saved = process.env.BYOI_API_KEY;
+    process.env.BYOI_API_KEY = 'from-process';
+    try {
+      const command = parseCommand(['--model', 'm']);
+      expect(command.kind === 'serve' && command.config.apiKey).toBe('from-process');
+    } finally {
+      if (saved === undefined) delete process.env.BYOI_API_KEY;
+      else process.env.BYOI_API_KEY = saved;
+    }
+  });
+
+  it.each(['debug', 'info', 'warn', 'error'] as const)('accepts --log-level %s', (level) => {
+    expect(serve(['--model', 'm', '--log-level', level]).logLevel).toBe(level);
+  });
+
+  it.each([
+    [['--model', 'm', '--log-level', 'verbose'], /--log-level/],
+    [['--model', 'm', '--bogus'], /bogus/],
+    [['--model', 'm', 'stray'], /stray/],
+    [['--model'], /model/],
+    [['--cpu'], /--model/],
+    [[], /--model/],
+    [['serve'], /--model/],
+    [['--model', 'm', '--cpu=yes'], /cpu/],
+  ])('%j is a UsageError', (argv, message) => {
+    expect(() => parseCommand(argv, {})).toThrow(UsageError);
+    expect(() => parseCommand(argv, {})).toThrow(message);
+  });
+});
+
+describe('parseCommand: other commands', () => {
+  it.each([
+    [['--help'], 'help'],
+    [['-h'], 'help'],
+    [['serve', '--help'], 'help'],
+    [['detect', '-h'], 'help'],
+    [['--version'], 'version'],
+    [['-v'], 'version'],
+    [['serve', '-v'], 'version'],
+  ])('%j → %s without needing --model', (argv, kind) => {
+    expect(parseCommand(argv, {})).toEqual({ kind });
+  });
+
+  it('parses detect with and without --json', () => {
+    expect(parseCommand(['detect'], {})).toEqual({ kind: 'detect', json: false });
+    expect(parseCommand(['detect', '--json'], {})).toEqual({ kind: 'detect', json: true });
+  });
+
+  it('rejects unknown flags for detect too', () => {
+    expect(() => parseCommand(['detect', '--nope'], {})).toThrow(UsageError);
+  });
+});
+
+describe('SERVE_HELP', () => {
+  const documented = [
+    '--model',
+    '--openai',
+    '--api-key',
+    '--threads',
+    '--parallel',
+    '--queue',
+  ].concat(['--ctx-size', '--cpu', '--json', '--log-level', '--help', '--version']);
+
+  it.each(documented)('documents %s', (flag) => {
+    expect(SERVE_HELP).toMatch(new RegExp(`^\\s+(-\\w, )?${flag}\\b`, 'm'));
+  });
+
+  it('documents the short flags and both commands', () => {
+    expect(SERVE_HELP).toContain('-h, --help');
+    expect(SERVE_HELP).toContain('-v, --version');
+    expect(SERVE_HELP).toMatch(/^\s+serve\s/m);
+    expect(SERVE_HELP).toMatch(/^\s+detect\s/m);
+  });
+
+  it('names only flags the parser accepts, and names them all', () => {
+    const inHelp = [...new Set(SERVE_HELP.match(/--[a-z][a-z-]*/g))].sort();
+    expect(inHelp).toEqual([...documented].sort());
+    for (const flag of inHelp) {
+      const accepts = (argv: string[]) => {
+        try {
+          parseCommand(argv, {});
+          return true;
+        } catch (error) {
+          return !/unknown option/i.test(String(error));
+        }
+      };
+      expect(accepts(['detect', flag]) || accepts(['detect', `${flag}=1`]), flag).toBe(true);
+    }
+    expect(() => parseCommand(['detect', '--not-a-flag'], {})).toThrow(/unknown option/i);
+  });
+
+  it('states the defaults the parser uses', () => {
+    expect(SERVE_HELP).toContain(`default ${DEFAULT_OPENAI_ADDRESS}`);
+    expect(SERVE_HELP).toMatch(/--parallel N[^\n]*default 2\)/);
+    expect(SERVE_HELP).toMatch(/--queue N[\s\S]*?\(default 16\)/);
+  });
+});
+
+describe('defaultThreads', () => {
+  it.each([
+    [8, 8],
+    [1, 1],
+    [0, 1],
+    [-4, 1],
+  ])('physical cores %i → %i threads', (cores, threads) => {
+    expect(defaultThreads(cores)).toBe(threads);
+  });
+
+  it('falls back to the available parallelism when the core count is unknown', () => {
+    expect(defaultThreads(undefined)).toBe(Math.max(1, availableParallelism()));
+  });
+});
