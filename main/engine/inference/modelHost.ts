@@ -77,10 +77,23 @@ const FINISH_REASONS: Record<string, FinishReason> = {
 export class ModelHost {
   readonly id: string;
   private loaded: Promise<Loaded> | undefined;
+  /** The settled value of `loaded`, for synchronous reads. */
+  private loadedState: Loaded | undefined;
   private readonly running = new Set<AbortController>();
 
   constructor(private readonly options: ModelHostOptions) {
     this.id = options.id ?? basename(options.path).replace(/\.gguf$/i, '');
+  }
+
+  /** Slots free right now (all of them while unloaded, since loading creates them). */
+  get freeSlots(): number {
+    const pool = this.loadedState?.pool;
+    return pool ? pool.size - pool.busy : this.options.slots;
+  }
+
+  /** Tokens one request may hold, once loaded. */
+  get contextPerSlot(): number | undefined {
+    return this.loadedState?.contextPerSlot;
   }
 
   /** Whether the model is in memory (or loading). */
@@ -90,11 +103,19 @@ export class ModelHost {
 
   /** Loads the model and creates the slots, once. */
   load(): Promise<Loaded> {
-    this.loaded ??= this.createLoaded().catch((error: unknown) => {
-      this.loaded = undefined;
-      throw error;
-    });
-    return this.loaded;
+    if (this.loaded) return this.loaded;
+    const loading: Promise<Loaded> = this.createLoaded().then(
+      (loaded) => {
+        if (this.loaded === loading) this.loadedState = loaded;
+        return loaded;
+      },
+      (error: unknown) => {
+        if (this.loaded === loading) this.loaded = undefined;
+        throw error;
+      },
+    );
+    this.loaded = loading;
+    return loading;
   }
 
   private async createLoaded(): Promise<Loaded> {
@@ -138,6 +159,7 @@ export class ModelHost {
     const loading = this.loaded;
     if (!loading) return;
     this.loaded = undefined;
+    this.loadedState = undefined;
     const loaded = await loading.catch(() => undefined);
     if (!loaded) return;
     loaded.pool.rejectQueued(ApiError.overloaded(`Model '${this.id}' was unloaded`));

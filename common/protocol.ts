@@ -1,0 +1,180 @@
+/**
+ * The node↔gateway link protocol, version 1. Nodes dial out to the gateway's WebSocket
+ * (`GET /v1/node/link`); every frame is one JSON text message validated by these schemas.
+ *
+ * Handshake: gateway `challenge` → node `hello` (Ed25519 signature over the challenge) →
+ * gateway `welcome` → node `announce`. Then jobs: `job.offer` → `job.accept` | `job.reject`,
+ * then `job.chunk`* and `job.done` | `job.error`; `job.cancel` from the gateway at any time;
+ * `receipt` after the gateway has accounted a job. Liveness uses WebSocket ping/pong.
+ */
+import { z } from 'zod';
+import { chatCompletionRequestSchema } from './openai.js';
+
+export const PROTOCOL_VERSION = 1;
+/** Frames larger than this close the link with {@link CloseCode.FrameTooLarge}. */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+export const LINK_PATH = '/v1/node/link';
+
+/** WebSocket close codes (4000–4999 are for applications) with their meaning. */
+export const CloseCode = {
+  Normal: 1000,
+  GoingAway: 1001,
+  BadFrame: 4000,
+  UnsupportedVersion: 4001,
+  UnknownKey: 4002,
+  BadSignature: 4003,
+  HandshakeTimeout: 4004,
+  FrameTooLarge: 4005,
+  Replaced: 4006,
+  Revoked: 4007,
+  UnexpectedFrame: 4008,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+const id = z.string().min(1).max(128);
+const base64 = z.string().max(4096).regex(/^[A-Za-z0-9+/=_-]*$/, 'must be base64');
+const count = z.number().int().nonnegative();
+
+/** USD per one million tokens. */
+export const modelPriceSchema = z.object({
+  prompt: z.number().nonnegative().max(1000),
+  completion: z.number().nonnegative().max(1000),
+});
+export type ModelPrice = z.infer<typeof modelPriceSchema>;
+
+/** What a node offers for one model. */
+export const announcedModelSchema = z.object({
+  id,
+  price: modelPriceSchema,
+  slots: z.number().int().positive().max(1024),
+  contextLength: z.number().int().positive(),
+});
+export type AnnouncedModel = z.infer<typeof announcedModelSchema>;
+
+export const jobRejectReasonSchema = z.enum(['busy', 'paused', 'price', 'model', 'invalid', 'shutting_down']);
+export type JobRejectReason = z.infer<typeof jobRejectReasonSchema>;
+
+const errorBody = z.object({
+  status: z.number().int().min(400).max(599),
+  message: z.string().max(4096),
+  type: z.string().max(128),
+  code: z.string().max(128).nullable(),
+  param: z.string().max(256).nullable(),
+});
+
+/** The accounted outcome of one job, signed by the gateway (see {@link receiptSigningBytes}). */
+export const receiptSchema = z.object({
+  jobId: id,
+  nodeId: id,
+  model: id,
+  promptTokens: count,
+  completionTokens: count,
+  price: modelPriceSchema,
+  /** What the client paid, in nano-USD. */
+  chargedNanos: count,
+  /** The network fee, in nano-USD. */
+  feeNanos: count,
+  /** What the node's owner earned (charged minus fee), in nano-USD. */
+  creditedNanos: count,
+  issuedAt: z.string().max(64),
+});
+export type Receipt = z.infer<typeof receiptSchema>;
+
+export const gatewayFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('challenge'), v: z.number().int(), nonce: base64, gatewayPublicKey: base64 }),
+  z.object({ type: z.literal('welcome'), nodeId: id, orgId: id, heartbeatMs: z.number().int().positive() }),
+  z.object({
+    type: z.literal('job.offer'),
+    jobId: id,
+    request: chatCompletionRequestSchema,
+    price: modelPriceSchema,
+  }),
+  z.object({ type: z.literal('job.cancel'), jobId: id, reason: z.string().max(256) }),
+  z.object({ type: z.literal('receipt'), receipt: receiptSchema, signature: base64 }),
+]);
+export type GatewayFrame = z.infer<typeof gatewayFrameSchema>;
+
+export const nodeFrameSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    v: z.number().int(),
+    publicKey: base64,
+    /** Ed25519 signature of {@link challengeSigningBytes}(nonce). */
+    signature: base64,
+    agent: z.string().max(128),
+  }),
+  z.object({
+    type: z.literal('announce'),
+    models: z.array(announcedModelSchema).max(64),
+    hardware: z.object({ summary: z.string().max(512), backend: z.string().max(32) }),
+  }),
+  z.object({ type: z.literal('job.accept'), jobId: id }),
+  z.object({ type: z.literal('job.reject'), jobId: id, reason: jobRejectReasonSchema, message: z.string().max(1024) }),
+  z.object({ type: z.literal('job.chunk'), jobId: id, index: count, text: z.string().max(65536) }),
+  z.object({
+    type: z.literal('job.done'),
+    jobId: id,
+    finishReason: z.enum(['stop', 'length']),
+    usage: z.object({ promptTokens: count, completionTokens: count }),
+    timings: z.object({ timeToFirstTokenMs: z.number().nonnegative().nullable(), durationMs: z.number().nonnegative() }),
+  }),
+  z.object({ type: z.literal('job.error'), jobId: id, error: errorBody }),
+]);
+export type NodeFrame = z.infer<typeof nodeFrameSchema>;
+
+/** `POST /v1/node/enroll` body: binds a node's public key to the code's organization. */
+export const enrollRequestSchema = z.object({
+  code: z.string().min(1).max(128),
+  publicKey: base64,
+  name: z.string().max(128).optional(),
+});
+export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
+
+export interface EnrollResponse {
+  nodeId: string;
+  orgId: string;
+  /** base64 raw Ed25519 public key that signs receipts */
+  gatewayPublicKey: string;
+}
+
+/** The bytes a node signs to answer a challenge: bound to the protocol and the nonce. */
+export function challengeSigningBytes(nonce: string): Uint8Array {
+  return new TextEncoder().encode(`byoi-link-v${PROTOCOL_VERSION}:challenge:${nonce}`);
+}
+
+/** The bytes the gateway signs for a receipt: its fields in a fixed order. */
+export function receiptSigningBytes(receipt: Receipt): Uint8Array {
+  const r = receipt;
+  return new TextEncoder().encode(
+    [
+      `byoi-receipt-v${PROTOCOL_VERSION}`,
+      r.jobId,
+      r.nodeId,
+      r.model,
+      r.promptTokens,
+      r.completionTokens,
+      r.price.prompt,
+      r.price.completion,
+      r.chargedNanos,
+      r.feeNanos,
+      r.creditedNanos,
+      r.issuedAt,
+    ].join('\n'),
+  );
+}
+
+/**
+ * The charge for a job in nano-USD: each part rounded once, so the client's debit is exactly
+ * the node's credit plus the fee.
+ */
+export function priceJob(
+  price: ModelPrice,
+  promptTokens: number,
+  completionTokens: number,
+  feeBasisPoints: number,
+): { chargedNanos: number; feeNanos: number; creditedNanos: number } {
+  // USD per 1M tokens × tokens ÷ 1e6 = USD; × 1e9 for nano-USD: a net factor of 1000.
+  const chargedNanos = Math.round(price.prompt * promptTokens * 1000 + price.completion * completionTokens * 1000);
+  const feeNanos = Math.round((chargedNanos * feeBasisPoints) / 10000);
+  return { chargedNanos, feeNanos, creditedNanos: chargedNanos - feeNanos };
+}
