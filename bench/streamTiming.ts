@@ -29,14 +29,22 @@ export async function streamCompletion(baseURL: string, body: object): Promise<S
       const event = buffer.slice(6, end);
       buffer = buffer.slice(end + 2);
       if (event === '[DONE]') continue;
-      const chunk = JSON.parse(event) as {
-        choices: { delta: { content?: string } }[];
-        usage?: { completion_tokens: number } | null;
-        error?: { message: string };
-      };
-      if (chunk.error) throw new Error(chunk.error.message);
-      if (chunk.choices[0]?.delta.content) firstTokenMs ??= performance.now() - started;
-      if (chunk.usage) tokens = chunk.usage.completion_tokens;
+      // Parse only what is needed, so the client's own work stays out of the figure.
+      if (
+        firstTokenMs === null &&
+        event.includes('"content":"') &&
+        !event.includes('"content":""')
+      ) {
+        firstTokenMs = performance.now() - started;
+      }
+      if (event.includes('"usage":{') || event.startsWith('{"error"')) {
+        const chunk = JSON.parse(event) as {
+          usage?: { completion_tokens: number };
+          error?: { message: string };
+        };
+        if (chunk.error) throw new Error(chunk.error.message);
+        if (chunk.usage) tokens = chunk.usage.completion_tokens;
+      }
     }
   }
   const totalMs = performance.now() - started;

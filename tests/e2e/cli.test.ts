@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HardwareReportSchema } from '../../common/hardware.js';
-import { tinyModelBytes } from '../fixtures/tinyModel.js';
+import { tinyModelBytes } from '../../demo/tinyModel.js';
 import { runNode, startNode } from '../support/nodeProcess.js';
 import { createTempModel, type TempModel } from '../support/tempModel.js';
 

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTinyModel } from '../fixtures/tinyModel.js';
+import { writeTinyModel } from '../../demo/tinyModel.js';
 
 export interface TempModel {
   dir: string;
