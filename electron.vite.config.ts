@@ -18,6 +18,7 @@ const mainEntries: Record<string, string> = {
   ...(existsSync(fromRoot('main/engine/cli.ts'))
     ? { 'byoi-node': fromRoot('main/engine/cli.ts') }
     : {}),
+  'byoi-gateway': fromRoot('gateway/cli.ts'),
 };
 
 /**

@@ -8,12 +8,19 @@ export interface StreamTiming {
   tokens: number;
 }
 
-/** Streams one chat completion with fetch and times it (the body must ask for usage). */
-export async function streamCompletion(baseURL: string, body: object): Promise<StreamTiming> {
+/**
+ * Streams one chat completion with fetch and times it (the body must ask for usage).
+ * `headers` are added to the request's, e.g. `{ authorization: 'Bearer …' }`.
+ */
+export async function streamCompletion(
+  baseURL: string,
+  body: object,
+  headers: Record<string, string> = {},
+): Promise<StreamTiming> {
   const started = performance.now();
   const response = await fetch(`${baseURL}/chat/completions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...headers, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   if (!response.ok || !response.body)

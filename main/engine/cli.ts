@@ -1,6 +1,7 @@
 /**
  * `byoi-node`: the headless node. It serves local GGUF models on an OpenAI-compatible
- * endpoint; `--json` prints one ready line on stdout and logs JSON lines on stderr.
+ * endpoint and, once enrolled, lends them to a gateway over the node link; `--json` prints
+ * one ready line on stdout and logs JSON lines on stderr.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,12 +10,21 @@ import {
   parseCommand,
   SERVE_HELP,
   UsageError,
+  type EnrollConfig,
   type ServeConfig,
 } from './cliArgs.js';
 import { detectHardware, formatHardwareReport } from './hardware/gpuDetect.js';
 import { ModelHost } from './inference/modelHost.js';
+import { enroll, readEnrollment } from './link/enrollment.js';
+import { loadOrCreateIdentity } from './link/identity.js';
+import type { LinkClient } from './link/linkClient.js';
+import { ReceiptStore } from './link/receipts.js';
+import { startLink } from './link/startLink.js';
 import { createLogger } from './log.js';
-import { startOpenAiServer } from './openai/openaiServer.js';
+import { startOpenAiServer, type RunningServer } from './openai/openaiServer.js';
+
+/** How long `serve` waits for the gateway's first welcome before giving up. */
+const LINK_STARTUP_TIMEOUT_MS = 30_000;
 
 function version(): string {
   try {
@@ -28,6 +38,14 @@ async function serve(config: ServeConfig): Promise<void> {
   const logger = createLogger({ json: config.json, level: config.logLevel });
   const missing = config.models.find((path) => !existsSync(path));
   if (missing) throw new UsageError(`model file not found: ${missing}`);
+  const enrollment = await readEnrollment(config.dataDir);
+  if (config.link && config.gatewayURL && !enrollment) {
+    throw new UsageError(
+      `this node is not enrolled yet; run 'byoi-node enroll --gateway ${config.gatewayURL} --code CODE' first`,
+    );
+  }
+  const gatewayURL = config.link ? (config.gatewayURL ?? enrollment?.gatewayURL) : undefined;
+
   const hardware = await detectHardware();
   logger.info(hardware.summary);
   const threads = config.threads ?? defaultThreads(hardware.cpu.physicalCores || undefined);
@@ -46,6 +64,23 @@ async function serve(config: ServeConfig): Promise<void> {
   const ids = models.map((model) => model.id);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate) throw new UsageError(`two --model files have the same id '${duplicate}'`);
+
+  // Filled in as they start, so that a signal at any point stops what is running.
+  const running: { server?: RunningServer; link?: LinkClient } = {};
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    await running.link?.stop();
+    await Promise.all(models.map((model) => model.unload()));
+    await running.server?.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
   await Promise.all(
     models.map((model) =>
       model.load().catch((error: unknown) => {
@@ -55,6 +90,7 @@ async function serve(config: ServeConfig): Promise<void> {
       }),
     ),
   );
+  if (stopping) return;
 
   const server = await startOpenAiServer({
     models,
@@ -63,7 +99,39 @@ async function serve(config: ServeConfig): Promise<void> {
     logger,
     apiKey: config.apiKey,
   });
+  running.server = server;
   logger.info('serving', { openaiBaseURL: server.baseURL, models: ids.join(',') });
+
+  if (gatewayURL && enrollment) {
+    try {
+      running.link = await startLink({
+        gatewayURL,
+        identity: await loadOrCreateIdentity(config.dataDir),
+        gatewayPublicKey: enrollment.gatewayPublicKey,
+        receipts: ReceiptStore.inDataDir(config.dataDir),
+        agent: `byoi-node/${version()}`,
+        hardware: {
+          summary: hardware.summary,
+          backend: config.gpu === false ? 'cpu' : hardware.recommendedBackend,
+        },
+        models: models.map((host) => ({
+          host,
+          price: config.price,
+          slots: config.parallel,
+          contextLength: host.contextPerSlot ?? config.ctxSize ?? 4096,
+        })),
+        logger,
+        startupTimeoutMs: LINK_STARTUP_TIMEOUT_MS,
+      });
+    } catch (error) {
+      if (stopping) return; // a signal arrived while waiting; stop() exits
+      throw error;
+    }
+    // A signal that arrived while waiting for the welcome missed this link: close it too.
+    if (stopping) return running.link.stop();
+  }
+  if (stopping) return;
+  const link = running.link;
   if (config.json) {
     process.stdout.write(
       JSON.stringify({
@@ -73,22 +141,27 @@ async function serve(config: ServeConfig): Promise<void> {
         models: ids,
         threads,
         backend: hardware.recommendedBackend,
+        nodeId: link?.status.nodeId ?? enrollment?.nodeId ?? null,
+        link: link ? link.state : 'disabled',
       }) + '\n',
     );
   }
+}
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('stopping', { signal });
-    await Promise.all(models.map((model) => model.unload()));
-    await server.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+async function enrollCommand(config: EnrollConfig): Promise<void> {
+  const enrollment = await enroll({
+    gatewayURL: config.gatewayURL,
+    code: config.code,
+    name: config.name,
+    dataDir: config.dataDir,
+  });
+  process.stdout.write(
+    config.json
+      ? JSON.stringify({ event: 'enrolled', ...enrollment, dataDir: config.dataDir }) + '\n'
+      : `Enrolled as node ${enrollment.nodeId} in organization ${enrollment.orgId} at ${enrollment.gatewayURL}.\n` +
+          `Its key and enrollment are in ${config.dataDir}; serve with the same data folder,\n` +
+          `e.g. byoi-node --model FILE.gguf --data-dir ${JSON.stringify(config.dataDir)}\n`,
+  );
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -107,6 +180,8 @@ async function main(argv: string[]): Promise<void> {
       );
       return;
     }
+    case 'enroll':
+      return enrollCommand(command.config);
     case 'serve':
       return serve(command.config);
   }

@@ -1,16 +1,26 @@
-/** Flags of `byoi-node serve`, with their help text and validation. */
-import { availableParallelism } from 'node:os';
+/** Flags of `byoi-node serve` and `byoi-node enroll`, with their help text and validation. */
+import { availableParallelism, homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ModelPrice } from '../../common/protocol.js';
 
 export const DEFAULT_OPENAI_ADDRESS = '127.0.0.1:11480';
+/** USD per 1M prompt and completion tokens when no --price-* flag is given. */
+export const DEFAULT_PRICE: ModelPrice = { prompt: 0.1, completion: 0.2 };
+/** The most a price flag may say, as the protocol allows. */
+const MAX_PRICE = 1000;
 
 export const SERVE_HELP = `Usage: byoi-node [serve] --model FILE.gguf [options]
+       byoi-node enroll --gateway URL --code CODE [--name NAME] [--data-dir DIR]
        byoi-node detect [--json]
 
-Serve local GGUF models on an OpenAI-compatible endpoint.
+Serve local GGUF models on an OpenAI-compatible endpoint, and lend them to a BYOI gateway
+once the node is enrolled.
 
 Commands:
   serve                 Serve models (the default command)
+  enroll                Bind this node's key to an organization with a one-time code
+                        from the gateway's operator; prints the node id
   detect                Print the detected GPUs, CPU and working inference backends
 
 Options for serve:
@@ -28,9 +38,31 @@ Options for serve:
   --ctx-size N          Tokens per request, prompt plus completion (default: the model's
                         training context, at most 4096)
   --cpu                 Do not use the GPU even if one works
+  --gateway URL         Link to this gateway (http:// or https://) and serve its jobs;
+                        default: the gateway this node enrolled with, if any. The
+                        node must be enrolled first ('byoi-node enroll')
+  --no-link             Serve only the local endpoint, even when enrolled
+  --price-prompt USD    Price per 1M prompt tokens announced for every model
+                        (default ${DEFAULT_PRICE.prompt})
+  --price-completion USD
+                        Price per 1M completion tokens announced for every model
+                        (default ${DEFAULT_PRICE.completion})
   --json                Machine mode: print one JSON line on stdout once ready, and log
                         JSON lines on stderr
   --log-level LEVEL     debug, info, warn or error (default info)
+
+Options for enroll:
+  --gateway URL         The gateway's address (http:// or https://)
+  --code CODE           The one-time enrollment code
+  --name NAME           This node's name in the organization (default: the host name)
+  --json                Print the enrollment as one JSON line
+
+Options for serve and enroll:
+  --data-dir DIR        Where the node keeps its key (node-key.pem, mode 0600), its
+                        enrollment and its receipts (env BYOI_DATA_DIR;
+                        default ~/.byoi-node)
+
+Other options:
   -h, --help            Show this help
   -v, --version         Show the version
 `;
@@ -47,6 +79,22 @@ export interface ServeConfig {
   gpu: 'auto' | false;
   json: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The node's data folder (absolute). */
+  dataDir: string;
+  /** --gateway; undefined means the enrolled gateway, if any. */
+  gatewayURL: string | undefined;
+  /** False with --no-link: never link to a gateway. */
+  link: boolean;
+  /** Announced for every model, USD per 1M tokens. */
+  price: ModelPrice;
+}
+
+export interface EnrollConfig {
+  gatewayURL: string;
+  code: string;
+  name: string | undefined;
+  dataDir: string;
+  json: boolean;
 }
 
 /** A mistake in the command line, shown to the user with the hint to read --help. */
@@ -56,6 +104,7 @@ export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'detect'; json: boolean }
+  | { kind: 'enroll'; config: EnrollConfig }
   | { kind: 'serve'; config: ServeConfig };
 
 function positiveInteger(name: string, value: string | undefined, min = 1): number | undefined {
@@ -76,10 +125,39 @@ export function parseAddress(value: string): { host: string; port: number } {
   return { host: match[1] ?? match[2] ?? '', port };
 }
 
+function price(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = /^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(number) || number > MAX_PRICE) {
+    throw new UsageError(`${name} must be a price in USD from 0 to ${MAX_PRICE}, got '${value}'`);
+  }
+  return number;
+}
+
+function httpURL(name: string, value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new UsageError(`${name} must be an http:// or https:// URL, got '${value}'`);
+  }
+  return value;
+}
+
+/** The data folder: --data-dir, else BYOI_DATA_DIR, else ~/.byoi-node (made absolute). */
+export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return resolve(flag || env.BYOI_DATA_DIR || join(homedir(), '.byoi-node'));
+}
+
+const COMMANDS = ['serve', 'detect', 'enroll'] as const;
+
 /** Parses the command line (without `node` and the script). */
 export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Command {
   const [first, ...rest] = argv;
-  const command = first === 'serve' || first === 'detect' ? first : 'serve';
+  const command = COMMANDS.find((name) => name === first) ?? 'serve';
   const args = command === first ? rest : argv;
   let parsed;
   try {
@@ -98,6 +176,13 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         cpu: { type: 'boolean' },
         json: { type: 'boolean' },
         'log-level': { type: 'string' },
+        'data-dir': { type: 'string' },
+        gateway: { type: 'string' },
+        'no-link': { type: 'boolean' },
+        'price-prompt': { type: 'string' },
+        'price-completion': { type: 'string' },
+        code: { type: 'string' },
+        name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -109,7 +194,28 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   if (command === 'detect') return { kind: 'detect', json: values.json ?? false };
+  const dataDir = resolveDataDir(values['data-dir'], env);
+  const misplaced = (flags: string[]) =>
+    flags.find((flag) => (values as Record<string, unknown>)[flag] !== undefined);
+  if (command === 'enroll') {
+    const serveFlag = misplaced(['model', 'openai', 'no-link', 'price-prompt', 'price-completion']);
+    if (serveFlag) throw new UsageError(`--${serveFlag} is an option of serve, not of enroll`);
+    if (!values.gateway) throw new UsageError('enroll needs --gateway URL');
+    if (!values.code) throw new UsageError('enroll needs --code CODE');
+    return {
+      kind: 'enroll',
+      config: {
+        gatewayURL: httpURL('--gateway', values.gateway),
+        code: values.code,
+        name: values.name || undefined,
+        dataDir,
+        json: values.json ?? false,
+      },
+    };
+  }
 
+  const enrollFlag = misplaced(['code', 'name']);
+  if (enrollFlag) throw new UsageError(`--${enrollFlag} is an option of enroll, not of serve`);
   const models = values.model ?? [];
   if (models.length === 0) throw new UsageError('--model FILE.gguf is required');
   const logLevel = values['log-level'] ?? 'info';
@@ -117,6 +223,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     throw new UsageError(`--log-level must be debug, info, warn or error, got '${logLevel}'`);
   }
   const { host, port } = parseAddress(values.openai ?? DEFAULT_OPENAI_ADDRESS);
+  if (values['no-link'] && values.gateway !== undefined) {
+    throw new UsageError('--no-link and --gateway cannot be used together');
+  }
   return {
     kind: 'serve',
     config: {
@@ -133,6 +242,17 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       gpu: values.cpu ? false : 'auto',
       json: values.json ?? false,
       logLevel,
+      dataDir,
+      gatewayURL: values.gateway === undefined ? undefined : httpURL('--gateway', values.gateway),
+      link: !values['no-link'],
+      price: {
+        prompt: price('--price-prompt', values['price-prompt'], DEFAULT_PRICE.prompt),
+        completion: price(
+          '--price-completion',
+          values['price-completion'],
+          DEFAULT_PRICE.completion,
+        ),
+      },
     },
   };
 }

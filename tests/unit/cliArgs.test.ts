@@ -1,15 +1,20 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import {
   DEFAULT_OPENAI_ADDRESS,
+  DEFAULT_PRICE,
   SERVE_HELP,
   UsageError,
   defaultThreads,
   parseAddress,
   parseCommand,
   type Command,
+  type EnrollConfig,
   type ServeConfig,
 } from '../../main/engine/cliArgs.js';
+
+const DEFAULT_DATA_DIR = join(homedir(), '.byoi-node');
 
 /** Parses with an empty environment and expects a serve command. */
 function serve(argv: string[], env: NodeJS.ProcessEnv = {}): ServeConfig {
@@ -32,8 +37,13 @@ describe('parseCommand: serve', () => {
       gpu: 'auto',
       json: false,
       logLevel: 'info',
+      dataDir: DEFAULT_DATA_DIR,
+      gatewayURL: undefined,
+      link: true,
+      price: { prompt: 0.1, completion: 0.2 },
     });
     expect(DEFAULT_OPENAI_ADDRESS).toBe('127.0.0.1:11480');
+    expect(DEFAULT_PRICE).toEqual({ prompt: 0.1, completion: 0.2 });
   });
 
   it('accepts the explicit serve keyword with the same result', () => {
@@ -51,6 +61,8 @@ describe('parseCommand: serve', () => {
     const config = serve([
       '--model', 'm.gguf', '--openai', '0.0.0.0:9000', '--api-key', 'sekrit', '--threads', '3',
       '--parallel', '4', '--queue', '0', '--ctx-size', '512', '--cpu', '--json', '--log-level', 'debug',
+      '--data-dir', '/srv/byoi', '--gateway', 'https://gw.example/byoi', '--price-prompt', '0',
+      '--price-completion', '1.25',
     ]);
     expect(config).toEqual({
       models: ['m.gguf'],
@@ -64,6 +76,10 @@ describe('parseCommand: serve', () => {
       gpu: false,
       json: true,
       logLevel: 'debug',
+      dataDir: resolve('/srv/byoi'),
+      gatewayURL: 'https://gw.example/byoi',
+      link: true,
+      price: { prompt: 0, completion: 1.25 },
     });
   });
 
@@ -163,12 +179,120 @@ describe('parseCommand: serve', () => {
   });
 });
 
+describe('parseCommand: data folder, gateway and prices', () => {
+  it('takes the data folder from --data-dir, then BYOI_DATA_DIR, made absolute', () => {
+    expect(serve(['--model', 'm'], { BYOI_DATA_DIR: '/env/dir' }).dataDir).toBe(
+      resolve('/env/dir'),
+    );
+    expect(
+      serve(['--model', 'm', '--data-dir', 'rel/dir'], { BYOI_DATA_DIR: '/env/dir' }).dataDir,
+    ).toBe(resolve('rel/dir'));
+    expect(serve(['--model', 'm'], { BYOI_DATA_DIR: '' }).dataDir).toBe(DEFAULT_DATA_DIR);
+  });
+
+  it('turns the link off with --no-link, and refuses it together with --gateway', () => {
+    expect(serve(['--model', 'm', '--no-link']).link).toBe(false);
+    expect(() => serve(['--model', 'm', '--no-link', '--gateway', 'http://g'])).toThrow(
+      /--no-link and --gateway/,
+    );
+  });
+
+  it.each(['ws://gw.example', 'gw.example', 'ftp://gw.example', ''])(
+    '--gateway %j is a UsageError',
+    (url) => {
+      expect(() => serve(['--model', 'm', `--gateway=${url}`])).toThrow(UsageError);
+      expect(() => serve(['--model', 'm', `--gateway=${url}`])).toThrow(/--gateway/);
+    },
+  );
+
+  it.each([
+    ['--price-prompt', '-1'],
+    ['--price-prompt', '1e4'],
+    ['--price-prompt', '0x10'],
+    ['--price-prompt', '1000.5'],
+    ['--price-completion', 'free'],
+    ['--price-completion', '1.2.3'],
+    ['--price-completion', ''],
+  ])('%s=%s is a UsageError naming the flag', (flag, value) => {
+    expect(() => serve(['--model', 'm', `${flag}=${value}`])).toThrow(UsageError);
+    expect(() => serve(['--model', 'm', `${flag}=${value}`])).toThrow(flag);
+  });
+
+  it.each([
+    ['0.10', 0.1],
+    ['.5', 0.5],
+    ['1e-7', 1e-7],
+    ['2.', 2],
+  ])('accepts the price %s', (text, value) => {
+    expect(serve(['--model', 'm', '--price-prompt', text]).price.prompt).toBe(value);
+  });
+
+  it('accepts prices from 0 to 1000', () => {
+    expect(
+      serve(['--model', 'm', '--price-prompt', '1000', '--price-completion', '0.000001']).price,
+    ).toEqual({
+      prompt: 1000,
+      completion: 0.000001,
+    });
+  });
+
+  it('refuses the options of enroll', () => {
+    expect(() => serve(['--model', 'm', '--code', 'c'])).toThrow(/--code is an option of enroll/);
+  });
+});
+
+describe('parseCommand: enroll', () => {
+  const enrollConfig = (argv: string[], env: NodeJS.ProcessEnv = {}): EnrollConfig => {
+    const command = parseCommand(['enroll', ...argv], env);
+    if (command.kind !== 'enroll') throw new Error(`expected enroll, got ${command.kind}`);
+    return command.config;
+  };
+
+  it('reads --gateway, --code, --name, --data-dir and --json', () => {
+    // prettier-ignore
+    expect(enrollConfig([
+      '--gateway', 'http://127.0.0.1:8080', '--code', 'byoi-enroll-x', '--name', 'rig', '--data-dir', '/d', '--json',
+    ])).toEqual({
+      gatewayURL: 'http://127.0.0.1:8080',
+      code: 'byoi-enroll-x',
+      name: 'rig',
+      dataDir: resolve('/d'),
+      json: true,
+    });
+  });
+
+  it('defaults the name and the data folder', () => {
+    expect(
+      enrollConfig(['--gateway', 'https://g', '--code', 'c'], { BYOI_DATA_DIR: '/e' }),
+    ).toEqual({
+      gatewayURL: 'https://g',
+      code: 'c',
+      name: undefined,
+      dataDir: resolve('/e'),
+      json: false,
+    });
+  });
+
+  it.each([
+    [['--code', 'c'], /--gateway/],
+    [['--gateway', 'https://g'], /--code/],
+    [['--gateway', 'https://g', '--code', ''], /--code/],
+    [['--gateway', 'nope', '--code', 'c'], /--gateway must be an http/],
+    [['--gateway', 'https://g', '--code', 'c', '--model', 'm'], /--model is an option of serve/],
+    [['--gateway', 'https://g', '--code', 'c', 'stray'], /stray/],
+  ])('%j is a UsageError', (argv, message) => {
+    expect(() => parseCommand(['enroll', ...argv], {})).toThrow(UsageError);
+    expect(() => parseCommand(['enroll', ...argv], {})).toThrow(message);
+  });
+});
+
 describe('parseCommand: other commands', () => {
   it.each([
     [['--help'], 'help'],
     [['-h'], 'help'],
     [['serve', '--help'], 'help'],
     [['detect', '-h'], 'help'],
+    [['enroll', '--help'], 'help'],
     [['--version'], 'version'],
     [['-v'], 'version'],
     [['serve', '-v'], 'version'],
@@ -194,7 +318,18 @@ describe('SERVE_HELP', () => {
     '--threads',
     '--parallel',
     '--queue',
-  ].concat(['--ctx-size', '--cpu', '--json', '--log-level', '--help', '--version']);
+  ].concat(
+    ['--ctx-size', '--cpu', '--json', '--log-level', '--help', '--version'],
+    [
+      '--gateway',
+      '--no-link',
+      '--price-prompt',
+      '--price-completion',
+      '--data-dir',
+      '--code',
+      '--name',
+    ],
+  );
 
   it.each(documented)('documents %s', (flag) => {
     expect(SERVE_HELP).toMatch(new RegExp(`^\\s+(-\\w, )?${flag}\\b`, 'm'));
@@ -205,6 +340,7 @@ describe('SERVE_HELP', () => {
     expect(SERVE_HELP).toContain('-v, --version');
     expect(SERVE_HELP).toMatch(/^\s+serve\s/m);
     expect(SERVE_HELP).toMatch(/^\s+detect\s/m);
+    expect(SERVE_HELP).toMatch(/^\s+enroll\s/m);
   });
 
   it('names only flags the parser accepts, and names them all', () => {
@@ -228,6 +364,9 @@ describe('SERVE_HELP', () => {
     expect(SERVE_HELP).toContain(`default ${DEFAULT_OPENAI_ADDRESS}`);
     expect(SERVE_HELP).toMatch(/--parallel N[^\n]*default 2\)/);
     expect(SERVE_HELP).toMatch(/--queue N[\s\S]*?\(default 16\)/);
+    expect(SERVE_HELP).toMatch(/--price-prompt USD[\s\S]*?\(default 0\.1\)/);
+    expect(SERVE_HELP).toMatch(/--price-completion USD[\s\S]*?\(default 0\.2\)/);
+    expect(SERVE_HELP).toMatch(/--data-dir DIR[\s\S]*?BYOI_DATA_DIR[\s\S]*?default ~\/\.byoi-node/);
   });
 });
 

@@ -1,0 +1,288 @@
+/**
+ * `byoi-gateway admin …`: organizations, API keys, enrollment codes, nodes, usage and
+ * balances from the command line. Exit codes: 0 done, 1 failed (an unknown id, say),
+ * 2 a mistake in the command line. Errors are one clear line, never a stack trace.
+ */
+import { parseArgs } from 'node:util';
+import { ApiError } from '../../common/openaiErrors.js';
+import { STORE_LIMITS, UnknownOrgError, type GatewayStore } from '../store/types.js';
+import { formatUsd, keyTable, nodeTable, orgTable, usageTable } from './adminFormat.js';
+
+/** What the admin commands need of a store (an HTTP client of the admin API can offer it too). */
+export type AdminStore = Pick<
+  GatewayStore,
+  | 'createOrg'
+  | 'listOrgs'
+  | 'getOrg'
+  | 'createApiKey'
+  | 'listApiKeys'
+  | 'revokeApiKey'
+  | 'createEnrollmentCode'
+  | 'listNodes'
+  | 'revokeNode'
+  | 'listUsage'
+  | 'balances'
+>;
+
+/** A store, or a function that opens one only once the command line is valid (then closed after). */
+export type AdminStoreSource =
+  AdminStore | (() => Promise<AdminStore & { close(): Promise<void> }>);
+
+export const ADMIN_HELP = `Usage: byoi-gateway admin COMMAND [options]
+
+Commands:
+  org create NAME                  Create an organization (quote a NAME with spaces)
+  org list                         List organizations
+  key create --org ID [--name N] [--rate-limit N]
+                                   Create an API key; its secret is shown only once
+  key list [--org ID]              List API keys
+  key revoke ID                    Revoke an API key
+  enroll-code create --org ID [--ttl SECONDS]
+                                   Create a single-use node enrollment code
+                                   (default ttl ${STORE_LIMITS.defaultEnrollmentTtlSeconds} s)
+  node list [--org ID]             List nodes
+  node revoke ID                   Revoke a node
+  usage [--org ID] [--node ID] [--limit N]
+                                   Recent usage, newest first (default limit 50)
+  balance --org ID                 What an organization spent and earned
+  help                             Show this help
+
+Options:
+  --json                           Print JSON (lists as {"data": [...]}) instead of text
+  -h, --help                       Show this help
+`;
+
+class AdminUsageError extends Error {}
+
+type Values = Record<string, string | boolean | undefined>;
+type Print = (json: unknown, text: string[]) => void;
+
+interface Command {
+  /** Positional argument names after the command words. */
+  args: string[];
+  /** Options the command takes besides --json and --help. */
+  options: string[];
+  run(store: AdminStore, args: string[], values: Values, print: Print): Promise<number | void>;
+}
+
+const OPTIONS = {
+  org: { type: 'string' },
+  node: { type: 'string' },
+  name: { type: 'string' },
+  'rate-limit': { type: 'string' },
+  ttl: { type: 'string' },
+  limit: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function integer(flag: string, value: unknown, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < 1 || number > max) {
+    throw new AdminUsageError(
+      `--${flag} must be a whole number from 1 to ${max}, got '${String(value)}'`,
+    );
+  }
+  return number;
+}
+
+function required(values: Values, flag: string): string {
+  const value = values[flag];
+  if (typeof value !== 'string' || value === '')
+    throw new AdminUsageError(`--${flag} ID is required`);
+  return value;
+}
+
+/** Fails with exit code 1 when `--org` names no organization. */
+async function knownOrg(store: AdminStore, orgId: string | undefined): Promise<void> {
+  if (orgId !== undefined && !(await store.getOrg(orgId))) throw new UnknownOrgError(orgId);
+}
+
+const list = (empty: string, lines: string[]): string[] => (lines.length > 1 ? lines : [empty]);
+
+const COMMANDS: Record<string, Command> = {
+  'org create': {
+    args: ['NAME'],
+    options: [],
+    async run(store, [name], _values, print) {
+      const org = await store.createOrg(name!);
+      print(org, [`Created organization ${org.id} (${org.name}).`]);
+    },
+  },
+  'org list': {
+    args: [],
+    options: [],
+    async run(store, _args, _values, print) {
+      const orgs = await store.listOrgs();
+      print({ data: orgs }, list('No organizations.', orgTable(orgs)));
+    },
+  },
+  'key create': {
+    args: [],
+    options: ['org', 'name', 'rate-limit'],
+    async run(store, _args, values, print) {
+      const orgId = required(values, 'org');
+      const rate =
+        integer('rate-limit', values['rate-limit'], STORE_LIMITS.maxRateLimitPerMinute) ?? null;
+      const created = await store.createApiKey(orgId, String(values.name ?? ''), rate);
+      print(created, [
+        `Created API key ${created.info.id} for ${orgId}.`,
+        'Its secret is shown only this once; store it now:',
+        created.key,
+      ]);
+    },
+  },
+  'key list': {
+    args: [],
+    options: ['org'],
+    async run(store, _args, values, print) {
+      const orgId = values.org as string | undefined;
+      await knownOrg(store, orgId);
+      const keys = await store.listApiKeys(orgId);
+      print({ data: keys }, list('No API keys.', keyTable(keys)));
+    },
+  },
+  'key revoke': {
+    args: ['ID'],
+    options: [],
+    async run(store, [id], _values, print) {
+      if (!(await store.revokeApiKey(id!))) throw new Error(`No API key with id '${id}'`);
+      print({ id, revoked: true }, [`Revoked API key ${id}.`]);
+    },
+  },
+  'enroll-code create': {
+    args: [],
+    options: ['org', 'ttl'],
+    async run(store, _args, values, print) {
+      const orgId = required(values, 'org');
+      const ttl = integer('ttl', values.ttl, STORE_LIMITS.maxEnrollmentTtlSeconds);
+      const { code, expiresAt } = await store.createEnrollmentCode(orgId, ttl);
+      print({ code, expiresAt, orgId }, [
+        `Enrollment code for ${orgId}, single use, valid until ${expiresAt}:`,
+        code,
+      ]);
+    },
+  },
+  'node list': {
+    args: [],
+    options: ['org'],
+    async run(store, _args, values, print) {
+      const orgId = values.org as string | undefined;
+      await knownOrg(store, orgId);
+      const nodes = await store.listNodes(orgId);
+      print({ data: nodes }, list('No nodes.', nodeTable(nodes)));
+    },
+  },
+  'node revoke': {
+    args: ['ID'],
+    options: [],
+    async run(store, [id], _values, print) {
+      if (!(await store.revokeNode(id!))) throw new Error(`No node with id '${id}'`);
+      print({ id, revoked: true }, [`Revoked node ${id}.`]);
+    },
+  },
+  usage: {
+    args: [],
+    options: ['org', 'node', 'limit'],
+    async run(store, _args, values, print) {
+      const orgId = values.org as string | undefined;
+      const limit = integer('limit', values.limit, STORE_LIMITS.maxUsageLimit) ?? 50;
+      await knownOrg(store, orgId);
+      const records = await store.listUsage({
+        orgId,
+        nodeId: values.node as string | undefined,
+        limit,
+      });
+      print({ data: records }, list('No usage.', usageTable(records)));
+    },
+  },
+  balance: {
+    args: [],
+    options: ['org'],
+    async run(store, _args, values, print) {
+      const orgId = required(values, 'org');
+      const org = await store.getOrg(orgId);
+      if (!org) throw new UnknownOrgError(orgId);
+      const { spentNanos, earnedNanos } = await store.balances(orgId);
+      print({ orgId, spentNanos, earnedNanos }, [
+        `${org.id} (${org.name})`,
+        `spent   ${formatUsd(spentNanos)}`,
+        `earned  ${formatUsd(earnedNanos)}`,
+      ]);
+    },
+  },
+};
+
+/** Finds the command named by the first one or two positionals. */
+function resolve(positionals: string[]): { name: string; command: Command; args: string[] } {
+  for (const words of [2, 1]) {
+    const name = positionals.slice(0, words).join(' ');
+    const command = COMMANDS[name];
+    if (command && positionals.length >= words)
+      return { name, command, args: positionals.slice(words) };
+  }
+  throw new AdminUsageError(`Unknown command '${positionals.join(' ')}'`);
+}
+
+/** Exit code and message for an error: 2 for the command line's mistakes, else 1. */
+function describe(error: unknown): { code: number; message: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof AdminUsageError) return { code: 2, message };
+  if ((error as { code?: unknown })?.code?.toString().startsWith('ERR_PARSE_ARGS'))
+    return { code: 2, message };
+  if (error instanceof RangeError) return { code: 2, message }; // the store refused a value
+  if (error instanceof ApiError) return { code: error.status === 400 ? 2 : 1, message };
+  return { code: 1, message };
+}
+
+/**
+ * Runs one admin command (`argv` is what follows `byoi-gateway admin`), printing results
+ * with `out` and errors with `err`. Resolves to the exit code; it does not throw.
+ */
+export async function runAdminCommand(
+  argv: string[],
+  store: AdminStoreSource,
+  out: (line: string) => void,
+  err: (line: string) => void = out,
+): Promise<number> {
+  let opened: (AdminStore & { close(): Promise<void> }) | undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help || positionals[0] === 'help' || positionals.length === 0) {
+      (positionals.length === 0 && !values.help ? err : out)(ADMIN_HELP.trimEnd());
+      return positionals.length === 0 && !values.help ? 2 : 0;
+    }
+    const { name, command, args } = resolve(positionals);
+    if (args.length !== command.args.length) {
+      const wanted = command.args.length ? command.args.join(' ') : 'no arguments';
+      throw new AdminUsageError(
+        `'${name}' takes ${wanted}, got ${args.length ? `'${args.join(' ')}'` : 'none'}`,
+      );
+    }
+    const stray = Object.keys(values).find(
+      (key) => !['json', 'help', ...command.options].includes(key),
+    );
+    if (stray) throw new AdminUsageError(`'${name}' has no option --${stray}`);
+    const print: Print = (json, text) => {
+      if (values.json) out(JSON.stringify(json, null, 2));
+      else text.forEach((line) => out(line));
+    };
+    const target = typeof store === 'function' ? (opened = await store()) : store;
+    return (await command.run(target, args, values, print)) ?? 0;
+  } catch (error) {
+    const { code, message } = describe(error);
+    err(`Error: ${message}`);
+    if (code === 2) err("Run 'byoi-gateway admin help' for usage.");
+    return code;
+  } finally {
+    await opened
+      ?.close()
+      .catch((error: unknown) => err(`Error: closing the store failed: ${String(error)}`));
+  }
+}

@@ -1,0 +1,75 @@
+/** Text output of the admin CLI: aligned tables and dollar amounts. */
+import type { ApiKeyInfo, NodeRecord, Org, UsageRecord } from '../store/types.js';
+
+/** Nano-USD as dollars with all nine decimals, exactly (no floating point). */
+export function formatUsd(nanos: number): string {
+  const sign = nanos < 0 ? '-' : '';
+  const digits = String(Math.abs(Math.trunc(nanos))).padStart(10, '0');
+  return `${sign}$${digits.slice(0, -9)}.${digits.slice(-9)}`;
+}
+
+/** Rows padded into columns (two spaces apart); the last column is not padded. */
+export function table(header: string[], rows: string[][]): string[] {
+  const all = [header, ...rows];
+  const widths = header.map((_, column) =>
+    Math.max(...all.map((row) => (row[column] ?? '').length)),
+  );
+  return all.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+const status = (revokedAt: string | null): string =>
+  revokedAt ? `revoked ${revokedAt}` : 'active';
+
+export const orgTable = (orgs: Org[]): string[] =>
+  table(
+    ['ID', 'NAME', 'CREATED'],
+    orgs.map((org) => [org.id, org.name, org.createdAt]),
+  );
+
+export const keyTable = (keys: ApiKeyInfo[]): string[] =>
+  table(
+    ['ID', 'ORG', 'NAME', 'RATE/MIN', 'CREATED', 'STATUS'],
+    keys.map((key) => [
+      key.id,
+      key.orgId,
+      key.name || '-',
+      key.rateLimitPerMinute === null ? 'default' : String(key.rateLimitPerMinute),
+      key.createdAt,
+      status(key.revokedAt),
+    ]),
+  );
+
+export const nodeTable = (nodes: NodeRecord[]): string[] =>
+  table(
+    ['ID', 'ORG', 'NAME', 'PUBLIC KEY', 'ENROLLED', 'STATUS'],
+    nodes.map((node) => [
+      node.id,
+      node.orgId,
+      node.name || '-',
+      node.publicKey,
+      node.enrolledAt,
+      status(node.revokedAt),
+    ]),
+  );
+
+export const usageTable = (records: UsageRecord[]): string[] =>
+  table(
+    ['TIME', 'JOB', 'ORG', 'KEY', 'NODE', 'MODEL', 'TOKENS', 'CHARGED', 'FEE', 'CREDITED'],
+    records.map((r) => [
+      r.createdAt,
+      r.jobId,
+      r.orgId,
+      r.apiKeyId,
+      r.nodeId ?? r.route,
+      r.model,
+      `${r.promptTokens}+${r.completionTokens}`,
+      formatUsd(r.chargedNanos),
+      formatUsd(r.feeNanos),
+      formatUsd(r.creditedNanos),
+    ]),
+  );

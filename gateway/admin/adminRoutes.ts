@@ -1,0 +1,159 @@
+/**
+ * The admin HTTP API under `/admin/v1`: organizations, API keys, enrollment codes, nodes,
+ * usage and balances. Every call needs `Authorization: Bearer <admin token>`; errors are
+ * thrown as {@link ApiError}s for the app's error handler to answer in OpenAI's shape.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError, parseOrThrow } from '../../common/openaiErrors.js';
+import { UnknownOrgError, type GatewayStore } from '../store/types.js';
+import {
+  createEnrollmentCodeBodySchema,
+  createKeyBodySchema,
+  createOrgBodySchema,
+  idParamsSchema,
+  orgFilterQuerySchema,
+  usageQuerySchema,
+} from './adminSchemas.js';
+
+/** Where the admin API lives. */
+export const ADMIN_PREFIX = '/admin/v1';
+/** The shortest admin token accepted: a guessable one would hand out the whole network. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+function notFound(what: string, id: string, param: string): ApiError {
+  return new ApiError(
+    404,
+    `No ${what} with id '${id}'`,
+    'invalid_request_error',
+    'not_found',
+    param,
+  );
+}
+
+function unauthorized(message: string): ApiError {
+  return new ApiError(401, message, 'invalid_request_error', 'invalid_admin_token');
+}
+
+/** Checks the bearer token in constant time (both sides hashed to equal lengths first). */
+function checkToken(request: FastifyRequest, expected: Buffer): void {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match) {
+    throw unauthorized("Missing admin token: send 'Authorization: Bearer <admin token>'");
+  }
+  if (!timingSafeEqual(digest(match[1]!), expected)) throw unauthorized('Invalid admin token');
+}
+
+/** Turns a store's unknown-org refusal into a 404 naming the org. */
+async function orgScoped<T>(work: () => Promise<T>, param = 'id'): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof UnknownOrgError) throw notFound('organization', error.orgId, param);
+    throw error;
+  }
+}
+
+/**
+ * Registers the admin API as its own plugin scope, so its token check applies to
+ * `/admin/v1/…` only. Throws at once for a token shorter than {@link MIN_ADMIN_TOKEN_LENGTH}.
+ */
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  store: GatewayStore,
+  adminToken: string,
+): void {
+  if (
+    typeof adminToken !== 'string' ||
+    adminToken.length < MIN_ADMIN_TOKEN_LENGTH ||
+    /\s/.test(adminToken)
+  ) {
+    throw new RangeError(
+      `The admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters without spaces`,
+    );
+  }
+  const expected = digest(adminToken);
+
+  /** Throws a 404 unless the org exists (for filters and reads, which the store answers empty). */
+  async function requireOrg(orgId: string | undefined, param: string): Promise<void> {
+    if (orgId !== undefined && !(await store.getOrg(orgId)))
+      throw notFound('organization', orgId, param);
+  }
+
+  void app.register(
+    async (scope) => {
+      scope.addHook('onRequest', async (request) => checkToken(request, expected));
+
+      scope.post('/orgs', async (request, reply) => {
+        const body = parseOrThrow(createOrgBodySchema, request.body ?? {});
+        const org = await store.createOrg(body.name);
+        return reply.code(201).send(org);
+      });
+
+      scope.get('/orgs', async () => ({ data: await store.listOrgs() }));
+
+      scope.get('/orgs/:id', async (request) => {
+        const { id } = parseOrThrow(idParamsSchema, request.params);
+        const org = await store.getOrg(id);
+        if (!org) throw notFound('organization', id, 'id');
+        return org;
+      });
+
+      scope.post('/orgs/:id/keys', async (request, reply) => {
+        const { id } = parseOrThrow(idParamsSchema, request.params);
+        const body = parseOrThrow(createKeyBodySchema, request.body ?? {});
+        const created = await orgScoped(() =>
+          store.createApiKey(id, body.name, body.rateLimitPerMinute),
+        );
+        return reply.code(201).send(created);
+      });
+
+      scope.get('/keys', async (request) => {
+        const { orgId } = parseOrThrow(orgFilterQuerySchema, request.query);
+        await requireOrg(orgId, 'orgId');
+        return { data: await store.listApiKeys(orgId) };
+      });
+
+      scope.delete('/keys/:id', async (request) => {
+        const { id } = parseOrThrow(idParamsSchema, request.params);
+        if (!(await store.revokeApiKey(id))) throw notFound('API key', id, 'id');
+        return { id, revoked: true };
+      });
+
+      scope.post('/orgs/:id/enrollment-codes', async (request, reply) => {
+        const { id } = parseOrThrow(idParamsSchema, request.params);
+        const body = parseOrThrow(createEnrollmentCodeBodySchema, request.body ?? {});
+        const created = await orgScoped(() => store.createEnrollmentCode(id, body.ttlSeconds));
+        return reply.code(201).send({ ...created, orgId: id });
+      });
+
+      scope.get('/nodes', async (request) => {
+        const { orgId } = parseOrThrow(orgFilterQuerySchema, request.query);
+        await requireOrg(orgId, 'orgId');
+        return { data: await store.listNodes(orgId) };
+      });
+
+      scope.delete('/nodes/:id', async (request) => {
+        const { id } = parseOrThrow(idParamsSchema, request.params);
+        if (!(await store.revokeNode(id))) throw notFound('node', id, 'id');
+        return { id, revoked: true };
+      });
+
+      scope.get('/usage', async (request) => {
+        const query = parseOrThrow(usageQuerySchema, request.query);
+        await requireOrg(query.orgId, 'orgId');
+        return { data: await store.listUsage(query) };
+      });
+
+      scope.get('/orgs/:id/balance', async (request) => {
+        const { id } = parseOrThrow(idParamsSchema, request.params);
+        await requireOrg(id, 'id');
+        return { orgId: id, ...(await store.balances(id)) };
+      });
+    },
+    { prefix: ADMIN_PREFIX },
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * The admin commands' store over a running gateway's admin HTTP API (`/admin/v1`), for
+ * `byoi-gateway admin --url URL`: the database folder belongs to the running gateway and
+ * cannot be opened by a second process.
+ */
+import { ApiError } from '../common/openaiErrors.js';
+import type { AdminStore } from './admin/adminCli.js';
+import { ADMIN_PREFIX } from './admin/adminRoutes.js';
+import type { ApiKeyInfo, Balances, NodeRecord, Org, UsageRecord } from './store/types.js';
+
+type Method = 'GET' | 'POST' | 'DELETE';
+
+/** An {@link AdminStore} that calls the admin API at `url` with `adminToken`. */
+export function adminHttpStore(url: string, adminToken: string): AdminStore {
+  const base = `${url.replace(/\/+$/, '')}${ADMIN_PREFIX}`;
+
+  async function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      const cause = error instanceof Error ? (error.cause as Error | undefined) : undefined;
+      throw new Error(`Could not reach the gateway at ${url}: ${cause?.message ?? String(error)}`);
+    }
+    const json = (await response.json().catch(() => null)) as {
+      error?: { message?: string; type?: string; code?: string | null; param?: string | null };
+    } | null;
+    if (!response.ok) {
+      const error = json?.error;
+      throw new ApiError(
+        response.status,
+        error?.message ?? `The gateway answered HTTP ${response.status}`,
+        error?.type ?? 'api_error',
+        error?.code ?? null,
+        error?.param ?? null,
+      );
+    }
+    return json as T;
+  }
+
+  const query = (params: Record<string, string | number | undefined>): string => {
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(params)) {
+      if (value !== undefined) search.set(name, String(value));
+    }
+    return search.size ? `?${search}` : '';
+  };
+  /** true when done, false for a 404 (no such id), as the store answers. */
+  const revoke = async (path: string): Promise<boolean> => {
+    try {
+      await call('DELETE', path);
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return false;
+      throw error;
+    }
+  };
+  const id = encodeURIComponent;
+
+  return {
+    createOrg: (name) => call<Org>('POST', '/orgs', { name }),
+    listOrgs: async () => (await call<{ data: Org[] }>('GET', '/orgs')).data,
+    getOrg: async (orgId) =>
+      (await call<{ data: Org[] }>('GET', '/orgs')).data.find((org) => org.id === orgId) ?? null,
+    createApiKey: (orgId, name, rateLimitPerMinute = null) =>
+      call('POST', `/orgs/${id(orgId)}/keys`, { name, rateLimitPerMinute }),
+    listApiKeys: async (orgId) =>
+      (await call<{ data: ApiKeyInfo[] }>('GET', `/keys${query({ orgId })}`)).data,
+    revokeApiKey: (keyId) => revoke(`/keys/${id(keyId)}`),
+    createEnrollmentCode: (orgId, ttlSeconds) =>
+      call('POST', `/orgs/${id(orgId)}/enrollment-codes`, ttlSeconds ? { ttlSeconds } : {}),
+    listNodes: async (orgId) =>
+      (await call<{ data: NodeRecord[] }>('GET', `/nodes${query({ orgId })}`)).data,
+    revokeNode: (nodeId) => revoke(`/nodes/${id(nodeId)}`),
+    listUsage: async (filter = {}) =>
+      (await call<{ data: UsageRecord[] }>('GET', `/usage${query(filter)}`)).data,
+    balances: async (orgId) => {
+      const { spentNanos, earnedNanos } = await call<Balances>('GET', `/orgs/${id(orgId)}/balance`);
+      return { spentNanos, earnedNanos };
+    },
+  };
+}

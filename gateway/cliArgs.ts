@@ -1,0 +1,190 @@
+/** Flags of `byoi-gateway`, with their help text and validation. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { LogLevel } from './log.js';
+import {
+  DEFAULT_FEE_BASIS_POINTS,
+  DEFAULT_GATEWAY_PORT,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MAX_PRICE,
+} from './defaults.js';
+
+export const GATEWAY_HELP = `Usage: byoi-gateway [serve] [options]
+       byoi-gateway admin [--data-dir DIR | --url URL --admin-token T] COMMAND ...
+
+The BYOI network gateway: an OpenAI-compatible API for clients (API keys), the WebSocket
+endpoint that nodes dial out to, routing with failover, and accounting with signed receipts.
+
+Commands:
+  serve                 Run the gateway (the default command)
+  admin COMMAND         Manage organizations, API keys, enrollment codes, nodes and usage.
+                        Run 'byoi-gateway admin help' for its commands. Without --url it
+                        opens the data folder directly, which only works while no gateway
+                        runs on it; with --url it uses a running gateway's admin API
+
+Options for serve:
+  --host HOST           Address to listen on (default 127.0.0.1). Any other address is
+                        allowed, with a warning: API keys and the admin token guard it
+  --port PORT           Port (default ${DEFAULT_GATEWAY_PORT}; 0 picks a free port)
+  --data-dir DIR        Database, signing key and admin token (env BYOI_GATEWAY_DATA_DIR;
+                        default ~/.byoi-gateway)
+  --admin-token TOKEN   Bearer token of the admin API (env BYOI_ADMIN_TOKEN; default: read
+                        from, or created in, DIR/admin-token with mode 0600)
+  --fee-bps N           Network fee in basis points of each charge (default
+                        ${DEFAULT_FEE_BASIS_POINTS} = 10 %; 0 to 10000)
+  --max-price P/C       Most the gateway pays a node, USD per 1M prompt/completion tokens
+                        (default 10/20)
+  --heartbeat-ms N      Ping interval for node links; two missed pongs drop a node
+                        (default ${DEFAULT_HEARTBEAT_MS})
+  --json                Machine mode: print one JSON line on stdout once ready, and log
+                        JSON lines on stderr
+  --log-level LEVEL     debug, info, warn or error (default info)
+  -h, --help            Show this help
+  -v, --version         Show the version
+
+Options for admin:
+  --data-dir DIR        As above
+  --url URL             A running gateway (e.g. http://127.0.0.1:${DEFAULT_GATEWAY_PORT})
+  --admin-token TOKEN   Its admin token (env BYOI_ADMIN_TOKEN; default: DIR/admin-token)
+`;
+
+export interface ServeConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  adminToken: string | undefined;
+  feeBasisPoints: number;
+  maxPrice: { prompt: number; completion: number };
+  heartbeatMs: number;
+  json: boolean;
+  logLevel: LogLevel;
+}
+
+export interface AdminConfig {
+  dataDir: string;
+  url: string | undefined;
+  adminToken: string | undefined;
+  /** The admin command and its own arguments. */
+  argv: string[];
+}
+
+/** A mistake in the command line, shown with the hint to read --help. */
+export class UsageError extends Error {}
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'serve'; config: ServeConfig }
+  | { kind: 'admin'; config: AdminConfig };
+
+function integer(name: string, value: string | undefined, min: number, max: number) {
+  if (value === undefined) return undefined;
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got '${value}'`);
+  }
+  return number;
+}
+
+function maxPrice(value: string | undefined): { prompt: number; completion: number } {
+  if (value === undefined) return { ...DEFAULT_MAX_PRICE };
+  const match = /^(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(value);
+  if (!match) throw new UsageError(`--max-price must look like 10/20, got '${value}'`);
+  return { prompt: Number(match[1]), completion: Number(match[2]) };
+}
+
+function logLevel(value: string): LogLevel {
+  if (value === 'debug' || value === 'info' || value === 'warn' || value === 'error') return value;
+  throw new UsageError(`--log-level must be debug, info, warn or error, got '${value}'`);
+}
+
+/** The data folder: the flag, the environment, or ~/.byoi-gateway. */
+function dataDir(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return flag || env.BYOI_GATEWAY_DATA_DIR || join(homedir(), '.byoi-gateway');
+}
+
+/** Splits `admin` flags (before the admin command) from the admin command's arguments. */
+function parseAdmin(args: string[], env: NodeJS.ProcessEnv): Command {
+  const own: string[] = [];
+  let index = 0;
+  for (; index < args.length; index++) {
+    const arg = args[index]!;
+    if (arg === '--data-dir' || arg === '--url' || arg === '--admin-token') {
+      if (args[index + 1] === undefined) throw new UsageError(`${arg} needs a value`);
+      own.push(arg, args[++index]!);
+    } else if (/^--(data-dir|url|admin-token)=/.test(arg)) {
+      own.push(arg);
+    } else break;
+  }
+  const { values } = parseArgs({
+    args: own,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      url: { type: 'string' },
+      'admin-token': { type: 'string' },
+    },
+  });
+  const url = values.url;
+  if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) {
+    throw new UsageError(`--url must look like http://127.0.0.1:${DEFAULT_GATEWAY_PORT}`);
+  }
+  return {
+    kind: 'admin',
+    config: {
+      dataDir: dataDir(values['data-dir'], env),
+      url: url?.replace(/\/+$/, ''),
+      adminToken: values['admin-token'] || env.BYOI_ADMIN_TOKEN || undefined,
+      argv: args.slice(index),
+    },
+  };
+}
+
+/** Parses the command line (without `node` and the script). */
+export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Command {
+  const [first, ...rest] = argv;
+  if (first === 'admin') return parseAdmin(rest, env);
+  const args = first === 'serve' ? rest : argv;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'admin-token': { type: 'string' },
+        'fee-bps': { type: 'string' },
+        'max-price': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
+        json: { type: 'boolean' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  return {
+    kind: 'serve',
+    config: {
+      host: values.host || '127.0.0.1',
+      port: integer('--port', values.port, 0, 65535) ?? DEFAULT_GATEWAY_PORT,
+      dataDir: dataDir(values['data-dir'], env),
+      adminToken: values['admin-token'] || env.BYOI_ADMIN_TOKEN || undefined,
+      feeBasisPoints:
+        integer('--fee-bps', values['fee-bps'], 0, 10_000) ?? DEFAULT_FEE_BASIS_POINTS,
+      maxPrice: maxPrice(values['max-price']),
+      heartbeatMs:
+        integer('--heartbeat-ms', values['heartbeat-ms'], 50, 600_000) ?? DEFAULT_HEARTBEAT_MS,
+      json: values.json ?? false,
+      logLevel: logLevel(values['log-level'] ?? 'info'),
+    },
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * The node link server: a WebSocket endpoint at {@link LINK_PATH} on the gateway's HTTP
+ * server. Nodes dial out to it. Each connection gets a fresh challenge, must answer with a
+ * signed `hello` in time, and then becomes a {@link NodeSession} that the router can use.
+ * A malformed, oversized or unexpected frame closes that one link with a reason.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import {
+  CloseCode,
+  LINK_PATH,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  type GatewayFrame,
+  type NodeFrame,
+} from '../../common/protocol.js';
+import type { Logger } from '../log.js';
+import type { Router } from '../routing/router.js';
+import type { GatewayStore } from '../store/types.js';
+import { closeReason, parseNodeFrame } from './frames.js';
+import { checkHello, newNonce } from './handshake.js';
+import { NodeSession } from './nodeSession.js';
+
+export interface LinkServerOptions {
+  store: GatewayStore;
+  router: Router;
+  /** base64 raw Ed25519 key that signs receipts, sent in every challenge. */
+  gatewayPublicKey: string;
+  heartbeatMs: number;
+  /** How long a node has to answer the challenge (default 10 s). */
+  handshakeTimeoutMs?: number;
+  logger: Logger;
+}
+
+export interface LinkServer {
+  /** Refuses new links, closes every open one with 1001, and waits (briefly) for them. */
+  close(): Promise<void>;
+}
+
+/** How long `close()` waits for nodes to answer the close handshake before cutting them. */
+const CLOSE_GRACE_MS = 2000;
+/** Frames a node may send between its hello and our welcome. */
+const MAX_QUEUED = 16;
+
+/** Attaches the link endpoint to `server`'s `upgrade` event. */
+export function attachLinkServer(server: Server, options: LinkServerOptions): LinkServer {
+  const { logger } = options;
+  // Twice the frame limit, so that a frame just over it is refused with FrameTooLarge (4005);
+  // ws itself closes anything larger still with 1009.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * MAX_FRAME_BYTES });
+  const sockets = new Set<WebSocket>();
+  let closing = false;
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== LINK_PATH || closing) {
+      const status = closing ? '503 Service Unavailable' : '404 Not Found';
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.once('close', () => sockets.delete(ws));
+      handleConnection(ws, options);
+    });
+  };
+  server.on('upgrade', onUpgrade);
+
+  return {
+    async close() {
+      closing = true; // new upgrades get a 503 from here on
+      const closed = [...sockets].map(
+        (ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())),
+      );
+      options.router.close();
+      for (const ws of sockets) {
+        if (ws.readyState === ws.OPEN) ws.close(CloseCode.GoingAway, 'gateway shutting down');
+      }
+      const grace = setTimeout(() => sockets.forEach((ws) => ws.terminate()), CLOSE_GRACE_MS);
+      await Promise.all(closed);
+      clearTimeout(grace);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.off('upgrade', onUpgrade);
+      logger.debug('link server closed');
+    },
+  };
+}
+
+/** Runs one connection: challenge, hello, then the session's frames. */
+function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
+  const { logger, store, router } = options;
+  const nonce = newNonce();
+  let state: 'hello' | 'verifying' | 'online' | 'closed' = 'hello';
+  let session: NodeSession | undefined;
+  const queued: NodeFrame[] = [];
+
+  const send = (frame: GatewayFrame) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  };
+  const shut = (code: CloseCode, reason: string) => {
+    logger.info('closing node link', { code, reason, nodeId: session?.nodeId });
+    if (session) return session.close(code, reason);
+    state = 'closed';
+    clearTimeout(handshakeTimer);
+    if (ws.readyState === ws.OPEN) ws.close(code, closeReason(reason));
+  };
+
+  const handshakeTimer = setTimeout(
+    () => shut(CloseCode.HandshakeTimeout, 'no hello in time'),
+    options.handshakeTimeoutMs ?? 10_000,
+  );
+  handshakeTimer.unref();
+
+  ws.on('error', (error) => {
+    // ws has already started closing (1009 for an oversized frame, 1002 for a protocol error).
+    logger.info('node link error', { nodeId: session?.nodeId, error: error.message });
+  });
+  ws.on('close', (code) => {
+    clearTimeout(handshakeTimer);
+    state = 'closed';
+    if (session) {
+      logger.info('node offline', { nodeId: session.nodeId, code });
+      session.goOffline(`link closed (${code})`);
+    }
+  });
+
+  const welcome = async (frame: Extract<NodeFrame, { type: 'hello' }>) => {
+    state = 'verifying';
+    let check;
+    try {
+      check = await checkHello(frame, nonce, store);
+    } catch (error) {
+      logger.error('node lookup failed', { error: (error as Error).message });
+      return shut(CloseCode.GoingAway, 'gateway error; try again later');
+    }
+    if (ws.readyState !== ws.OPEN) return; // closed while the store was asked
+    if (!check.ok) return shut(check.code, check.reason);
+    clearTimeout(handshakeTimer);
+    session = new NodeSession(ws, check.node, {
+      heartbeatMs: options.heartbeatMs,
+      logger,
+      onOffline: (gone) => router.remove(gone),
+    });
+    state = 'online';
+    send({
+      type: 'welcome',
+      nodeId: check.node.id,
+      orgId: check.node.orgId,
+      heartbeatMs: options.heartbeatMs,
+    });
+    router.add(session);
+    logger.info('node online', { nodeId: check.node.id, agent: frame.agent });
+    for (const next of queued.splice(0)) if (session.isOnline) session.handleFrame(next);
+  };
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (state === 'closed') return;
+    const parsed = parseNodeFrame(data, isBinary);
+    if (!parsed.ok) return shut(parsed.code, parsed.reason);
+    const frame = parsed.frame;
+    if (state === 'online') return session?.handleFrame(frame);
+    if (state === 'verifying') {
+      // Frames the node sent right after its hello wait for the verdict, in order.
+      if (frame.type === 'hello') return shut(CloseCode.UnexpectedFrame, 'second hello');
+      if (queued.length >= MAX_QUEUED)
+        return shut(CloseCode.BadFrame, 'too many frames before welcome');
+      queued.push(frame);
+      return;
+    }
+    if (frame.type !== 'hello') {
+      return shut(CloseCode.UnexpectedFrame, `expected hello, got ${frame.type}`);
+    }
+    void welcome(frame);
+  });
+
+  send({
+    type: 'challenge',
+    v: PROTOCOL_VERSION,
+    nonce,
+    gatewayPublicKey: options.gatewayPublicKey,
+  });
+}

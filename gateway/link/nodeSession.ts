@@ -1,0 +1,219 @@
+/**
+ * One authenticated node link: what the node announced, its jobs in flight, its measured
+ * speed, and liveness. Job frames reach only the job's own listener, so a node can never
+ * touch another node's job; frames for jobs it does not (or no longer) hold are ignored.
+ */
+import type { WebSocket } from 'ws';
+import type { ChatCompletionRequest } from '../../common/openai.js';
+import {
+  CloseCode,
+  type AnnouncedModel,
+  type GatewayFrame,
+  type JobRejectReason,
+  type ModelPrice,
+  type NodeFrame,
+  type Receipt,
+} from '../../common/protocol.js';
+import type { Logger } from '../log.js';
+import type { NodeRecord } from '../store/types.js';
+import { closeReason } from './frames.js';
+
+export type JobDoneFrame = Extract<NodeFrame, { type: 'job.done' }>;
+export type JobErrorBody = Extract<NodeFrame, { type: 'job.error' }>['error'];
+
+/** Receives the events of one job offered to a session. After a final event, none follow. */
+export interface JobListener {
+  accepted(): void;
+  /** Final. */
+  rejected(reason: JobRejectReason, message: string): void;
+  chunk(text: string): void;
+  /** Final. */
+  done(frame: JobDoneFrame): void;
+  /** Final: the node reported an error. */
+  failed(error: JobErrorBody): void;
+  /** Final: the link closed or died while the job was in flight. */
+  linkLost(reason: string): void;
+}
+
+export interface NodeSessionOptions {
+  heartbeatMs: number;
+  logger: Logger;
+  /** Called once, when the session goes offline for any reason. */
+  onOffline(session: NodeSession): void;
+}
+
+/** Weight of the newest sample in the speed average. */
+const SPEED_ALPHA = 0.3;
+
+export class NodeSession {
+  readonly nodeId: string;
+  readonly orgId: string;
+  readonly name: string;
+  private models = new Map<string, AnnouncedModel>();
+  private jobs = new Map<string, { model: string; listener: JobListener }>();
+  private speeds = new Map<string, number>();
+  private missedPongs = 0;
+  private readonly heartbeat: NodeJS.Timeout;
+  private online = true;
+
+  constructor(
+    private readonly socket: WebSocket,
+    node: NodeRecord,
+    private readonly options: NodeSessionOptions,
+  ) {
+    this.nodeId = node.id;
+    this.orgId = node.orgId;
+    this.name = node.name;
+    socket.on('pong', () => (this.missedPongs = 0));
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Whether the link is up and authenticated (a link that is closing no longer counts). */
+  get isOnline(): boolean {
+    return this.online && this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** What the node serves now. */
+  announcedModels(): AnnouncedModel[] {
+    return [...this.models.values()];
+  }
+
+  announced(model: string): AnnouncedModel | undefined {
+    return this.models.get(model);
+  }
+
+  /** Jobs of `model` offered or running on this node. */
+  inFlight(model: string): number {
+    let count = 0;
+    for (const job of this.jobs.values()) if (job.model === model) count++;
+    return count;
+  }
+
+  /** EWMA of completion tokens per second for `model`, or undefined before the first job. */
+  speed(model: string): number | undefined {
+    return this.speeds.get(model);
+  }
+
+  /** Folds one finished job into the speed average (from the node's own timings). */
+  recordSpeed(model: string, completionTokens: number, durationMs: number): void {
+    if (completionTokens <= 0 || durationMs <= 0) return;
+    const sample = (completionTokens * 1000) / durationMs;
+    const previous = this.speeds.get(model);
+    this.speeds.set(
+      model,
+      previous === undefined ? sample : previous + SPEED_ALPHA * (sample - previous),
+    );
+  }
+
+  /** Handles a validated frame that arrived after `welcome`. */
+  handleFrame(frame: NodeFrame): void {
+    if (frame.type === 'hello') {
+      this.close(CloseCode.UnexpectedFrame, 'hello after welcome');
+      return;
+    }
+    if (frame.type === 'announce') {
+      this.models = new Map(frame.models.map((model) => [model.id, model]));
+      this.options.logger.info('node announced', {
+        nodeId: this.nodeId,
+        models: frame.models.map((model) => model.id).join(','),
+        backend: frame.hardware.backend,
+      });
+      return;
+    }
+    const job = this.jobs.get(frame.jobId);
+    if (!job) {
+      this.options.logger.debug('frame for an unknown job ignored', {
+        nodeId: this.nodeId,
+        type: frame.type,
+      });
+      return;
+    }
+    const { listener } = job;
+    switch (frame.type) {
+      case 'job.accept':
+        return listener.accepted();
+      case 'job.chunk':
+        return listener.chunk(frame.text);
+      case 'job.reject':
+        this.jobs.delete(frame.jobId);
+        return listener.rejected(frame.reason, frame.message);
+      case 'job.done':
+        this.jobs.delete(frame.jobId);
+        return listener.done(frame);
+      case 'job.error':
+        this.jobs.delete(frame.jobId);
+        return listener.failed(frame.error);
+    }
+  }
+
+  /** Offers a job; false when the link is already down. */
+  offer(
+    jobId: string,
+    request: ChatCompletionRequest,
+    price: ModelPrice,
+    listener: JobListener,
+  ): boolean {
+    if (!this.isOnline) return false;
+    this.jobs.set(jobId, { model: request.model, listener });
+    this.send({ type: 'job.offer', jobId, request, price });
+    return true;
+  }
+
+  /** Tells the node to stop a job and forgets it; its later frames are ignored. */
+  cancel(jobId: string, reason: string): void {
+    if (!this.jobs.delete(jobId)) return;
+    this.send({ type: 'job.cancel', jobId, reason });
+  }
+
+  /** Sends the signed receipt of an accounted job. */
+  sendReceipt(receipt: Receipt, signature: string): void {
+    this.send({ type: 'receipt', receipt, signature });
+  }
+
+  private send(frame: GatewayFrame): void {
+    if (!this.online || this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(JSON.stringify(frame), (error) => {
+      if (error) this.options.logger.debug('link send failed', { nodeId: this.nodeId });
+    });
+  }
+
+  private beat(): void {
+    if (this.missedPongs >= 2) {
+      this.options.logger.warn('node missed 2 pongs; dropping its link', { nodeId: this.nodeId });
+      this.goOffline('heartbeat lost');
+      this.socket.terminate();
+      return;
+    }
+    this.missedPongs++;
+    try {
+      this.socket.ping();
+    } catch {
+      // The socket is closing; its close event takes the session offline.
+    }
+  }
+
+  /** Closes the link with a code and reason; jobs in flight fail at once. */
+  close(code: CloseCode, reason: string): void {
+    this.goOffline(reason);
+    try {
+      this.socket.close(code, closeReason(reason));
+    } catch {
+      this.socket.terminate();
+    }
+  }
+
+  /**
+   * Takes the session offline (idempotent): stops the heartbeat, and fails every job in
+   * flight, which the router then retries elsewhere or reports to its client.
+   */
+  goOffline(reason: string): void {
+    if (!this.online) return;
+    this.online = false;
+    clearInterval(this.heartbeat);
+    const jobs = [...this.jobs.values()];
+    this.jobs.clear();
+    this.options.onOffline(this);
+    for (const job of jobs) job.listener.linkLost(reason);
+  }
+}

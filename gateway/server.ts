@@ -1,0 +1,177 @@
+/**
+ * Starts the gateway: the OpenAI-compatible client API, node enrollment, the admin API and
+ * the node link endpoint, all on one HTTP server, over one store.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { ApiError, toApiError } from '../common/openaiErrors.js';
+import { LINK_PATH, type ModelPrice } from '../common/protocol.js';
+import { loadOrCreateSigningKey, type SigningKey } from './accounting/signingKey.js';
+import { registerAdminRoutes } from './admin/adminRoutes.js';
+import { loadOrCreateAdminToken, type AdminToken } from './adminToken.js';
+import {
+  DEFAULT_FEE_BASIS_POINTS,
+  DEFAULT_GATEWAY_PORT,
+  DEFAULT_HEARTBEAT_MS,
+} from './defaults.js';
+import { registerClientApi } from './api/clientApi.js';
+import { registerEnrollRoute } from './api/enrollRoute.js';
+import { attachLinkServer, type LinkServer } from './link/linkServer.js';
+import { silentLogger, type Logger } from './log.js';
+import { Router } from './routing/router.js';
+import { openStore } from './store/pgliteStore.js';
+import type { GatewayStore } from './store/types.js';
+
+export interface GatewayOptions {
+  /** Where the database, signing key and admin token live; null keeps everything in memory. */
+  dataDir: string | null;
+  /** Default 127.0.0.1. Other addresses work, guarded by API keys, with a warning. */
+  host?: string;
+  /** Default {@link DEFAULT_GATEWAY_PORT}; 0 picks a free port. */
+  port?: number;
+  /** The admin API's bearer token; by default read from or created in the data folder. */
+  adminToken?: string;
+  /** The network fee in basis points of each charge (default 1000 = 10 %). */
+  feeBasisPoints?: number;
+  /** The most the gateway pays a node, USD per 1M tokens (default 10 prompt / 20 completion). */
+  maxPrice?: ModelPrice;
+  /** WebSocket ping interval; two missed pongs drop a node (default 5000). */
+  heartbeatMs?: number;
+  /** How long a node has to answer the challenge (default 10 s). */
+  handshakeTimeoutMs?: number;
+  /** How long a node has to accept or reject a job (default 5 s). */
+  offerTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface RunningGateway {
+  /** e.g. `http://127.0.0.1:11500` */
+  url: string;
+  /** `${url}/v1`, for OpenAI clients. */
+  baseURL: string;
+  /** e.g. `ws://127.0.0.1:11500/v1/node/link` */
+  linkUrl: string;
+  adminToken: string;
+  /** Where the admin token is stored, or null when it was given or is in memory only. */
+  adminTokenFile: string | null;
+  /** base64 raw Ed25519 key that signs receipts. */
+  publicKey: string;
+  store: GatewayStore;
+  router: Router;
+  /** Stops accepting, closes node links (1001), lets requests finish, closes the store. */
+  close(): Promise<void>;
+}
+
+/** True for addresses that only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function setErrorHandling(app: FastifyInstance, logger: Logger): void {
+  // JSON only: a text/plain body is a 415, not a string that fails validation later.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler((error, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) {
+      logger.error('request failed', {
+        url: request.url,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    void reply.status(apiError.status).send(apiError.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new ApiError(
+      404,
+      `Unknown request URL: ${request.method} ${request.url}`,
+      'invalid_request_error',
+      'unknown_url',
+    );
+    void reply.status(404).send(error.toBody());
+  });
+}
+
+/** Opens the store and starts listening. */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const logger = options.logger ?? silentLogger;
+  const host = options.host ?? '127.0.0.1';
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const feeBasisPoints = options.feeBasisPoints ?? DEFAULT_FEE_BASIS_POINTS;
+  if (!Number.isInteger(feeBasisPoints) || feeBasisPoints < 0 || feeBasisPoints > 10_000) {
+    throw new RangeError(`feeBasisPoints must be 0 to 10000, got ${feeBasisPoints}`);
+  }
+  const signer = loadOrCreateSigningKey(options.dataDir);
+  const admin = loadOrCreateAdminToken(options.dataDir, options.adminToken);
+  const store = await openStore(options.dataDir);
+  const router = new Router({
+    maxPrice: options.maxPrice,
+    offerTimeoutMs: options.offerTimeoutMs,
+    logger,
+  });
+
+  let app: FastifyInstance | undefined;
+  let link: LinkServer | undefined;
+  try {
+    app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, forceCloseConnections: true });
+    setErrorHandling(app, logger);
+    app.get('/healthz', async () => ({ status: 'ok', nodes: router.online().length }));
+    registerEnrollRoute(app, store, signer.publicKey);
+    registerAdminRoutes(app, store, admin.token);
+    registerClientApi(app, { store, router, signer, feeBasisPoints, logger });
+    link = attachLinkServer(app.server, {
+      store,
+      router,
+      gatewayPublicKey: signer.publicKey,
+      heartbeatMs,
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      logger,
+    });
+    await app.listen({ host, port: options.port ?? DEFAULT_GATEWAY_PORT });
+  } catch (error) {
+    await link?.close();
+    await app?.close();
+    await store.close();
+    throw error;
+  }
+  return running(app, link, { host, logger, admin, signer, store, router });
+}
+
+interface Parts {
+  host: string;
+  logger: Logger;
+  admin: AdminToken;
+  signer: SigningKey;
+  store: GatewayStore;
+  router: Router;
+}
+
+/** The handle of a listening gateway. */
+function running(app: FastifyInstance, link: LinkServer, parts: Parts): RunningGateway {
+  const { host, logger, admin, signer, store, router } = parts;
+  if (!isLoopback(host)) {
+    logger.warn('listening beyond this machine; API keys and the admin token guard it', { host });
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const origin = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `http://${origin}`;
+  logger.info('gateway listening', { url, adminTokenFile: admin.file, signingKey: signer.path });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    baseURL: `${url}/v1`,
+    linkUrl: `ws://${origin}${LINK_PATH}`,
+    adminToken: admin.token,
+    adminTokenFile: admin.file,
+    publicKey: signer.publicKey,
+    store,
+    router,
+    close: () =>
+      (closing ??= (async () => {
+        await link.close();
+        await app.close();
+        await store.close();
+        logger.info('gateway stopped');
+      })()),
+  };
+}

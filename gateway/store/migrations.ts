@@ -1,0 +1,122 @@
+/**
+ * The gateway database schema as numbered migrations. Each runs once, in its own
+ * transaction, and is recorded in `schema_migrations`; never edit one that has shipped,
+ * add the next instead.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+
+/** One step of the schema. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration, in order; versions count up from 1 without gaps. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'accounts and usage',
+    sql: `
+      CREATE TABLE orgs (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        created_at timestamptz NOT NULL
+      );
+      CREATE TABLE api_keys (
+        id text PRIMARY KEY,
+        org_id text NOT NULL REFERENCES orgs (id),
+        name text NOT NULL,
+        secret_sha256 text NOT NULL UNIQUE,
+        rate_limit_per_minute integer CHECK (rate_limit_per_minute > 0),
+        created_at timestamptz NOT NULL,
+        revoked_at timestamptz
+      );
+      CREATE INDEX api_keys_org ON api_keys (org_id);
+      CREATE TABLE nodes (
+        id text PRIMARY KEY,
+        org_id text NOT NULL REFERENCES orgs (id),
+        name text NOT NULL,
+        public_key text NOT NULL UNIQUE,
+        enrolled_at timestamptz NOT NULL,
+        revoked_at timestamptz
+      );
+      CREATE INDEX nodes_org ON nodes (org_id);
+      CREATE TABLE enrollment_codes (
+        code_sha256 text PRIMARY KEY,
+        org_id text NOT NULL REFERENCES orgs (id),
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz,
+        node_id text REFERENCES nodes (id)
+      );
+      CREATE TABLE usage_records (
+        job_id text PRIMARY KEY,
+        org_id text NOT NULL REFERENCES orgs (id),
+        api_key_id text NOT NULL REFERENCES api_keys (id),
+        node_id text REFERENCES nodes (id),
+        route text NOT NULL,
+        model text NOT NULL,
+        prompt_tokens integer NOT NULL CHECK (prompt_tokens >= 0),
+        completion_tokens integer NOT NULL CHECK (completion_tokens >= 0),
+        price_prompt double precision NOT NULL,
+        price_completion double precision NOT NULL,
+        charged_nanos bigint NOT NULL CHECK (charged_nanos >= 0),
+        fee_nanos bigint NOT NULL CHECK (fee_nanos >= 0),
+        credited_nanos bigint NOT NULL CHECK (credited_nanos >= 0),
+        created_at timestamptz NOT NULL,
+        CHECK (charged_nanos = fee_nanos + credited_nanos)
+      );
+      CREATE INDEX usage_api_key ON usage_records (api_key_id);
+      CREATE INDEX usage_node ON usage_records (node_id);
+      CREATE INDEX usage_org_created ON usage_records (org_id, created_at DESC);
+      CREATE INDEX usage_created ON usage_records (created_at DESC);
+    `,
+  },
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings the database up to {@link SCHEMA_VERSION}. Refuses a database written by a newer
+ * gateway rather than guessing, so nothing stored is touched.
+ */
+export async function migrate(
+  db: PGlite,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number> {
+  await db.exec(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )
+  `);
+  const result = await db.query<{ version: number | null }>(
+    'SELECT max(version) AS version FROM schema_migrations',
+  );
+  const current = result.rows[0]?.version ?? 0;
+  const latest = migrations.length;
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1)
+      throw new Error(`Migration ${index + 1} is numbered ${migration.version}`);
+  });
+  if (current > latest) {
+    throw new Error(
+      `The gateway database has schema version ${current}, newer than this gateway knows ` +
+        `(${latest}). Upgrade the gateway; the database was left untouched.`,
+    );
+  }
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    await db.transaction(async (tx) => {
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+    });
+  }
+  return latest;
+}

@@ -1,0 +1,204 @@
+/**
+ * Jobs offered over one link: admit or reject each offer at once, then generate, streaming
+ * `job.chunk` frames and ending with `job.done` or `job.error`. A cancelled or aborted job
+ * sends nothing more. Prompts and completions are never logged.
+ */
+import type {
+  GatewayFrame,
+  JobRejectReason,
+  ModelPrice,
+  NodeFrame,
+} from '../../../common/protocol.js';
+import { toApiError } from '../../../common/openaiErrors.js';
+import type { ModelHost } from '../inference/modelHost.js';
+import type { Logger } from '../log.js';
+
+/** What the link needs of a served model (a {@link ModelHost} has it all). */
+export type LinkModelHost = Pick<ModelHost, 'id' | 'freeSlots' | 'generate'>;
+
+/** One model offered to the network, with its price. */
+export interface LinkModel {
+  host: LinkModelHost;
+  /** USD per 1M prompt and completion tokens; offers must carry exactly this price. */
+  price: ModelPrice;
+  /** Inference slots of the model: at most this many link jobs run at once. */
+  slots: number;
+  /** Tokens one request may hold, prompt plus completion. */
+  contextLength: number;
+}
+
+/** How a job ended: `cancelled` by the gateway, `aborted` because the link went away. */
+export type JobOutcome = 'done' | 'error' | 'cancelled' | 'aborted';
+
+/** Reported once per accepted job, after its generation has fully stopped. */
+export interface JobEnd {
+  jobId: string;
+  model: string;
+  outcome: JobOutcome;
+  /** Text chunks generated (sent or not). */
+  chunks: number;
+  promptTokens?: number;
+  completionTokens?: number;
+}
+
+type OfferFrame = Extract<GatewayFrame, { type: 'job.offer' }>;
+
+interface RunningJob {
+  model: string;
+  controller: AbortController;
+  /** Set when the job is stopped on purpose; then no more frames are sent for it. */
+  stopped?: 'cancelled' | 'aborted';
+}
+
+export interface JobRunnerOptions {
+  send(frame: NodeFrame): void;
+  models(): readonly LinkModel[];
+  logger: Logger;
+  onJobEnd?(end: JobEnd): void;
+}
+
+function samePrice(a: ModelPrice, b: ModelPrice): boolean {
+  return a.prompt === b.prompt && a.completion === b.completion;
+}
+
+/** The jobs of one link connection. */
+export class JobRunner {
+  private readonly jobs = new Map<string, RunningJob>();
+  private closing = false;
+
+  constructor(private readonly options: JobRunnerOptions) {}
+
+  /** Jobs accepted and not yet ended. */
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  private running(model: string): number {
+    let count = 0;
+    for (const job of this.jobs.values()) if (job.model === model) count++;
+    return count;
+  }
+
+  private reject(jobId: string, reason: JobRejectReason, message: string): void {
+    this.options.logger.debug('job rejected', { jobId, reason });
+    this.options.send({ type: 'job.reject', jobId, reason, message: message.slice(0, 1024) });
+  }
+
+  /** Answers an offer with `job.accept` or `job.reject`, then runs an accepted job. */
+  offer(frame: OfferFrame): void {
+    const { jobId, request, price } = frame;
+    if (this.closing) return this.reject(jobId, 'shutting_down', 'the node is shutting down');
+    if (this.jobs.has(jobId))
+      return this.reject(jobId, 'invalid', `job ${jobId} is already running`);
+    const model = this.options.models().find((candidate) => candidate.host.id === request.model);
+    if (!model) return this.reject(jobId, 'model', `model '${request.model}' is not served here`);
+    if (!samePrice(price, model.price)) {
+      return this.reject(
+        jobId,
+        'price',
+        `model '${model.host.id}' costs ${model.price.prompt} per 1M prompt and ${model.price.completion} per 1M completion tokens here`,
+      );
+    }
+    // Accepted jobs may still be waiting for their slot, so count them too.
+    const free = Math.min(model.host.freeSlots, model.slots - this.running(model.host.id));
+    if (free <= 0) return this.reject(jobId, 'busy', `all ${model.slots} slots are busy`);
+
+    const job: RunningJob = { model: model.host.id, controller: new AbortController() };
+    this.jobs.set(jobId, job);
+    this.options.send({ type: 'job.accept', jobId });
+    void this.run(jobId, frame, model, job);
+  }
+
+  private async run(jobId: string, frame: OfferFrame, model: LinkModel, job: RunningJob) {
+    const { logger, send } = this.options;
+    let chunks = 0;
+    const end: JobEnd = { jobId, model: job.model, outcome: 'done', chunks: 0 };
+    logger.debug('job started', { jobId, model: job.model });
+    try {
+      const result = await model.host.generate(frame.request, {
+        signal: job.controller.signal,
+        onText: (text) => {
+          if (job.stopped || text.length === 0) return;
+          send({ type: 'job.chunk', jobId, index: chunks++, text });
+        },
+      });
+      end.chunks = chunks;
+      if (job.stopped) {
+        end.outcome = job.stopped;
+      } else {
+        send({
+          type: 'job.done',
+          jobId,
+          finishReason: result.finishReason,
+          usage: { promptTokens: result.promptTokens, completionTokens: result.completionTokens },
+          timings: { timeToFirstTokenMs: result.timeToFirstTokenMs, durationMs: result.durationMs },
+        });
+        end.promptTokens = result.promptTokens;
+        end.completionTokens = result.completionTokens;
+        logger.info('job done', {
+          jobId,
+          model: job.model,
+          promptTokens: result.promptTokens,
+          completionTokens: result.completionTokens,
+          ms: Math.round(result.durationMs),
+        });
+      }
+    } catch (error) {
+      end.chunks = chunks;
+      if (job.stopped) {
+        end.outcome = job.stopped;
+      } else {
+        end.outcome = 'error';
+        const apiError = toApiError(error);
+        logger.warn('job failed', {
+          jobId,
+          model: job.model,
+          status: apiError.status,
+          code: apiError.code,
+        });
+        send({
+          type: 'job.error',
+          jobId,
+          error: {
+            status: apiError.status,
+            message: apiError.message.slice(0, 4096),
+            type: apiError.type.slice(0, 128),
+            code: apiError.code?.slice(0, 128) ?? null,
+            param: apiError.param?.slice(0, 256) ?? null,
+          },
+        });
+      }
+    } finally {
+      this.jobs.delete(jobId);
+    }
+    if (end.outcome === 'cancelled' || end.outcome === 'aborted') {
+      logger.info(`job ${end.outcome}`, { jobId, model: job.model, chunks });
+    }
+    try {
+      this.options.onJobEnd?.(end);
+    } catch (error) {
+      logger.error('job end listener failed', { error: String(error) });
+    }
+  }
+
+  /** Stops a job at the gateway's request; nothing more is sent for it. */
+  cancel(jobId: string, reason: string): void {
+    const job = this.jobs.get(jobId);
+    if (!job || job.stopped) {
+      this.options.logger.debug('cancel for a job not running', { jobId });
+      return;
+    }
+    job.stopped = 'cancelled';
+    job.controller.abort(new Error(`cancelled by the gateway: ${reason}`));
+  }
+
+  /** Stops every job (the link is gone or closing) and rejects new offers. */
+  abortAll(reason: string): void {
+    this.closing = true;
+    for (const job of this.jobs.values()) {
+      if (job.stopped) continue;
+      job.stopped = 'aborted';
+      job.controller.abort(new Error(reason));
+    }
+  }
+}

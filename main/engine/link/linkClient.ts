@@ -1,0 +1,281 @@
+/**
+ * The node's link to the gateway: dials out, authenticates with the node's key, announces
+ * its models and prices, runs the jobs it accepts, and reconnects with exponential backoff
+ * and full jitter. Only a close that says the key is unknown or revoked stops it for good:
+ * the user must enroll again.
+ */
+import { EventEmitter } from 'node:events';
+import { CloseCode, nodeFrameSchema, type GatewayFrame } from '../../../common/protocol.js';
+import { silentLogger, type Logger } from '../log.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { linkURL } from './gatewayURL.js';
+import type { NodeIdentity } from './identity.js';
+import type { JobEnd, LinkModel } from './jobRunner.js';
+import {
+  announceFrame,
+  LinkConnection,
+  type AnnouncedHardware,
+  type LinkClose,
+} from './linkConnection.js';
+import { verifyReceipt, type ReceiptStore } from './receipts.js';
+
+export type { JobEnd, JobOutcome, LinkModel, LinkModelHost } from './jobRunner.js';
+export type { AnnouncedHardware, LinkClose } from './linkConnection.js';
+
+export type LinkState = 'connecting' | 'online' | 'offline';
+
+/** Where the link stands, sent with every `state` event. */
+export interface LinkStatus {
+  state: LinkState;
+  /** From the last welcome; null before the first. */
+  nodeId: string | null;
+  orgId: string | null;
+  /** The close code and reason, when offline. */
+  code: number | null;
+  reason: string | null;
+  /** When offline: ms until the next attempt, or null when the link will not retry. */
+  retryInMs: number | null;
+}
+
+/** What happened to a receipt from the gateway. */
+export interface ReceiptEvent {
+  jobId: string;
+  /** `verified`: the signature is good but no store was given. */
+  outcome: 'stored' | 'duplicate' | 'verified' | 'refused' | 'failed';
+  reason?: string;
+}
+
+/** Events of {@link LinkClient}. Listeners that throw are logged, never propagated. */
+export interface LinkClientEvents {
+  state: [LinkStatus];
+  /** Every closed connection, with its code and reason. */
+  closed: [LinkClose];
+  /** Every accepted job, once its generation has stopped. */
+  job: [JobEnd];
+  receipt: [ReceiptEvent];
+}
+
+export interface LinkClientOptions {
+  /** The gateway's http(s) URL; the link dials ws(s)://…/v1/node/link. */
+  gatewayURL: string;
+  identity: NodeIdentity;
+  models: readonly LinkModel[];
+  hardware: AnnouncedHardware;
+  logger?: Logger;
+  /** Sent in `hello`, e.g. `byoi-node/0.1.0`. */
+  agent?: string;
+  /** The receipt-signing key from enrollment. Without it, the key in the challenge is trusted. */
+  gatewayPublicKey?: string;
+  /** Where verified receipts are kept. */
+  receipts?: ReceiptStore;
+  backoff?: BackoffOptions;
+  /** From dialing to welcome (default 10 s). */
+  handshakeTimeoutMs?: number;
+  /** Unanswered pings that mean the link is dead (default 2). */
+  missedPongLimit?: number;
+}
+
+/** What to do about a revoked key: a revoked key cannot be enrolled again, a new one can. */
+export function revokedAdvice(keyPath: string): string {
+  return `the gateway revoked this node; to join again, move ${keyPath} aside (it is not deleted) and run 'byoi-node enroll' with a new code`;
+}
+
+/** Close codes after which reconnecting cannot help: the node must enroll again. */
+const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.UnknownKey, CloseCode.Revoked]);
+
+/** The link to the gateway. Call `start()` once; `stop()` closes it for good. */
+export class LinkClient extends EventEmitter<LinkClientEvents> {
+  private models: readonly LinkModel[];
+  private readonly logger: Logger;
+  private readonly backoff: Backoff;
+  private connection: LinkConnection | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private started = false;
+  private stopped = false;
+  private current: LinkStatus = {
+    state: 'offline',
+    nodeId: null,
+    orgId: null,
+    code: null,
+    reason: null,
+    retryInMs: null,
+  };
+
+  constructor(private readonly options: LinkClientOptions) {
+    super();
+    this.models = options.models;
+    this.logger = options.logger ?? silentLogger;
+    this.backoff = new Backoff(options.backoff);
+    linkURL(options.gatewayURL); // fail fast on a bad URL
+    this.checkAnnounce(options.models);
+  }
+
+  /** The latest status (as last sent with `state`). */
+  get status(): LinkStatus {
+    return { ...this.current };
+  }
+
+  get state(): LinkState {
+    return this.current.state;
+  }
+
+  /** Starts connecting; reconnects on its own until `stop()`. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.connect();
+  }
+
+  /**
+   * Replaces the served models or their prices, and announces them again when online.
+   * Throws when the list breaks the protocol's limits (e.g. a price above 1000).
+   */
+  updateModels(models: readonly LinkModel[]): void {
+    this.checkAnnounce(models);
+    this.models = models;
+    this.connection?.announce();
+  }
+
+  /** Closes the link (1001, going away), aborts its jobs and stops reconnecting. */
+  async stop(reason = 'node shutting down'): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    const connection = this.connection;
+    if (!connection) {
+      this.setStatus({ state: 'offline', code: CloseCode.GoingAway, reason, retryInMs: null });
+      return;
+    }
+    connection.close(CloseCode.GoingAway, reason);
+    // A gateway that does not answer the close handshake is cut off after two seconds.
+    const cutOff = setTimeout(
+      () => connection.terminate({ code: CloseCode.GoingAway, reason }),
+      2000,
+    );
+    await connection.closed;
+    clearTimeout(cutOff);
+  }
+
+  private checkAnnounce(models: readonly LinkModel[]): void {
+    const parsed = nodeFrameSchema.safeParse(announceFrame(models, this.options.hardware));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(
+        `cannot announce these models: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+      );
+    }
+  }
+
+  private emitSafe<K extends keyof LinkClientEvents>(event: K, ...args: LinkClientEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: LinkClientEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      this.logger.error(`a link '${String(event)}' listener failed`, { error: String(error) });
+    }
+  }
+
+  private setStatus(change: Partial<LinkStatus>): void {
+    this.current = { ...this.current, ...change };
+    this.emitSafe('state', { ...this.current });
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.setStatus({ state: 'connecting', code: null, reason: null, retryInMs: null });
+    try {
+      this.connection = this.dial();
+    } catch (error) {
+      this.onClose({ code: 1006, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private dial(): LinkConnection {
+    return new LinkConnection({
+      url: linkURL(this.options.gatewayURL),
+      identity: this.options.identity,
+      agent: this.options.agent ?? 'byoi-node',
+      logger: this.logger,
+      models: () => this.models,
+      hardware: this.options.hardware,
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? 10_000,
+      missedPongLimit: this.options.missedPongLimit ?? 2,
+      onWelcome: (welcome) => {
+        this.backoff.reset();
+        const enrolledKey = this.options.gatewayPublicKey;
+        if (enrolledKey && this.connection?.gatewayPublicKey !== enrolledKey) {
+          this.logger.warn(
+            "the gateway's key differs from the one at enrollment; its receipts will be refused",
+          );
+        }
+        this.setStatus({ state: 'online', nodeId: welcome.nodeId, orgId: welcome.orgId });
+      },
+      onReceipt: (frame) => void this.onReceipt(frame),
+      onJobEnd: (end) => this.emitSafe('job', end),
+      onClose: (close) => this.onClose(close),
+    });
+  }
+
+  private onClose(close: LinkClose): void {
+    this.connection = undefined;
+    this.emitSafe('closed', close);
+    if (this.stopped) {
+      this.setStatus({ state: 'offline', ...close, retryInMs: null });
+      return;
+    }
+    if (FINAL_CLOSE_CODES.has(close.code)) {
+      this.logger.error(
+        close.code === CloseCode.Revoked
+          ? revokedAdvice(this.options.identity.keyPath)
+          : "the gateway does not know this node's key; enroll it with 'byoi-node enroll'",
+        { code: close.code, reason: close.reason },
+      );
+      this.stopped = true;
+      this.setStatus({ state: 'offline', ...close, retryInMs: null });
+      return;
+    }
+    if (close.code === CloseCode.Replaced) {
+      this.logger.warn(
+        'another connection with this node key replaced this one; is byoi-node running twice with the same data folder?',
+        { reason: close.reason },
+      );
+    }
+    if (close.code === CloseCode.UnsupportedVersion) {
+      this.logger.error(
+        'the gateway and this node speak different protocol versions; update the node',
+        {
+          reason: close.reason,
+        },
+      );
+    }
+    const delay = this.backoff.next();
+    this.setStatus({ state: 'offline', ...close, retryInMs: delay });
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private async onReceipt(frame: Extract<GatewayFrame, { type: 'receipt' }>): Promise<void> {
+    const { receipt, signature } = frame;
+    const report = (outcome: ReceiptEvent['outcome'], reason?: string) => {
+      if (outcome === 'refused' || outcome === 'failed') {
+        this.logger.warn(`receipt ${outcome}`, { jobId: receipt.jobId, reason });
+      } else if (outcome === 'stored') {
+        this.logger.info('receipt stored', {
+          jobId: receipt.jobId,
+          creditedNanos: receipt.creditedNanos,
+        });
+      } else {
+        this.logger.debug(`receipt ${outcome}`, { jobId: receipt.jobId });
+      }
+      this.emitSafe('receipt', { jobId: receipt.jobId, outcome, ...(reason ? { reason } : {}) });
+    };
+    const key = this.options.gatewayPublicKey ?? this.connection?.gatewayPublicKey;
+    if (!key || !verifyReceipt(receipt, signature, key)) return report('refused', 'bad signature');
+    if (receipt.nodeId !== this.current.nodeId) return report('refused', 'for another node');
+    const store = this.options.receipts;
+    if (!store) return report('verified');
+    try {
+      report((await store.add(receipt, signature)) ? 'stored' : 'duplicate');
+    } catch (error) {
+      report('failed', error instanceof Error ? error.message : String(error));
+    }
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * One WebSocket connection to the gateway: the challenge–hello–welcome handshake, the
+ * announce, heartbeats, and the job frames. Every incoming frame is validated; a bad one
+ * closes this connection with a reason. Nothing here throws out of a socket event.
+ */
+import WebSocket from 'ws';
+import {
+  challengeSigningBytes,
+  CloseCode,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  type GatewayFrame,
+  type NodeFrame,
+} from '../../../common/protocol.js';
+import type { Logger } from '../log.js';
+import { closeReason, decodeGatewayFrame, encodeNodeFrame } from './frames.js';
+import type { NodeIdentity } from './identity.js';
+import { JobRunner, type JobEnd, type LinkModel } from './jobRunner.js';
+
+type Welcome = Extract<GatewayFrame, { type: 'welcome' }>;
+type ReceiptFrame = Extract<GatewayFrame, { type: 'receipt' }>;
+
+/** The hardware line of the announce. */
+export interface AnnouncedHardware {
+  summary: string;
+  backend: string;
+}
+
+/** How a connection ended: the close code and reason (ours when we closed it). */
+export interface LinkClose {
+  code: number;
+  reason: string;
+}
+
+export interface LinkConnectionOptions {
+  url: string;
+  identity: NodeIdentity;
+  agent: string;
+  logger: Logger;
+  models(): readonly LinkModel[];
+  hardware: AnnouncedHardware;
+  /** Time allowed from dialing to `welcome`. */
+  handshakeTimeoutMs: number;
+  /** Unanswered pings after which the link is declared dead. */
+  missedPongLimit: number;
+  onWelcome(welcome: Welcome): void;
+  onReceipt(frame: ReceiptFrame): void;
+  onJobEnd(end: JobEnd): void;
+  onClose(close: LinkClose): void;
+}
+
+/** The `announce` frame for these models and hardware. */
+export function announceFrame(
+  models: readonly LinkModel[],
+  hardware: AnnouncedHardware,
+): Extract<NodeFrame, { type: 'announce' }> {
+  return {
+    type: 'announce',
+    models: models.map((model) => ({
+      id: model.host.id,
+      price: model.price,
+      slots: model.slots,
+      contextLength: model.contextLength,
+    })),
+    hardware: { summary: hardware.summary.slice(0, 512), backend: hardware.backend.slice(0, 32) },
+  };
+}
+
+/** One dial to the gateway, from connecting until closed. Never reused. */
+export class LinkConnection {
+  private readonly ws: WebSocket;
+  private readonly jobs: JobRunner;
+  private phase: 'challenge' | 'welcome' | 'online' | 'closing' = 'challenge';
+  private ourClose: LinkClose | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private missedPongs = 0;
+  private lastError: string | undefined;
+  /** The key the gateway named in its challenge. */
+  gatewayPublicKey: string | undefined;
+  /** Resolves once the socket is closed. */
+  readonly closed: Promise<LinkClose>;
+
+  constructor(private readonly options: LinkConnectionOptions) {
+    const { logger } = options;
+    this.jobs = new JobRunner({
+      send: (frame) => this.send(frame),
+      models: options.models,
+      logger,
+      onJobEnd: options.onJobEnd,
+    });
+    this.ws = new WebSocket(options.url, {
+      maxPayload: MAX_FRAME_BYTES,
+      handshakeTimeout: options.handshakeTimeoutMs,
+      perMessageDeflate: false,
+      followRedirects: false,
+    });
+    this.handshakeTimer = setTimeout(
+      () => this.close(CloseCode.HandshakeTimeout, 'no welcome from the gateway in time'),
+      options.handshakeTimeoutMs,
+    );
+    this.ws.on('message', (data, isBinary) => {
+      try {
+        const decoded = decodeGatewayFrame(data, isBinary);
+        if (!decoded.ok) {
+          logger.warn('bad frame from the gateway', { ...decoded.fault });
+          this.close(decoded.fault.code, decoded.fault.reason);
+        } else {
+          this.onFrame(decoded.frame);
+        }
+      } catch (error) {
+        logger.error('link frame handling failed', { error: String(error) });
+        this.close(CloseCode.BadFrame, 'the node could not handle a frame');
+      }
+    });
+    this.ws.on('pong', () => (this.missedPongs = 0));
+    this.ws.on('error', (error) => {
+      this.lastError = error.message;
+      logger.debug('link socket error', { error: error.message });
+    });
+    let resolveClosed!: (close: LinkClose) => void;
+    this.closed = new Promise((resolve) => (resolveClosed = resolve));
+    this.ws.on('close', (code, reasonBuffer) => {
+      this.stopTimers();
+      this.jobs.abortAll('the link to the gateway closed');
+      // With no reason from the gateway (refused, unreachable, cut off), say what ws saw.
+      const reason = reasonBuffer.toString('utf8') || this.lastError || '';
+      const close = this.ourClose ?? { code, reason };
+      resolveClosed(close);
+      try {
+        options.onClose(close);
+      } catch (error) {
+        logger.error('link close listener failed', { error: String(error) });
+      }
+    });
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.handshakeTimer);
+    clearInterval(this.heartbeat);
+  }
+
+  private onFrame(frame: GatewayFrame): void {
+    if (this.phase === 'closing') return;
+    if (this.phase === 'challenge' && frame.type === 'challenge') {
+      if (frame.v !== PROTOCOL_VERSION) {
+        this.close(
+          CloseCode.UnsupportedVersion,
+          `the gateway speaks protocol v${frame.v}; this node speaks v${PROTOCOL_VERSION}`,
+        );
+        return;
+      }
+      this.gatewayPublicKey = frame.gatewayPublicKey;
+      this.phase = 'welcome';
+      this.send({
+        type: 'hello',
+        v: PROTOCOL_VERSION,
+        publicKey: this.options.identity.publicKey,
+        signature: this.options.identity.sign(challengeSigningBytes(frame.nonce)),
+        agent: this.options.agent.slice(0, 128),
+      });
+      return;
+    }
+    if (this.phase === 'welcome' && frame.type === 'welcome') {
+      this.phase = 'online';
+      clearTimeout(this.handshakeTimer);
+      this.startHeartbeat(frame.heartbeatMs);
+      this.announce();
+      this.options.onWelcome(frame);
+      return;
+    }
+    if (this.phase === 'online') {
+      if (frame.type === 'job.offer') return this.jobs.offer(frame);
+      if (frame.type === 'job.cancel') return this.jobs.cancel(frame.jobId, frame.reason);
+      if (frame.type === 'receipt') return this.options.onReceipt(frame);
+    }
+    this.close(
+      CloseCode.UnexpectedFrame,
+      `unexpected '${frame.type}' frame before or after the handshake`,
+    );
+  }
+
+  private startHeartbeat(heartbeatMs: number): void {
+    const every = Math.min(Math.max(heartbeatMs, 10), 2 ** 31 - 1);
+    this.heartbeat = setInterval(() => {
+      if (this.ws.readyState !== WebSocket.OPEN) return;
+      if (this.missedPongs >= this.options.missedPongLimit) {
+        this.options.logger.warn('the gateway stopped answering pings', {
+          missedPongs: this.missedPongs,
+        });
+        this.terminate({ code: 1006, reason: `no pong for ${this.missedPongs} heartbeats` });
+        return;
+      }
+      this.missedPongs++;
+      this.ws.ping();
+    }, every);
+  }
+
+  /** Sends the announce (again, after the models or their prices changed). */
+  announce(): void {
+    if (this.phase !== 'online') return;
+    this.send(announceFrame(this.options.models(), this.options.hardware));
+  }
+
+  /** Whether the handshake is done and the link is not closing. */
+  get isOnline(): boolean {
+    return this.phase === 'online';
+  }
+
+  private send(frame: NodeFrame): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    const encoded = encodeNodeFrame(frame);
+    if (!encoded.ok) {
+      this.options.logger.error('dropped a frame that breaks the protocol', {
+        type: frame.type,
+        error: encoded.error,
+      });
+      return;
+    }
+    this.ws.send(encoded.text, (error) => {
+      if (error) this.options.logger.debug('link send failed', { error: error.message });
+    });
+  }
+
+  /** Closes the link with a code and reason; running jobs are aborted. */
+  close(code: number, reason: string): void {
+    if (this.phase === 'closing') return;
+    this.phase = 'closing';
+    this.ourClose ??= { code, reason };
+    this.stopTimers();
+    this.jobs.abortAll(reason);
+    try {
+      this.ws.close(code, closeReason(reason));
+    } catch {
+      this.ws.terminate();
+    }
+  }
+
+  /** Drops the socket at once, without a close handshake. */
+  terminate(close: LinkClose): void {
+    this.phase = 'closing';
+    this.ourClose ??= close;
+    this.stopTimers();
+    this.jobs.abortAll(close.reason);
+    this.ws.terminate();
+  }
+}

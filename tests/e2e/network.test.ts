@@ -1,0 +1,226 @@
+/**
+ * Client → real gateway → two real nodes, with the real `openai` client: usage and
+ * accounting, failover when a node dies before its first token, an SSE error when one dies
+ * mid-stream, a gateway restart, and the API's refusals.
+ */
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo, type Demo, type DemoNode } from '../../demo/startDemo.js';
+
+let demo: Demo;
+let client: OpenAI;
+
+interface UsageRow {
+  jobId: string;
+  nodeId: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  chargedNanos: number;
+  feeNanos: number;
+  creditedNanos: number;
+}
+
+beforeAll(async () => {
+  demo = await startDemo({ nodes: 2 });
+  client = new OpenAI({ baseURL: demo.baseURL, apiKey: demo.apiKey, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  await demo?.stop();
+});
+
+const ask = (content: string, maxTokens = 8) =>
+  client.chat.completions.create({
+    model: 'tiny',
+    messages: [{ role: 'user', content }],
+    max_tokens: maxTokens,
+    temperature: 0,
+  });
+
+const usageRows = async () =>
+  (await demo.admin<{ data: UsageRow[] }>('GET', `/usage?orgId=${demo.orgId}&limit=1000`)).data;
+
+/** The node that got the most recent offer, from the gateway's log. */
+const offeredNode = (after: number) =>
+  demo.gateway.waitForLog(
+    (line) => line.msg === 'job offered' && demo.gateway.logs.indexOf(line) >= after,
+  );
+
+const nodeById = (id: unknown): DemoNode => {
+  const node = demo.nodes.find((n) => n.id === id);
+  if (!node) throw new Error(`no demo node ${String(id)}`);
+  return node;
+};
+
+describe('the network', () => {
+  it('lists the model that online nodes serve', async () => {
+    const models = await client.models.list();
+    expect(models.data.map((m) => m.id)).toEqual(['tiny']);
+  });
+
+  it('serves non-streaming and streaming requests with exact usage, and accounts every token', async () => {
+    const whole = await ask('hello network', 12);
+    expect(whole.choices[0]!.finish_reason).toBe('length');
+    expect(whole.usage!.completion_tokens).toBe(12);
+
+    const stream = await client.chat.completions.create({
+      model: 'tiny',
+      messages: [{ role: 'user', content: 'hello network' }],
+      max_tokens: 12,
+      temperature: 0,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe(whole.choices[0]!.message.content);
+    expect(usage).toEqual(whole.usage);
+
+    const rows = await usageRows();
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (const row of rows) expect(row.chargedNanos).toBe(row.creditedNanos + row.feeNanos);
+    const balance = await demo.admin<{ spentNanos: number; earnedNanos: number }>(
+      'GET',
+      `/orgs/${demo.orgId}/balance`,
+    );
+    const credits = rows.reduce((sum, row) => sum + row.creditedNanos, 0);
+    const fees = rows.reduce((sum, row) => sum + row.feeNanos, 0);
+    expect(balance.spentNanos).toBe(credits + fees);
+    expect(balance.earnedNanos).toBe(credits);
+  });
+
+  it('fails over to the other node when the offered node is killed before its first token', async () => {
+    const [a, b] = demo.nodes as [DemoNode, DemoNode];
+    // Freeze both, so that whichever gets the offer cannot answer before it dies.
+    for (const node of [a, b]) node.process.child.kill('SIGSTOP');
+    const from = demo.gateway.logs.length;
+    const reply = ask('who survives?', 6);
+    const offer = await offeredNode(from);
+    const victim = nodeById(offer.nodeId);
+    const survivor = victim === a ? b : a;
+    victim.process.child.kill('SIGKILL');
+    survivor.process.child.kill('SIGCONT');
+    const completion = await reply;
+    expect(completion.usage!.completion_tokens).toBe(6);
+    const rows = await usageRows();
+    expect(rows.find((row) => row.jobId && row.nodeId === survivor.id)).toBeDefined();
+    demo.nodes.splice(demo.nodes.indexOf(victim), 1);
+    await demo.addNode();
+  });
+
+  it('ends the stream with an SSE error event when the node dies mid-stream', async () => {
+    const from = demo.gateway.logs.length;
+    const stream = await client.chat.completions.create({
+      model: 'tiny',
+      messages: [{ role: 'user', content: 'a very long story' }],
+      max_tokens: 1800,
+      stream: true,
+    });
+    const iterator = stream[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.done).toBe(false);
+    const offer = await offeredNode(from);
+    const victim = nodeById(offer.nodeId);
+    victim.process.child.kill('SIGKILL');
+    const failure = await (async () => {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return new Error('the stream ended without an error event');
+      }
+    })().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(OpenAI.APIError);
+    expect(String((failure as Error).message)).toMatch(/node/i);
+    demo.nodes.splice(demo.nodes.indexOf(victim), 1);
+    await demo.addNode();
+  });
+
+  it('comes back after a gateway restart with nodes reconnected and nothing lost', async () => {
+    const before = await usageRows();
+    const offline = demo.nodes.map((node) =>
+      node.process.waitForLog((line) => line.msg === 'link offline'),
+    );
+    expect(await demo.gateway.stop()).toBe(0);
+    await Promise.all(offline);
+    await demo.restartGateway();
+    // Each node says it is online again (its log pipe may lag the gateway's).
+    const onlineTwice = (node: DemoNode) => () =>
+      node.process.logs.filter((line) => line.msg === 'link online').length >= 2;
+    await Promise.all(demo.nodes.map((node) => node.process.waitForLog(onlineTwice(node))));
+    expect((await usageRows()).map((row) => row.jobId).sort()).toEqual(
+      before.map((row) => row.jobId).sort(),
+    );
+    const completion = await ask('still here after the restart?', 3);
+    expect(completion.usage!.completion_tokens).toBe(3);
+  });
+
+  it('refuses a wrong or missing API key with 401', async () => {
+    const bad = new OpenAI({ baseURL: demo.baseURL, apiKey: 'byoi-sk-wrong', maxRetries: 0 });
+    const error = await bad.chat.completions
+      .create({ model: 'tiny', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(401);
+    const anonymous = await fetch(`${demo.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'tiny', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe(
+      'invalid_api_key',
+    );
+  });
+
+  it('answers 404 for a model no node serves', async () => {
+    const error = await client.chat.completions
+      .create({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
+    expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('model_not_found');
+  });
+
+  it('answers 503 when every node is busy', async () => {
+    const aborts = demo.nodes.map(() => new AbortController());
+    const streams = await Promise.all(
+      aborts.map(async (abort) => {
+        const stream = await client.chat.completions.create(
+          {
+            model: 'tiny',
+            messages: [{ role: 'user', content: 'occupy a slot' }],
+            max_tokens: 1800,
+            stream: true,
+          },
+          { signal: abort.signal },
+        );
+        const iterator = stream[Symbol.asyncIterator]();
+        await iterator.next();
+        return iterator;
+      }),
+    );
+    expect(streams).toHaveLength(demo.nodes.length);
+    // Demo nodes have 2 slots each: fill the rest the same way, then one more must be refused.
+    const more = await Promise.all(
+      demo.nodes.map(async () => {
+        const abort = new AbortController();
+        aborts.push(abort);
+        const stream = await client.chat.completions.create(
+          {
+            model: 'tiny',
+            messages: [{ role: 'user', content: 'occupy another' }],
+            max_tokens: 1800,
+            stream: true,
+          },
+          { signal: abort.signal },
+        );
+        await stream[Symbol.asyncIterator]().next();
+      }),
+    );
+    expect(more).toHaveLength(demo.nodes.length);
+    const error = await ask('no room left').catch((e: unknown) => e);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+    for (const abort of aborts) abort.abort();
+  });
+});

@@ -1,0 +1,40 @@
+/** Shared bits for the gateway tests: temporary folders, node keys and usage rows. */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rawPublicKey } from '../../gateway/accounting/ed25519.js';
+import type { UsageRecord } from '../../gateway/store/types.js';
+
+/** A fresh temporary folder, and its removal. */
+export async function tempDir(): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'byoi-gateway-'));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** The base64 raw public key of a new Ed25519 key pair, as a node would send it. */
+export function nodePublicKey(): string {
+  return rawPublicKey(generateKeyPairSync('ed25519').publicKey);
+}
+
+/** A consistent usage row (charged = fee + credited) with the given ids. */
+export function usage(
+  jobId: string,
+  ids: { orgId: string; apiKeyId: string; nodeId: string | null },
+  money: { charged: number; fee: number },
+  createdAt = '2030-01-01T00:00:00.000Z',
+): UsageRecord {
+  return {
+    jobId,
+    ...ids,
+    route: ids.nodeId ? 'node' : 'upstream',
+    model: 'tiny',
+    promptTokens: 10,
+    completionTokens: 20,
+    price: { prompt: 0.5, completion: 1.5 },
+    chargedNanos: money.charged,
+    feeNanos: money.fee,
+    creditedNanos: money.charged - money.fee,
+    createdAt,
+  };
+}

@@ -1,0 +1,156 @@
+/** Enrollment against a real HTTP stand-in gateway, and the enrollment file on disk. */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  enroll,
+  EnrollmentError,
+  EnrollmentFileError,
+  ENROLLMENT_FILE,
+  readEnrollment,
+} from '../../main/engine/link/enrollment.js';
+import { loadOrCreateIdentity } from '../../main/engine/link/identity.js';
+import { GATEWAY_KEY, StandIn, type EnrollHandler } from '../support/standInGateway.js';
+
+let dataDir: string;
+const closers: (() => Promise<void>)[] = [];
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'byoi-enroll-'));
+});
+
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function gateway(enrollHandler?: EnrollHandler): Promise<StandIn> {
+  const standIn = await StandIn.start({ enroll: enrollHandler });
+  closers.push(() => standIn.close());
+  return standIn;
+}
+
+describe('enroll', () => {
+  it('sends the code and public key, then writes enrollment.json', async () => {
+    const standIn = await gateway();
+    const enrollment = await enroll({
+      gatewayURL: `${standIn.url}/`,
+      code: 'byoi-enroll-1',
+      dataDir,
+      name: 'rig',
+    });
+    const identity = await loadOrCreateIdentity(dataDir);
+    expect(standIn.enrollments).toEqual([
+      { code: 'byoi-enroll-1', publicKey: identity.publicKey, name: 'rig' },
+    ]);
+    expect(enrollment).toEqual({
+      gatewayURL: standIn.url,
+      nodeId: 'node-1',
+      orgId: 'org-1',
+      gatewayPublicKey: GATEWAY_KEY,
+      enrolledAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    const path = join(dataDir, ENROLLMENT_FILE);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(enrollment);
+    if (process.platform !== 'win32') expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(await readEnrollment(dataDir)).toEqual(enrollment);
+  });
+
+  it('keeps the previous enrollment when enrolling again', async () => {
+    const standIn = await gateway();
+    const first = await enroll({ gatewayURL: standIn.url, code: 'one', dataDir });
+    await enroll({ gatewayURL: standIn.url, code: 'two', dataDir });
+    const backups = readdirSync(dataDir).filter((name) => name.endsWith('.bak'));
+    expect(backups).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(dataDir, backups[0]!), 'utf8'))).toEqual(first);
+  });
+
+  it("shows the gateway's message when it refuses, and writes nothing", async () => {
+    const standIn = await gateway(() => ({
+      status: 403,
+      body: {
+        error: { message: 'This enrollment code has expired', type: 'invalid_request_error' },
+      },
+    }));
+    const attempt = enroll({ gatewayURL: standIn.url, code: 'old', dataDir });
+    await expect(attempt).rejects.toThrow(EnrollmentError);
+    await expect(attempt).rejects.toThrow(
+      'the gateway refused the enrollment: This enrollment code has expired',
+    );
+    await expect(attempt).rejects.toMatchObject({ status: 403 });
+    expect(await readEnrollment(dataDir)).toBeNull();
+  });
+
+  it('explains a key that is enrolled already', async () => {
+    const standIn = await gateway(() => ({
+      status: 409,
+      body: { error: { message: 'This node key is already enrolled', code: 'node_key_in_use' } },
+    }));
+    await expect(enroll({ gatewayURL: standIn.url, code: 'c', dataDir })).rejects.toThrow(
+      /already enrolled \(this key is enrolled already: .*node-key\.pem aside to enroll as a new node\)/,
+    );
+  });
+
+  it.each([
+    [{ status: 502, body: '<html>bad gateway</html>' }, /refused the enrollment: HTTP 502/],
+    [{ status: 200, body: { nodeId: 'n' } }, /answer is not an enrollment/],
+    [{ status: 200, body: 'not json' }, /answer is not an enrollment/],
+  ])('explains an answer that is not an enrollment (%#)', async (answer, message) => {
+    const standIn = await gateway(() => answer);
+    await expect(enroll({ gatewayURL: standIn.url, code: 'c', dataDir })).rejects.toThrow(message);
+    expect(await readEnrollment(dataDir)).toBeNull();
+  });
+
+  it('says when the gateway cannot be reached', async () => {
+    const server = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    await expect(
+      enroll({ gatewayURL: `http://127.0.0.1:${port}`, code: 'c', dataDir }),
+    ).rejects.toThrow(/could not reach the gateway at http:\/\/127\.0\.0\.1:\d+\/v1\/node\/enroll/);
+  });
+
+  it('refuses a gateway URL that is not http(s)', async () => {
+    await expect(enroll({ gatewayURL: 'ws://127.0.0.1:1', code: 'c', dataDir })).rejects.toThrow(
+      /http:\/\/ or https:\/\//,
+    );
+  });
+});
+
+describe('readEnrollment', () => {
+  it('is null when the node is not enrolled', async () => {
+    expect(await readEnrollment(dataDir)).toBeNull();
+  });
+
+  it.each([
+    ['{ not json', /not valid JSON/],
+    [
+      JSON.stringify({
+        gatewayURL: 'http://g',
+        nodeId: 'n',
+        orgId: 'o',
+        enrolledAt: '2025-01-01T00:00:00Z',
+      }),
+      /gatewayPublicKey/,
+    ],
+    [
+      JSON.stringify({
+        gatewayURL: 'ftp://g',
+        nodeId: 'n',
+        orgId: 'o',
+        gatewayPublicKey: 'AA==',
+        enrolledAt: '2025-01-01T00:00:00Z',
+      }),
+      /gatewayURL/,
+    ],
+  ])('refuses a corrupt file and leaves it untouched (%#)', async (content, message) => {
+    const path = join(dataDir, ENROLLMENT_FILE);
+    writeFileSync(path, content);
+    await expect(readEnrollment(dataDir)).rejects.toThrow(EnrollmentFileError);
+    await expect(readEnrollment(dataDir)).rejects.toThrow(message);
+    expect(readFileSync(path, 'utf8')).toBe(content);
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * The real LinkClient against a stand-in gateway (a real `ws` WebSocketServer, see
+ * tests/support/standInGateway.ts) and a real ModelHost on the generated tiny model: the
+ * handshake, the announce, jobs, cancellation and receipts. Waits on events, never sleeps.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode, PROTOCOL_VERSION, priceJob, type Receipt } from '../../common/protocol.js';
+import { ModelHost } from '../../main/engine/inference/modelHost.js';
+import { loadOrCreateIdentity, type NodeIdentity } from '../../main/engine/link/identity.js';
+import type { LinkClientOptions } from '../../main/engine/link/linkClient.js';
+import { ReceiptStore } from '../../main/engine/link/receipts.js';
+import { silentLogger } from '../../main/engine/log.js';
+import { nextEvent, startLinkHarness, type LinkHarness } from '../support/linkHarness.js';
+import { PRICE, request, signReceipt, type Frame } from '../support/standInGateway.js';
+import { createTempModel, type TempModel } from '../support/tempModel.js';
+
+let model: TempModel;
+let host: ModelHost;
+let dataDir: string;
+let identity: NodeIdentity;
+const harnesses: LinkHarness[] = [];
+
+beforeAll(async () => {
+  model = createTempModel();
+  host = new ModelHost({
+    path: model.path,
+    threads: 1,
+    slots: 1,
+    maxQueued: 0,
+    logger: silentLogger,
+  });
+  await host.load();
+  dataDir = mkdtempSync(join(tmpdir(), 'byoi-link-'));
+  identity = await loadOrCreateIdentity(dataDir);
+});
+
+afterAll(async () => {
+  await host.unload();
+  model.cleanup();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  for (const harness of harnesses.splice(0)) await harness.close();
+});
+
+async function startClient(overrides: Partial<LinkClientOptions> = {}) {
+  const harness = await startLinkHarness({
+    identity,
+    models: [{ host, price: PRICE, slots: 1, contextLength: host.contextPerSlot ?? 0 }],
+    hardware: { summary: 'test CPU', backend: 'cpu' },
+    receipts: ReceiptStore.inDataDir(dataDir),
+    ...overrides,
+  });
+  harnesses.push(harness);
+  return harness;
+}
+
+describe('LinkClient', () => {
+  it('answers the challenge with a valid signature and announces models, prices and hardware', async () => {
+    const { client, states, peer } = await startClient();
+    const online = nextEvent(client, 'state', (s) => s.state === 'online');
+    const { hello, announce } = await peer.handshake();
+    expect(hello).toMatchObject({
+      v: PROTOCOL_VERSION,
+      publicKey: identity.publicKey,
+      agent: 'byoi-node/test',
+    });
+    expect(announce).toEqual({
+      type: 'announce',
+      models: [{ id: 'tiny', price: PRICE, slots: 1, contextLength: 2048 }],
+      hardware: { summary: 'test CPU', backend: 'cpu' },
+    });
+    expect(await online).toMatchObject({ nodeId: 'node-1', orgId: 'org-1', code: null });
+    expect(states).toEqual(['connecting', 'online']);
+
+    const newPrice = { prompt: 0.5, completion: 1 };
+    client.updateModels([{ host, price: newPrice, slots: 1, contextLength: 2048 }]);
+    await peer.frame('announce', (f) => f.models[0]?.price.prompt === 0.5);
+    expect(() =>
+      client.updateModels([
+        { host, price: { prompt: 1001, completion: 0 }, slots: 1, contextLength: 1 },
+      ]),
+    ).toThrow(/cannot announce/);
+    peer.offer('old-price', 2);
+    expect(await peer.frame('job.reject', (f) => f.jobId === 'old-price')).toMatchObject({
+      reason: 'price',
+    });
+    peer.offer('no-model', 2, newPrice, 'other');
+    expect(await peer.frame('job.reject', (f) => f.jobId === 'no-model')).toMatchObject({
+      reason: 'model',
+    });
+    peer.offer('new-price', 2, newPrice);
+    await peer.frame('job.done', (f) => f.jobId === 'new-price');
+  });
+
+  it('accepts a job, streams numbered chunks and reports exact usage', async () => {
+    const direct = await host.generate(request(12));
+    const { client, peer } = await startClient();
+    await peer.handshake();
+    const ended = nextEvent(client, 'job', (end) => end.jobId === 'job-1');
+    peer.offer('job-1', 12);
+    const done = await peer.frame('job.done', (f) => f.jobId === 'job-1');
+    const frames = peer.frames.filter((f) => 'jobId' in f && f.jobId === 'job-1');
+    expect(frames[0]).toEqual({ type: 'job.accept', jobId: 'job-1' });
+    const chunks = frames.filter((f): f is Frame<'job.chunk'> => f.type === 'job.chunk');
+    expect(chunks.map((c) => c.index)).toEqual(chunks.map((_, i) => i));
+    expect(chunks.map((c) => c.text).join('')).toBe(direct.text);
+    expect(done).toMatchObject({
+      finishReason: 'length',
+      usage: { promptTokens: direct.promptTokens, completionTokens: 12 },
+    });
+    expect(done.timings.durationMs).toBeGreaterThanOrEqual(done.timings.timeToFirstTokenMs ?? 0);
+    expect(await ended).toMatchObject({ outcome: 'done', completionTokens: 12 });
+  });
+
+  it("rejects 'busy' while the slot is taken, and job.cancel stops the generation", async () => {
+    const { client, peer } = await startClient();
+    await peer.handshake();
+    const ended = nextEvent(client, 'job', (end) => end.jobId === 'long');
+    peer.offer('long', 1900);
+    await peer.frame('job.chunk', (f) => f.jobId === 'long');
+    peer.offer('second', 2);
+    expect(await peer.frame('job.reject', (f) => f.jobId === 'second')).toMatchObject({
+      reason: 'busy',
+    });
+    peer.send({ type: 'job.cancel', jobId: 'long', reason: 'client left' });
+    const end = await ended;
+    expect(end.outcome).toBe('cancelled');
+    expect(end.chunks).toBeLessThan(1900);
+    expect(host.freeSlots).toBe(1);
+    peer.offer('after', 2); // frames arrive in order: nothing more came for 'long' before this
+    await peer.frame('job.done', (f) => f.jobId === 'after');
+    expect(
+      peer.frames.filter((f) => 'jobId' in f && f.jobId === 'long' && /done|error/.test(f.type)),
+    ).toEqual([]);
+  });
+
+  it('aborts in-flight jobs when the link drops, then reconnects', async () => {
+    const { client, peer, standIn } = await startClient();
+    await peer.handshake();
+    const ended = nextEvent(client, 'job', (end) => end.jobId === 'dropped');
+    peer.offer('dropped', 1900);
+    await peer.frame('job.chunk', (f) => f.jobId === 'dropped');
+    peer.ws.terminate();
+    const end = await ended;
+    expect(end.outcome).toBe('aborted');
+    expect(end.chunks).toBeLessThan(1900);
+    expect(host.freeSlots).toBe(1);
+    await (await standIn.peer(1)).handshake();
+  });
+
+  it('stores verified receipts once each and refuses forged ones', async () => {
+    const { client, peer } = await startClient();
+    await peer.handshake();
+    const receipt: Receipt = {
+      jobId: `r-${randomBytes(4).toString('hex')}`,
+      nodeId: 'node-1',
+      model: 'tiny',
+      promptTokens: 10,
+      completionTokens: 20,
+      price: PRICE,
+      ...priceJob(PRICE, 10, 20, 1000),
+      issuedAt: new Date().toISOString(),
+    };
+    const outcome = (r: Receipt, sig = signReceipt(r)) => {
+      const event = nextEvent(client, 'receipt', (e) => e.jobId === r.jobId);
+      peer.send({ type: 'receipt', receipt: r, signature: sig });
+      return event.then((e) => e.outcome);
+    };
+    expect(await outcome(receipt)).toBe('stored');
+    expect(await outcome(receipt)).toBe('duplicate');
+    expect(
+      await outcome({ ...receipt, jobId: 'forged', creditedNanos: 1e9 }, signReceipt(receipt)),
+    ).toBe('refused');
+    expect(await outcome({ ...receipt, jobId: 'elsewhere', nodeId: 'node-2' })).toBe('refused');
+    const lines = readFileSync(join(dataDir, 'receipts.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).receipt)).toEqual([receipt]);
+  });
+
+  it('closes with 1001 on stop and does not reconnect', async () => {
+    const { client, peer, standIn } = await startClient();
+    await peer.handshake();
+    await client.stop();
+    expect(await peer.closed).toEqual({ code: CloseCode.GoingAway, reason: 'node shutting down' });
+    expect(client.status).toMatchObject({ state: 'offline', code: 1001, retryInMs: null });
+    expect(standIn.peers).toHaveLength(1);
+  });
+});
