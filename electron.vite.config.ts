@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
@@ -8,16 +8,10 @@ const root = import.meta.dirname;
 const fromRoot = (file: string): string => resolve(root, file);
 const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string };
 
-/**
- * Node entries bundled into out/main/<name>.js (ESM; dependencies stay external).
- * Add `'byoi-gateway': fromRoot('gateway/cli.ts')` here when the gateway CLI lands.
- */
+/** Node entries bundled into out/main/<name>.js (ESM; dependencies stay external). */
 const mainEntries: Record<string, string> = {
   electron: fromRoot('main/electron/main.ts'),
-  // TODO: drop the existsSync guard once main/engine/cli.ts is merged.
-  ...(existsSync(fromRoot('main/engine/cli.ts'))
-    ? { 'byoi-node': fromRoot('main/engine/cli.ts') }
-    : {}),
+  'byoi-node': fromRoot('main/engine/cli.ts'),
   'byoi-gateway': fromRoot('gateway/cli.ts'),
 };
 

@@ -21,12 +21,7 @@ import {
   type LlamaContextSequence,
   type LlamaModel,
 } from 'node-llama-cpp';
-import {
-  SMALL_SHAPE,
-  TINY_SHAPE,
-  writeTinyModel,
-  type ModelShape,
-} from '../demo/tinyModel.js';
+import { SMALL_SHAPE, TINY_SHAPE, writeTinyModel, type ModelShape } from '../demo/tinyModel.js';
 import { startNode } from '../tests/support/nodeProcess.js';
 import { median, percentile, streamCompletion, type StreamTiming } from './streamTiming.js';
 
