@@ -3,26 +3,18 @@
  * file (mode 0600), admin commands against the running gateway over `--url`, and a clean
  * exit on SIGTERM.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  GATEWAY_BIN,
+  runToCompletion,
+  spawnJsonProcess,
+  type JsonProcess,
+} from '../../demo/jsonProcess.js';
 
-const BIN = fileURLToPath(new URL('../../bin/byoi-gateway.js', import.meta.url));
-
-async function run(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = await once(child, 'exit');
-  return { code: code as number | null, stdout, stderr };
-}
+const run = (args: string[]) => runToCompletion(GATEWAY_BIN, args);
 
 describe('byoi-gateway --help', () => {
   it('explains every flag', async () => {
@@ -53,18 +45,17 @@ describe('byoi-gateway --help', () => {
 
 describe('byoi-gateway serve', () => {
   let dir: string;
-  let child: ReturnType<typeof spawn>;
-  let ready: { event: string; url: string; pid: number; adminTokenFile: string };
+  let gateway: JsonProcess<{ event: string; url: string; pid: number; adminTokenFile: string }>;
+  let ready: typeof gateway.ready;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'byoi-gateway-cli-'));
-    child = spawn(process.execPath, [BIN, '--json', '--port', '0', '--data-dir', dir]);
-    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-    ready = JSON.parse(line);
+    gateway = await spawnJsonProcess(GATEWAY_BIN, ['--json', '--port', '0', '--data-dir', dir]);
+    ready = gateway.ready;
   });
 
   afterAll(async () => {
-    if (child?.exitCode === null) child.kill('SIGKILL');
+    await gateway?.stop('SIGKILL');
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -72,7 +63,7 @@ describe('byoi-gateway serve', () => {
     expect(ready).toMatchObject({
       event: 'ready',
       url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
-      pid: child.pid,
+      pid: gateway.child.pid,
     });
     expect(ready.adminTokenFile.startsWith(dir)).toBe(true);
     expect(statSync(ready.adminTokenFile).mode & 0o777).toBe(0o600);
@@ -104,8 +95,6 @@ describe('byoi-gateway serve', () => {
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    expect((await exited)[0]).toBe(0);
+    expect(await gateway.stop('SIGTERM')).toBe(0);
   });
 });
