@@ -47,6 +47,15 @@ export class ApiError extends Error {
     return new ApiError(503, message, 'server_error', 'overloaded');
   }
 
+  static unknownUrl(method: string, url: string): ApiError {
+    return new ApiError(
+      404,
+      `Unknown request URL: ${method} ${url}`,
+      'invalid_request_error',
+      'unknown_url',
+    );
+  }
+
   static internal(message = 'The server had an error while processing your request'): ApiError {
     return new ApiError(500, message, 'server_error', 'internal_error');
   }

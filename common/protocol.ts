@@ -32,7 +32,10 @@ export const CloseCode = {
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 const id = z.string().min(1).max(128);
-const base64 = z.string().max(4096).regex(/^[A-Za-z0-9+/=_-]*$/, 'must be base64');
+const base64 = z
+  .string()
+  .max(4096)
+  .regex(/^[A-Za-z0-9+/=_-]*$/, 'must be base64');
 const count = z.number().int().nonnegative();
 
 /** USD per one million tokens. */
@@ -51,7 +54,14 @@ export const announcedModelSchema = z.object({
 });
 export type AnnouncedModel = z.infer<typeof announcedModelSchema>;
 
-export const jobRejectReasonSchema = z.enum(['busy', 'paused', 'price', 'model', 'invalid', 'shutting_down']);
+export const jobRejectReasonSchema = z.enum([
+  'busy',
+  'paused',
+  'price',
+  'model',
+  'invalid',
+  'shutting_down',
+]);
 export type JobRejectReason = z.infer<typeof jobRejectReasonSchema>;
 
 const errorBody = z.object({
@@ -81,8 +91,18 @@ export const receiptSchema = z.object({
 export type Receipt = z.infer<typeof receiptSchema>;
 
 export const gatewayFrameSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('challenge'), v: z.number().int(), nonce: base64, gatewayPublicKey: base64 }),
-  z.object({ type: z.literal('welcome'), nodeId: id, orgId: id, heartbeatMs: z.number().int().positive() }),
+  z.object({
+    type: z.literal('challenge'),
+    v: z.number().int(),
+    nonce: base64,
+    gatewayPublicKey: base64,
+  }),
+  z.object({
+    type: z.literal('welcome'),
+    nodeId: id,
+    orgId: id,
+    heartbeatMs: z.number().int().positive(),
+  }),
   z.object({
     type: z.literal('job.offer'),
     jobId: id,
@@ -109,14 +129,22 @@ export const nodeFrameSchema = z.discriminatedUnion('type', [
     hardware: z.object({ summary: z.string().max(512), backend: z.string().max(32) }),
   }),
   z.object({ type: z.literal('job.accept'), jobId: id }),
-  z.object({ type: z.literal('job.reject'), jobId: id, reason: jobRejectReasonSchema, message: z.string().max(1024) }),
+  z.object({
+    type: z.literal('job.reject'),
+    jobId: id,
+    reason: jobRejectReasonSchema,
+    message: z.string().max(1024),
+  }),
   z.object({ type: z.literal('job.chunk'), jobId: id, index: count, text: z.string().max(65536) }),
   z.object({
     type: z.literal('job.done'),
     jobId: id,
     finishReason: z.enum(['stop', 'length']),
     usage: z.object({ promptTokens: count, completionTokens: count }),
-    timings: z.object({ timeToFirstTokenMs: z.number().nonnegative().nullable(), durationMs: z.number().nonnegative() }),
+    timings: z.object({
+      timeToFirstTokenMs: z.number().nonnegative().nullable(),
+      durationMs: z.number().nonnegative(),
+    }),
   }),
   z.object({ type: z.literal('job.error'), jobId: id, error: errorBody }),
 ]);
@@ -174,7 +202,9 @@ export function priceJob(
   feeBasisPoints: number,
 ): { chargedNanos: number; feeNanos: number; creditedNanos: number } {
   // USD per 1M tokens × tokens ÷ 1e6 = USD; × 1e9 for nano-USD: a net factor of 1000.
-  const chargedNanos = Math.round(price.prompt * promptTokens * 1000 + price.completion * completionTokens * 1000);
+  const chargedNanos = Math.round(
+    price.prompt * promptTokens * 1000 + price.completion * completionTokens * 1000,
+  );
   const feeNanos = Math.round((chargedNanos * feeBasisPoints) / 10000);
   return { chargedNanos, feeNanos, creditedNanos: chargedNanos - feeNanos };
 }

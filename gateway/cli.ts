@@ -15,7 +15,7 @@ import {
   type AdminConfig,
   type ServeConfig,
 } from './cliArgs.js';
-import { createLogger } from './log.js';
+import { createLogger } from '../common/log.js';
 import { startGateway } from './server.js';
 import { openStore } from './store/pgliteStore.js';
 
@@ -28,7 +28,11 @@ function version(): string {
 }
 
 async function serve(config: ServeConfig): Promise<void> {
-  const logger = createLogger({ json: config.json, level: config.logLevel });
+  const logger = createLogger({
+    json: config.json,
+    level: config.logLevel,
+    write: (line) => process.stderr.write(line),
+  });
   const gateway = await startGateway({
     dataDir: config.dataDir,
     host: config.host,

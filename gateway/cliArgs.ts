@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { LogLevel } from './log.js';
+import type { LogLevel } from '../common/log.js';
 import {
   DEFAULT_FEE_BASIS_POINTS,
   DEFAULT_GATEWAY_PORT,

@@ -2,6 +2,7 @@
  * Starts the gateway: the OpenAI-compatible client API, node enrollment, the admin API and
  * the node link endpoint, all on one HTTP server, over one store.
  */
+import { isLoopback } from '../common/address.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ApiError, toApiError } from '../common/openaiErrors.js';
 import { LINK_PATH, type ModelPrice } from '../common/protocol.js';
@@ -16,7 +17,7 @@ import {
 import { registerClientApi } from './api/clientApi.js';
 import { registerEnrollRoute } from './api/enrollRoute.js';
 import { attachLinkServer, type LinkServer } from './link/linkServer.js';
-import { silentLogger, type Logger } from './log.js';
+import { silentLogger, type Logger } from '../common/log.js';
 import { Router } from './routing/router.js';
 import { openStore } from './store/pgliteStore.js';
 import type { GatewayStore } from './store/types.js';
@@ -61,11 +62,6 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** True for addresses that only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
 function setErrorHandling(app: FastifyInstance, logger: Logger): void {
   // JSON only: a text/plain body is a 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
@@ -80,13 +76,7 @@ function setErrorHandling(app: FastifyInstance, logger: Logger): void {
     void reply.status(apiError.status).send(apiError.toBody());
   });
   app.setNotFoundHandler((request, reply) => {
-    const error = new ApiError(
-      404,
-      `Unknown request URL: ${request.method} ${request.url}`,
-      'invalid_request_error',
-      'unknown_url',
-    );
-    void reply.status(404).send(error.toBody());
+    void reply.status(404).send(ApiError.unknownUrl(request.method, request.url).toBody());
   });
 }
 

@@ -13,7 +13,7 @@ import {
 import { parseOrThrow, toApiError } from '../../common/openaiErrors.js';
 import { settleJob } from '../accounting/receipts.js';
 import type { ReceiptSigner } from '../accounting/signingKey.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../common/log.js';
 import type { DispatchResult, Router } from '../routing/router.js';
 import type { ApiKeyInfo, GatewayStore } from '../store/types.js';
 import { ChatStreamRelay } from './chatStreamRelay.js';

@@ -15,7 +15,7 @@ import {
   type GatewayFrame,
   type NodeFrame,
 } from '../../common/protocol.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../common/log.js';
 import type { Router } from '../routing/router.js';
 import type { GatewayStore } from '../store/types.js';
 import { closeReason, parseNodeFrame } from './frames.js';

@@ -14,7 +14,7 @@ import {
   type NodeFrame,
   type Receipt,
 } from '../../common/protocol.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../common/log.js';
 import type { NodeRecord } from '../store/types.js';
 import { closeReason } from './frames.js';
 

@@ -8,7 +8,7 @@ import { ApiError } from '../../common/openaiErrors.js';
 import { CloseCode, type ModelPrice } from '../../common/protocol.js';
 import type { JobDoneFrame, JobErrorBody, NodeSession } from '../link/nodeSession.js';
 import { DEFAULT_MAX_PRICE } from '../defaults.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../common/log.js';
 import { clientGoneError, runAttempt } from './jobAttempt.js';
 
 export const DEFAULT_OFFER_TIMEOUT_MS = 5000;

@@ -20,7 +20,7 @@ import { loadOrCreateIdentity } from './link/identity.js';
 import type { LinkClient } from './link/linkClient.js';
 import { ReceiptStore } from './link/receipts.js';
 import { startLink } from './link/startLink.js';
-import { createLogger } from './log.js';
+import { createLogger } from '../../common/log.js';
 import { startOpenAiServer, type RunningServer } from './openai/openaiServer.js';
 
 /** How long `serve` waits for the gateway's first welcome before giving up. */
@@ -35,7 +35,11 @@ function version(): string {
 }
 
 async function serve(config: ServeConfig): Promise<void> {
-  const logger = createLogger({ json: config.json, level: config.logLevel });
+  const logger = createLogger({
+    json: config.json,
+    level: config.logLevel,
+    write: (line) => process.stderr.write(line),
+  });
   const missing = config.models.find((path) => !existsSync(path));
   if (missing) throw new UsageError(`model file not found: ${missing}`);
   const enrollment = await readEnrollment(config.dataDir);

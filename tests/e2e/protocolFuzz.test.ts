@@ -12,7 +12,7 @@ import { CloseCode, MAX_FRAME_BYTES } from '../../common/protocol.js';
 import { ModelHost } from '../../main/engine/inference/modelHost.js';
 import { loadOrCreateIdentity } from '../../main/engine/link/identity.js';
 import { ReceiptStore } from '../../main/engine/link/receipts.js';
-import { silentLogger } from '../../main/engine/log.js';
+import { silentLogger } from '../../common/log.js';
 import { LinkClient, model, type NodeIdentity } from '../gateway-link/support/standInNode.js';
 import { startTestGateway, USER } from '../gateway-link/support/testGateway.js';
 import {

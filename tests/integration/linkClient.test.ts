@@ -13,7 +13,7 @@ import { ModelHost } from '../../main/engine/inference/modelHost.js';
 import { loadOrCreateIdentity, type NodeIdentity } from '../../main/engine/link/identity.js';
 import type { LinkClientOptions } from '../../main/engine/link/linkClient.js';
 import { ReceiptStore } from '../../main/engine/link/receipts.js';
-import { silentLogger } from '../../main/engine/log.js';
+import { silentLogger } from '../../common/log.js';
 import { nextEvent, startLinkHarness, type LinkHarness } from '../support/linkHarness.js';
 import { PRICE, request, signReceipt, type Frame } from '../support/standInGateway.js';
 import { createTempModel, type TempModel } from '../support/tempModel.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatCompletionRequestSchema } from '../../common/openai.js';
 import { ApiError } from '../../common/openaiErrors.js';
 import { ModelHost } from '../../main/engine/inference/modelHost.js';
-import { silentLogger } from '../../main/engine/log.js';
+import { silentLogger } from '../../common/log.js';
 import { createTempModel, type TempModel } from '../support/tempModel.js';
 
 let model: TempModel;

@@ -140,14 +140,12 @@ export function nonsenseGatewayFrames(n: number, busyJobId: string): GatewayFram
       }),
       signature: base64,
     }),
-    fc
-      .tuple(otherId, otherId)
-      .map(([jobId, model]) => ({
-        type: 'job.offer',
-        jobId,
-        request: request(1, model),
-        price: PRICE,
-      })),
+    fc.tuple(otherId, otherId).map(([jobId, model]) => ({
+      type: 'job.offer',
+      jobId,
+      request: request(1, model),
+      price: PRICE,
+    })),
     fc
       .tuple(otherId, price)
       .map(([jobId, p]) => ({ type: 'job.offer', jobId, request: request(1), price: p })),

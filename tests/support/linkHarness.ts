@@ -7,7 +7,7 @@ import {
   type LinkClientEvents,
   type LinkClientOptions,
 } from '../../main/engine/link/linkClient.js';
-import { silentLogger } from '../../main/engine/log.js';
+import { silentLogger } from '../../common/log.js';
 import { GATEWAY_KEY, StandIn, type EnrollHandler, type Peer } from './standInGateway.js';
 
 export interface LinkHarness {

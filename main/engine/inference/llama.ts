@@ -1,6 +1,6 @@
 /** The one node-llama-cpp runtime of this process, loaded on first use. */
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../../common/log.js';
 
 let runtime: Promise<Llama> | undefined;
 

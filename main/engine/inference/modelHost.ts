@@ -17,7 +17,7 @@ import {
   type FinishReason,
 } from '../../../common/openai.js';
 import { ApiError } from '../../../common/openaiErrors.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../../common/log.js';
 import { GrammarCache, samplingOptions, toChatHistory } from './chatRequest.js';
 import { assertGgufHeader } from './ggufHeader.js';
 import { loadLlama } from './llama.js';

@@ -11,7 +11,7 @@ import type {
 } from '../../../common/protocol.js';
 import { toApiError } from '../../../common/openaiErrors.js';
 import type { ModelHost } from '../inference/modelHost.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../../common/log.js';
 
 /** What the link needs of a served model (a {@link ModelHost} has it all). */
 export type LinkModelHost = Pick<ModelHost, 'id' | 'freeSlots' | 'generate'>;

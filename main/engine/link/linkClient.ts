@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { CloseCode, nodeFrameSchema, type GatewayFrame } from '../../../common/protocol.js';
-import { silentLogger, type Logger } from '../log.js';
+import { silentLogger, type Logger } from '../../../common/log.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { linkURL } from './gatewayURL.js';
 import type { NodeIdentity } from './identity.js';

@@ -12,7 +12,7 @@ import {
   type GatewayFrame,
   type NodeFrame,
 } from '../../../common/protocol.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../../common/log.js';
 import { closeReason, decodeGatewayFrame, encodeNodeFrame } from './frames.js';
 import type { NodeIdentity } from './identity.js';
 import { JobRunner, type JobEnd, type LinkModel } from './jobRunner.js';

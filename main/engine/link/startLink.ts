@@ -3,7 +3,7 @@
  * ('link online', 'link offline'), and wait for the first welcome before the node says it
  * is ready.
  */
-import type { Logger } from '../log.js';
+import type { Logger } from '../../../common/log.js';
 import { CloseCode } from '../../../common/protocol.js';
 import {
   LinkClient,

@@ -3,6 +3,7 @@
  * not) and `GET /v1/models`. Loopback by default; an API key is required to listen anywhere else.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { isLoopback } from '../../../common/address.js';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ChatStreamEncoder } from '../../../common/chatStream.js';
 import {
@@ -13,7 +14,7 @@ import {
 } from '../../../common/openai.js';
 import { ApiError, parseOrThrow, toApiError } from '../../../common/openaiErrors.js';
 import type { ModelHost } from '../inference/modelHost.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../../common/log.js';
 import { SseResponse } from './sseResponse.js';
 
 export interface OpenAiServerOptions {
@@ -29,11 +30,6 @@ export interface RunningServer {
   /** e.g. `http://127.0.0.1:43121/v1` */
   baseURL: string;
   close(): Promise<void>;
-}
-
-/** True for addresses that only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 /** Builds the Fastify app (not listening yet), so tests can inject requests too. */
@@ -56,13 +52,7 @@ export function buildOpenAiApp(options: OpenAiServerOptions): FastifyInstance {
     void reply.status(apiError.status).send(apiError.toBody());
   });
   app.setNotFoundHandler((request, reply) => {
-    const error = new ApiError(
-      404,
-      `Unknown request URL: ${request.method} ${request.url}`,
-      'invalid_request_error',
-      'unknown_url',
-    );
-    void reply.status(404).send(error.toBody());
+    void reply.status(404).send(ApiError.unknownUrl(request.method, request.url).toBody());
   });
   if (options.apiKey) {
     const expected = Buffer.from(`Bearer ${options.apiKey}`);

@@ -1,8 +1,7 @@
 /**
- * The gateway's logger: the same API as the node engine's (gateway/ may not import main/).
- * Logs go to stderr (stdout is reserved for the `--json` ready line), as JSON lines in
- * machine mode or as readable lines otherwise. Callers never pass prompt or completion
- * text: only ids, counts and timings.
+ * The logger of the engine and the gateway: one line per entry, JSON lines in machine mode
+ * or readable lines otherwise. The CLIs write to stderr (stdout is reserved for the `--json`
+ * ready line). Callers never pass prompt or completion text: only ids, counts and timings.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
@@ -19,13 +18,14 @@ export interface Logger {
 export interface LoggerOptions {
   level?: LogLevel;
   json?: boolean;
-  write?: (line: string) => void;
+  /** Where lines go (the CLIs pass stderr; common/ has no process to default to). */
+  write: (line: string) => void;
 }
 
 /** Creates a logger that writes one line per entry. */
-export function createLogger(options: LoggerOptions = {}): Logger {
+export function createLogger(options: LoggerOptions): Logger {
   const threshold = ORDER[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const { write } = options;
   const log = (level: LogLevel, message: string, fields: LogFields = {}) => {
     if (ORDER[level] < threshold) return;
     const time = new Date().toISOString();
