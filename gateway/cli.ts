@@ -2,8 +2,8 @@
  * `byoi-gateway`: runs the gateway, or its admin commands. `--json` prints one ready line on
  * stdout and logs JSON lines on stderr. SIGINT and SIGTERM close it cleanly (exit 0).
  */
+import { VERSION } from '../common/version.js';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { runAdminCommand } from './admin/adminCli.js';
 import { adminHttpStore } from './adminHttpStore.js';
@@ -18,14 +18,6 @@ import {
 import { createLogger } from '../common/log.js';
 import { startGateway } from './server.js';
 import { openStore } from './store/pgliteStore.js';
-
-function version(): string {
-  try {
-    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 async function serve(config: ServeConfig): Promise<void> {
   const logger = createLogger({
@@ -103,7 +95,7 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(GATEWAY_HELP);
       return;
     case 'version':
-      process.stdout.write(`${version()}\n`);
+      process.stdout.write(`${VERSION}\n`);
       return;
     case 'admin':
       process.exitCode = await admin(command.config);

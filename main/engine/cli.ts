@@ -3,8 +3,8 @@
  * endpoint and, once enrolled, lends them to a gateway over the node link; `--json` prints
  * one ready line on stdout and logs JSON lines on stderr.
  */
+import { VERSION } from '../../common/version.js';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import {
   defaultThreads,
   parseCommand,
@@ -25,14 +25,6 @@ import { startOpenAiServer, type RunningServer } from './openai/openaiServer.js'
 
 /** How long `serve` waits for the gateway's first welcome before giving up. */
 const LINK_STARTUP_TIMEOUT_MS = 30_000;
-
-function version(): string {
-  try {
-    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 async function serve(config: ServeConfig): Promise<void> {
   const logger = createLogger({
@@ -113,7 +105,7 @@ async function serve(config: ServeConfig): Promise<void> {
         identity: await loadOrCreateIdentity(config.dataDir),
         gatewayPublicKey: enrollment.gatewayPublicKey,
         receipts: ReceiptStore.inDataDir(config.dataDir),
-        agent: `byoi-node/${version()}`,
+        agent: `byoi-node/${VERSION}`,
         hardware: {
           summary: hardware.summary,
           backend: config.gpu === false ? 'cpu' : hardware.recommendedBackend,
@@ -175,7 +167,7 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(SERVE_HELP);
       return;
     case 'version':
-      process.stdout.write(`${version()}\n`);
+      process.stdout.write(`${VERSION}\n`);
       return;
     case 'detect': {
       const report = await detectHardware({ probeBackends: true });
