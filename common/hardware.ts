@@ -25,6 +25,8 @@ export const GpuInfoSchema = z.object({
   driver: z.string().nullable(),
   utilizationPercent: z.number().nullable(),
   temperatureC: z.number().nullable(),
+  /** Board power draw in watts (nvidia-smi only; other sources give null). */
+  powerDrawW: z.number().nonnegative().nullable(),
   /** Stable id where the tool gives one (NVIDIA `GPU-…` uuid, AMD unique id). */
   uuid: z.string().nullable(),
   source: GpuSourceSchema,

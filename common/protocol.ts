@@ -3,9 +3,14 @@
  * (`GET /v1/node/link`); every frame is one JSON text message validated by these schemas.
  *
  * Handshake: gateway `challenge` → node `hello` (Ed25519 signature over the challenge) →
- * gateway `welcome` → node `announce`. Then jobs: `job.offer` → `job.accept` | `job.reject`,
- * then `job.chunk`* and `job.done` | `job.error`; `job.cancel` from the gateway at any time;
- * `receipt` after the gateway has accounted a job. Liveness uses WebSocket ping/pong.
+ * gateway `welcome` → node `announce`, `availability` and `rewards`. Then jobs: `job.offer` →
+ * `job.accept` | `job.reject`, then `job.chunk`* and `job.done` | `job.error`; `job.cancel`
+ * from the gateway at any time; `receipt` after the gateway has accounted a job. A node may
+ * also hand back an accepted job that has produced nothing yet with `job.reject` (it is
+ * pausing), and the gateway tries another node. The node sends `announce` (new prices),
+ * `availability` (paused or serving) and `rewards` again whenever they change; the gateway
+ * sends `market` (what the network pays) after welcome and then now and then. Liveness
+ * uses WebSocket ping/pong.
  */
 import { z } from 'zod';
 import { chatCompletionRequestSchema } from './openai.js';
@@ -90,6 +95,40 @@ export const receiptSchema = z.object({
 });
 export type Receipt = z.infer<typeof receiptSchema>;
 
+/** Spread of one price (USD per 1M tokens) across recent jobs. */
+const priceQuartilesSchema = z.object({
+  p25: z.number().nonnegative(),
+  median: z.number().nonnegative(),
+  p75: z.number().nonnegative(),
+});
+export type PriceQuartiles = z.infer<typeof priceQuartilesSchema>;
+
+/** What the network pays for one model: quartiles of the prices of recent jobs. */
+export const marketModelSchema = z.object({
+  id,
+  prompt: priceQuartilesSchema,
+  completion: priceQuartilesSchema,
+  /** How many jobs (or, before any job, announcing nodes) the figures come from. */
+  samples: count,
+});
+export type MarketModel = z.infer<typeof marketModelSchema>;
+
+/**
+ * How a node's earnings are shared, in whole percentages that add up to 100: `rewards` is
+ * cash payout, `exchange` network credits to spend on the API, `mission` donated to the
+ * provider's chosen cause.
+ */
+export const rewardSplitSchema = z
+  .object({
+    rewards: z.number().int().min(0).max(100),
+    exchange: z.number().int().min(0).max(100),
+    mission: z.number().int().min(0).max(100),
+  })
+  .refine((split) => split.rewards + split.exchange + split.mission === 100, {
+    message: 'rewards, exchange and mission must add up to 100',
+  });
+export type RewardSplit = z.infer<typeof rewardSplitSchema>;
+
 export const gatewayFrameSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('challenge'),
@@ -102,6 +141,14 @@ export const gatewayFrameSchema = z.discriminatedUnion('type', [
     nodeId: id,
     orgId: id,
     heartbeatMs: z.number().int().positive(),
+    /** The network fee in basis points, so the node can foresee its credit. */
+    feeBasisPoints: z.number().int().min(0).max(10_000).optional(),
+  }),
+  z.object({
+    type: z.literal('market'),
+    models: z.array(marketModelSchema).max(1024),
+    /** ISO time the figures were computed. */
+    at: z.string().max(64),
   }),
   z.object({
     type: z.literal('job.offer'),
@@ -127,6 +174,17 @@ export const nodeFrameSchema = z.discriminatedUnion('type', [
     type: z.literal('announce'),
     models: z.array(announcedModelSchema).max(64),
     hardware: z.object({ summary: z.string().max(512), backend: z.string().max(32) }),
+  }),
+  z.object({
+    type: z.literal('availability'),
+    /** False while the node's schedule has it paused: offer it nothing. */
+    serving: z.boolean(),
+    reason: z.string().max(256),
+  }),
+  z.object({
+    type: z.literal('rewards'),
+    split: rewardSplitSchema,
+    missionCause: z.string().max(128).nullable(),
   }),
   z.object({ type: z.literal('job.accept'), jobId: id }),
   z.object({

@@ -20,7 +20,8 @@ if (values.help) {
 Starts a BYOI gateway and N headless nodes (default 1) serving a generated tiny model, all on
 127.0.0.1, enrolls the nodes, creates an API key and prints how to call it. Ctrl-C stops it.
   --nodes N    how many nodes (honours BYOI_THREADS for their CPU threads; default 1 thread)
-  --json       print one JSON line once ready: baseURL, apiKey, model, gateway, nodes
+  --json       print one JSON line once ready: baseURL, apiKey, model, gateway, and the
+               nodes with their control API ({url, token}: GET /api/status)
   --verbose    show every process's logs
 `);
   process.exit(0);
@@ -49,6 +50,7 @@ const summary = {
     id: node.id,
     pid: node.process.ready.pid,
     openaiBaseURL: node.process.ready.openaiBaseURL,
+    control: node.control,
   })),
 };
 if (values.json) {
@@ -63,6 +65,12 @@ BYOI demo network is up: a gateway and ${nodes} node(s) serving '${demo.model}'.
 
   OpenAI client: new OpenAI({ baseURL: '${demo.baseURL}', apiKey: '${demo.apiKey}' })
   Admin API:     ${demo.gateway.ready.url}/admin/v1 (Bearer ${demo.adminToken})
+${demo.nodes
+  .map(
+    (node, index) =>
+      `  Node ${index + 1} control: curl ${node.control.url}/api/status -H 'authorization: Bearer ${node.control.token}'`,
+  )
+  .join('\n')}
 
 Press Ctrl-C to stop everything.
 `);

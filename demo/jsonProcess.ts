@@ -16,8 +16,11 @@ export interface JsonProcess<Ready> {
   child: ChildProcessWithoutNullStreams;
   ready: Ready;
   logs: LogLine[];
-  /** Resolves with the first log line, past or future, that matches. */
-  waitForLog(match: (line: LogLine) => boolean): Promise<LogLine>;
+  /**
+   * Resolves with the first log line, past or future, that matches; with `from`, only lines
+   * from that index of `logs` on (take `logs.length` before acting to wait for what follows).
+   */
+  waitForLog(match: (line: LogLine) => boolean, from?: number): Promise<LogLine>;
   /** Sends SIGTERM (or `signal`) and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -70,8 +73,8 @@ export async function spawnJsonProcess<Ready>(
     child,
     ready: JSON.parse(readyText) as Ready,
     logs,
-    waitForLog: (match) => {
-      const seen = logs.find(match);
+    waitForLog: (match, from = 0) => {
+      const seen = logs.slice(from).find(match);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve) => waiters.push({ match, resolve }));
     },

@@ -15,7 +15,8 @@ import {
   spawnJsonProcess,
   type JsonProcess,
 } from './jsonProcess.js';
-import { writeTinyModel } from './tinyModel.js';
+import { controlAccess, type ControlAccess } from './nodeControl.js';
+import { SMALL_SHAPE, TINY_SHAPE, writeTinyModel } from './tinyModel.js';
 
 export interface GatewayReady {
   event: 'ready';
@@ -28,8 +29,11 @@ export interface NodeReady {
   pid: number;
   nodeId: string | null;
   openaiBaseURL: string;
+  controlURL: string;
+  dataDir: string;
   models: string[];
   link: 'online' | 'offline' | 'disabled';
+  schedule: 'serving' | 'waiting' | 'paused';
 }
 
 export interface DemoNodeOptions {
@@ -46,11 +50,15 @@ export interface DemoOptions {
   gatewayArgs?: string[];
   /** Copy every process's logs to stderr. */
   echoLogs?: boolean;
+  /** The generated model: 'tiny' (0.5 MB, the default) or 'small' (about 80 MB). */
+  model?: 'tiny' | 'small';
 }
 
 export interface DemoNode {
   id: string;
   dataDir: string;
+  /** The node's control API (`NodeApi` over HTTP) and its token. */
+  control: ControlAccess;
   process: JsonProcess<NodeReady>;
 }
 
@@ -79,7 +87,11 @@ export interface Demo {
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const ownsDir = !options.dir;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'byoi-demo-'));
-  const modelPath = writeTinyModel(join(dir, 'tiny.gguf'));
+  const model = options.model ?? 'tiny';
+  const modelPath = writeTinyModel(
+    join(dir, `${model}.gguf`),
+    model === 'small' ? SMALL_SHAPE : TINY_SHAPE,
+  );
   const adminToken = randomBytes(24).toString('hex');
   const threads = process.env.BYOI_THREADS ?? '1';
   const spawnOptions = { echoLogs: options.echoLogs, env: { BYOI_THREADS: threads } };
@@ -150,6 +162,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
           modelPath,
           '--openai',
           '127.0.0.1:0',
+          '--control',
+          '127.0.0.1:0',
           '--data-dir',
           dataDir,
           '--price-prompt',
@@ -166,7 +180,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       await demo.gateway.waitForLog(
         (line) => line.msg === 'node announced' && line.nodeId === nodeId,
       );
-      const demoNode = { id: node.ready.nodeId ?? '', dataDir, process: node };
+      const demoNode = {
+        id: node.ready.nodeId ?? '',
+        dataDir,
+        control: await controlAccess(node.ready.controlURL, dataDir),
+        process: node,
+      };
       demo.nodes.push(demoNode);
       return demoNode;
     };
@@ -174,7 +193,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     Object.assign(demo, {
       baseURL: `${gatewayURL}/v1`,
       apiKey: key.key,
-      model: 'tiny',
+      model,
       orgId: org.id,
       adminToken,
       dir,

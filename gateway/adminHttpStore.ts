@@ -82,8 +82,19 @@ export function adminHttpStore(url: string, adminToken: string): AdminStore {
     listUsage: async (filter = {}) =>
       (await call<{ data: UsageRecord[] }>('GET', `/usage${query(filter)}`)).data,
     balances: async (orgId) => {
-      const { spentNanos, earnedNanos } = await call<Balances>('GET', `/orgs/${id(orgId)}/balance`);
-      return { spentNanos, earnedNanos };
+      const b = await call<Partial<Balances> & Pick<Balances, 'spentNanos' | 'earnedNanos'>>(
+        'GET',
+        `/orgs/${id(orgId)}/balance`,
+      );
+      // A gateway from before reward splits sends only spent and earned: all of it rewards.
+      return {
+        spentNanos: b.spentNanos,
+        earnedNanos: b.earnedNanos,
+        rewardsNanos: b.rewardsNanos ?? b.earnedNanos,
+        exchangeNanos: b.exchangeNanos ?? 0,
+        missionNanos: b.missionNanos ?? 0,
+        missionByCause: b.missionByCause ?? {},
+      };
     },
   };
 }

@@ -33,6 +33,7 @@ async function serve(config: ServeConfig): Promise<void> {
     feeBasisPoints: config.feeBasisPoints,
     maxPrice: config.maxPrice,
     heartbeatMs: config.heartbeatMs,
+    marketIntervalMs: config.marketIntervalMs,
     logger,
   });
   if (config.json) {

@@ -7,6 +7,7 @@ import {
   DEFAULT_FEE_BASIS_POINTS,
   DEFAULT_GATEWAY_PORT,
   DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MARKET_INTERVAL_MS,
   DEFAULT_MAX_PRICE,
 } from './defaults.js';
 
@@ -37,6 +38,9 @@ Options for serve:
                         (default 10/20)
   --heartbeat-ms N      Ping interval for node links; two missed pongs drop a node
                         (default ${DEFAULT_HEARTBEAT_MS})
+  --market-interval-ms N
+                        How often nodes are told what the network pays, when it changed
+                        (default ${DEFAULT_MARKET_INTERVAL_MS})
   --json                Machine mode: print one JSON line on stdout once ready, and log
                         JSON lines on stderr
   --log-level LEVEL     debug, info, warn or error (default info)
@@ -57,6 +61,7 @@ export interface ServeConfig {
   feeBasisPoints: number;
   maxPrice: { prompt: number; completion: number };
   heartbeatMs: number;
+  marketIntervalMs: number;
   json: boolean;
   logLevel: LogLevel;
 }
@@ -160,6 +165,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         'fee-bps': { type: 'string' },
         'max-price': { type: 'string' },
         'heartbeat-ms': { type: 'string' },
+        'market-interval-ms': { type: 'string' },
         json: { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -183,6 +189,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       maxPrice: maxPrice(values['max-price']),
       heartbeatMs:
         integer('--heartbeat-ms', values['heartbeat-ms'], 50, 600_000) ?? DEFAULT_HEARTBEAT_MS,
+      marketIntervalMs:
+        integer('--market-interval-ms', values['market-interval-ms'], 50, 86_400_000) ??
+        DEFAULT_MARKET_INTERVAL_MS,
       json: values.json ?? false,
       logLevel: logLevel(values['log-level'] ?? 'info'),
     },

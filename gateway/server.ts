@@ -1,6 +1,7 @@
 /**
  * Starts the gateway: the OpenAI-compatible client API, node enrollment, the admin API and
- * the node link endpoint, all on one HTTP server, over one store.
+ * the node link endpoint, all on one HTTP server, over one store; and the market feed that
+ * tells nodes what the network pays.
  */
 import { isLoopback } from '../common/address.js';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -13,11 +14,13 @@ import {
   DEFAULT_FEE_BASIS_POINTS,
   DEFAULT_GATEWAY_PORT,
   DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MARKET_INTERVAL_MS,
 } from './defaults.js';
 import { registerClientApi } from './api/clientApi.js';
 import { registerEnrollRoute } from './api/enrollRoute.js';
 import { attachLinkServer, type LinkServer } from './link/linkServer.js';
 import { silentLogger, type Logger } from '../common/log.js';
+import { MarketFeed } from './market/marketFeed.js';
 import { Router } from './routing/router.js';
 import { openStore } from './store/pgliteStore.js';
 import type { GatewayStore } from './store/types.js';
@@ -41,6 +44,8 @@ export interface GatewayOptions {
   handshakeTimeoutMs?: number;
   /** How long a node has to accept or reject a job (default 5 s). */
   offerTimeoutMs?: number;
+  /** How often every node gets the market figures, when they changed (default 60 s). */
+  marketIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -58,6 +63,8 @@ export interface RunningGateway {
   publicKey: string;
   store: GatewayStore;
   router: Router;
+  /** The market figures; `refresh()` sends them to the nodes now instead of at the interval. */
+  market: MarketFeed;
   /** Stops accepting, closes node links (1001), lets requests finish, closes the store. */
   close(): Promise<void>;
 }
@@ -89,12 +96,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   if (!Number.isInteger(feeBasisPoints) || feeBasisPoints < 0 || feeBasisPoints > 10_000) {
     throw new RangeError(`feeBasisPoints must be 0 to 10000, got ${feeBasisPoints}`);
   }
+  const marketIntervalMs = options.marketIntervalMs ?? DEFAULT_MARKET_INTERVAL_MS;
+  // setInterval's limit: a longer delay would fire at once, every millisecond.
+  if (
+    !Number.isInteger(marketIntervalMs) ||
+    marketIntervalMs < 1 ||
+    marketIntervalMs > 2 ** 31 - 1
+  ) {
+    throw new RangeError(`marketIntervalMs must be 1 to ${2 ** 31 - 1}, got ${marketIntervalMs}`);
+  }
   const signer = loadOrCreateSigningKey(options.dataDir);
   const admin = loadOrCreateAdminToken(options.dataDir, options.adminToken);
   const store = await openStore(options.dataDir);
   const router = new Router({
     maxPrice: options.maxPrice,
     offerTimeoutMs: options.offerTimeoutMs,
+    logger,
+  });
+  const market = new MarketFeed({
+    store,
+    sessions: () => router.online(),
+    intervalMs: marketIntervalMs,
     logger,
   });
 
@@ -106,23 +128,26 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     app.get('/healthz', async () => ({ status: 'ok', nodes: router.online().length }));
     registerEnrollRoute(app, store, signer.publicKey);
     registerAdminRoutes(app, store, admin.token);
-    registerClientApi(app, { store, router, signer, feeBasisPoints, logger });
+    registerClientApi(app, { store, router, signer, feeBasisPoints, market, logger });
     link = attachLinkServer(app.server, {
       store,
       router,
       gatewayPublicKey: signer.publicKey,
       heartbeatMs,
+      feeBasisPoints,
+      market,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       logger,
     });
     await app.listen({ host, port: options.port ?? DEFAULT_GATEWAY_PORT });
   } catch (error) {
+    await market.close();
     await link?.close();
     await app?.close();
     await store.close();
     throw error;
   }
-  return running(app, link, { host, logger, admin, signer, store, router });
+  return running(app, link, { host, logger, admin, signer, store, router, market });
 }
 
 interface Parts {
@@ -132,11 +157,12 @@ interface Parts {
   signer: SigningKey;
   store: GatewayStore;
   router: Router;
+  market: MarketFeed;
 }
 
 /** The handle of a listening gateway. */
 function running(app: FastifyInstance, link: LinkServer, parts: Parts): RunningGateway {
-  const { host, logger, admin, signer, store, router } = parts;
+  const { host, logger, admin, signer, store, router, market } = parts;
   if (!isLoopback(host)) {
     logger.warn('listening beyond this machine; API keys and the admin token guard it', { host });
   }
@@ -156,8 +182,10 @@ function running(app: FastifyInstance, link: LinkServer, parts: Parts): RunningG
     publicKey: signer.publicKey,
     store,
     router,
+    market,
     close: () =>
       (closing ??= (async () => {
+        await market.close();
         await link.close();
         await app.close();
         await store.close();

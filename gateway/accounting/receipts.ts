@@ -10,7 +10,7 @@ import {
   type ModelPrice,
   type Receipt,
 } from '../../common/protocol.js';
-import type { GatewayStore, UsageRecord } from '../store/types.js';
+import type { GatewayStore, NewUsageRecord } from '../store/types.js';
 import type { ReceiptSigner } from './signingKey.js';
 
 /** What was served for one job, as metered by the gateway. */
@@ -81,7 +81,7 @@ export function issueReceipt(
 }
 
 /** The ledger row for a receipt: route 'node', paid by `payer`, written at `issuedAt`. */
-export function usageFromReceipt(receipt: Receipt, payer: JobPayer): UsageRecord {
+export function usageFromReceipt(receipt: Receipt, payer: JobPayer): NewUsageRecord {
   return {
     jobId: receipt.jobId,
     orgId: payer.orgId,

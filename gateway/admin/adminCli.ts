@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ApiError } from '../../common/openaiErrors.js';
 import { STORE_LIMITS, UnknownOrgError, type GatewayStore } from '../store/types.js';
-import { formatUsd, keyTable, nodeTable, orgTable, usageTable } from './adminFormat.js';
+import { balanceLines, keyTable, nodeTable, orgTable, usageTable } from './adminFormat.js';
 
 /** What the admin commands need of a store (an HTTP client of the admin API can offer it too). */
 export type AdminStore = Pick<
@@ -44,7 +44,8 @@ Commands:
   node revoke ID                   Revoke a node
   usage [--org ID] [--node ID] [--limit N]
                                    Recent usage, newest first (default limit 50)
-  balance --org ID                 What an organization spent and earned
+  balance --org ID                 What an organization spent and earned, and how its
+                                   earnings are shared: rewards, exchange, mission
   help                             Show this help
 
 Options:
@@ -204,12 +205,8 @@ const COMMANDS: Record<string, Command> = {
       const orgId = required(values, 'org');
       const org = await store.getOrg(orgId);
       if (!org) throw new UnknownOrgError(orgId);
-      const { spentNanos, earnedNanos } = await store.balances(orgId);
-      print({ orgId, spentNanos, earnedNanos }, [
-        `${org.id} (${org.name})`,
-        `spent   ${formatUsd(spentNanos)}`,
-        `earned  ${formatUsd(earnedNanos)}`,
-      ]);
+      const balances = await store.balances(orgId);
+      print({ orgId, ...balances }, balanceLines(org, balances));
     },
   },
 };

@@ -1,5 +1,5 @@
 /** Text output of the admin CLI: aligned tables and dollar amounts. */
-import type { ApiKeyInfo, NodeRecord, Org, UsageRecord } from '../store/types.js';
+import type { ApiKeyInfo, Balances, NodeRecord, Org, UsageRecord } from '../store/types.js';
 
 /** Nano-USD as dollars with all nine decimals, exactly (no floating point). */
 export function formatUsd(nanos: number): string {
@@ -73,3 +73,21 @@ export const usageTable = (records: UsageRecord[]): string[] =>
       formatUsd(r.creditedNanos),
     ]),
   );
+
+/**
+ * An organization's balances: what it spent, what its nodes earned, and how the earnings
+ * were shared (rewards, exchange credit, mission by cause), in aligned dollar columns.
+ */
+export function balanceLines(org: Org, balances: Balances): string[] {
+  const causes = Object.entries(balances.missionByCause);
+  const rows = [
+    ['spent', formatUsd(balances.spentNanos)],
+    ['earned', formatUsd(balances.earnedNanos)],
+    ['  rewards', formatUsd(balances.rewardsNanos)],
+    ['  exchange', formatUsd(balances.exchangeNanos)],
+    ['  mission', formatUsd(balances.missionNanos)],
+    ...causes.map(([cause, nanos]) => [`    ${cause}`, formatUsd(nanos)]),
+  ];
+  // table() pads every column but the last; its header row is left out here.
+  return [`${org.id} (${org.name})`, ...table(['', ''], rows).slice(1)];
+}

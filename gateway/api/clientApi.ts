@@ -1,13 +1,27 @@
 /**
  * The client API, OpenAI-compatible and behind API keys (`Authorization: Bearer byoi-sk-…`):
- * `GET /v1/models` (what online nodes serve now), `GET /v1/models/{id}` and
- * `POST /v1/chat/completions`.
+ * `GET /v1/models` (what online nodes serve now), `GET /v1/models/{id}`,
+ * `POST /v1/chat/completions`, and `GET /v1/network/prices` (what the network pays).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ModelList } from '../../common/openai.js';
 import { ApiError } from '../../common/openaiErrors.js';
+import type { MarketModel } from '../../common/protocol.js';
+import type { MarketFeed } from '../market/marketFeed.js';
 import type { ApiKeyInfo } from '../store/types.js';
 import { chatCompletions, type ChatCompletionsDeps } from './chatCompletions.js';
+
+export interface ClientApiDeps extends ChatCompletionsDeps {
+  market: MarketFeed;
+}
+
+/** `GET /v1/network/prices`: per model, quartiles of recent job prices (USD per 1M tokens). */
+export interface NetworkPrices {
+  object: 'list';
+  /** ISO time the figures were computed. */
+  at: string;
+  data: MarketModel[];
+}
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -16,7 +30,7 @@ function invalidKey(message: string): ApiError {
 }
 
 /** Registers the client routes in their own scope, so the key check guards only them. */
-export function registerClientApi(app: FastifyInstance, deps: ChatCompletionsDeps): void {
+export function registerClientApi(app: FastifyInstance, deps: ClientApiDeps): void {
   const keys = new WeakMap<FastifyRequest, ApiKeyInfo>();
   const keyOf = (request: FastifyRequest): ApiKeyInfo => {
     const key = keys.get(request);
@@ -39,6 +53,8 @@ export function registerClientApi(app: FastifyInstance, deps: ChatCompletionsDep
     });
 
     const created = Math.floor(Date.now() / 1000);
+    // Models of paused nodes stay listed: their nodes come back, and meanwhile a request gets
+    // 503 no_capacity (try again later) rather than 404 (no such model).
     const listModels = (): ModelList => ({
       object: 'list',
       data: deps.router
@@ -54,5 +70,9 @@ export function registerClientApi(app: FastifyInstance, deps: ChatCompletionsDep
     scope.post('/v1/chat/completions', (request, reply) =>
       chatCompletions(deps, keyOf(request), request, reply),
     );
+    scope.get('/v1/network/prices', async (): Promise<NetworkPrices> => {
+      const { at, models } = await deps.market.current();
+      return { object: 'list', at, data: models };
+    });
   });
 }

@@ -16,6 +16,7 @@ import {
   type NodeFrame,
 } from '../../common/protocol.js';
 import type { Logger } from '../../common/log.js';
+import type { MarketFeed } from '../market/marketFeed.js';
 import type { Router } from '../routing/router.js';
 import type { GatewayStore } from '../store/types.js';
 import { closeReason, parseNodeFrame } from './frames.js';
@@ -28,6 +29,10 @@ export interface LinkServerOptions {
   /** base64 raw Ed25519 key that signs receipts, sent in every challenge. */
   gatewayPublicKey: string;
   heartbeatMs: number;
+  /** The network fee, told to each node in `welcome` so it can foresee its credit. */
+  feeBasisPoints: number;
+  /** Sends each node the market after its first `announce`. */
+  market: MarketFeed;
   /** How long a node has to answer the challenge (default 10 s). */
   handshakeTimeoutMs?: number;
   logger: Logger;
@@ -90,7 +95,7 @@ export function attachLinkServer(server: Server, options: LinkServerOptions): Li
 
 /** Runs one connection: challenge, hello, then the session's frames. */
 function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
-  const { logger, store, router } = options;
+  const { logger, store, router, market } = options;
   const nonce = newNonce();
   let state: 'hello' | 'verifying' | 'online' | 'closed' = 'hello';
   let session: NodeSession | undefined;
@@ -142,6 +147,18 @@ function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
       heartbeatMs: options.heartbeatMs,
       logger,
       onOffline: (gone) => router.remove(gone),
+      onAnnounce: (announced, first) => {
+        if (first) void market.welcome(announced);
+      },
+      onRewards: (from, rewards) => {
+        // Kept in the store, so a job settled later is shared by the split in force then.
+        store.setNodeRewards(from.nodeId, rewards).catch((error: unknown) =>
+          logger.error('node rewards not stored', {
+            nodeId: from.nodeId,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
+      },
     });
     state = 'online';
     send({
@@ -149,6 +166,7 @@ function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
       nodeId: check.node.id,
       orgId: check.node.orgId,
       heartbeatMs: options.heartbeatMs,
+      feeBasisPoints: options.feeBasisPoints,
     });
     router.add(session);
     logger.info('node online', { nodeId: check.node.id, agent: frame.agent });

@@ -1,7 +1,8 @@
 /**
- * One authenticated node link: what the node announced, its jobs in flight, its measured
- * speed, and liveness. Job frames reach only the job's own listener, so a node can never
- * touch another node's job; frames for jobs it does not (or no longer) hold are ignored.
+ * One authenticated node link: what the node announced, whether it is serving or paused, its
+ * jobs in flight, its measured speed, and liveness (its reward split goes to the store). Job frames reach only
+ * the job's own listener, so a node can never touch another node's job; frames for jobs it
+ * does not (or no longer) hold are ignored.
  */
 import type { WebSocket } from 'ws';
 import type { ChatCompletionRequest } from '../../common/openai.js';
@@ -15,11 +16,14 @@ import {
   type Receipt,
 } from '../../common/protocol.js';
 import type { Logger } from '../../common/log.js';
-import type { NodeRecord } from '../store/types.js';
+import type { NodeRecord, NodeRewards } from '../store/types.js';
 import { closeReason } from './frames.js';
 
 export type JobDoneFrame = Extract<NodeFrame, { type: 'job.done' }>;
 export type JobErrorBody = Extract<NodeFrame, { type: 'job.error' }>['error'];
+/** The frames about one job, which go to that job's listener. */
+type JobFrame = Extract<NodeFrame, { jobId: string }>;
+type MarketFrame = Extract<GatewayFrame, { type: 'market' }>;
 
 /** Receives the events of one job offered to a session. After a final event, none follow. */
 export interface JobListener {
@@ -40,6 +44,10 @@ export interface NodeSessionOptions {
   logger: Logger;
   /** Called once, when the session goes offline for any reason. */
   onOffline(session: NodeSession): void;
+  /** Called after each `announce`; `first` for the first one on this link. */
+  onAnnounce?(session: NodeSession, first: boolean): void;
+  /** Called for each `rewards` frame, with the split the node asks for from now on. */
+  onRewards?(session: NodeSession, rewards: NodeRewards): void;
 }
 
 /** Weight of the newest sample in the speed average. */
@@ -55,6 +63,10 @@ export class NodeSession {
   private missedPongs = 0;
   private readonly heartbeat: NodeJS.Timeout;
   private online = true;
+  private hasAnnounced = false;
+  // A node serves until it says it is paused: older nodes never send `availability`.
+  private servingNow = true;
+  private pauseReason = '';
 
   constructor(
     private readonly socket: WebSocket,
@@ -72,6 +84,21 @@ export class NodeSession {
   /** Whether the link is up and authenticated (a link that is closing no longer counts). */
   get isOnline(): boolean {
     return this.online && this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** False while the node's schedule has it paused: the router offers it nothing then. */
+  get serving(): boolean {
+    return this.servingNow;
+  }
+
+  /** Why the node is (or is no longer) paused, as it said; empty until it says. */
+  get availabilityReason(): string {
+    return this.pauseReason;
+  }
+
+  /** Whether the node has announced its models on this link yet. */
+  get announcedOnce(): boolean {
+    return this.hasAnnounced;
   }
 
   /** What the node serves now. */
@@ -108,19 +135,48 @@ export class NodeSession {
 
   /** Handles a validated frame that arrived after `welcome`. */
   handleFrame(frame: NodeFrame): void {
-    if (frame.type === 'hello') {
-      this.close(CloseCode.UnexpectedFrame, 'hello after welcome');
-      return;
+    switch (frame.type) {
+      case 'hello':
+        return this.close(CloseCode.UnexpectedFrame, 'hello after welcome');
+      case 'announce':
+        return this.takeAnnounce(frame);
+      case 'availability':
+        this.servingNow = frame.serving;
+        this.pauseReason = frame.reason;
+        this.options.logger.info('node availability', {
+          nodeId: this.nodeId,
+          serving: frame.serving,
+          reason: frame.reason,
+        });
+        return;
+      case 'rewards':
+        this.options.logger.info('node rewards', {
+          nodeId: this.nodeId,
+          ...frame.split,
+          missionCause: frame.missionCause,
+        });
+        return this.options.onRewards?.(this, {
+          split: frame.split,
+          missionCause: frame.missionCause,
+        });
+      default:
+        return this.handleJobFrame(frame);
     }
-    if (frame.type === 'announce') {
-      this.models = new Map(frame.models.map((model) => [model.id, model]));
-      this.options.logger.info('node announced', {
-        nodeId: this.nodeId,
-        models: frame.models.map((model) => model.id).join(','),
-        backend: frame.hardware.backend,
-      });
-      return;
-    }
+  }
+
+  private takeAnnounce(frame: Extract<NodeFrame, { type: 'announce' }>): void {
+    this.models = new Map(frame.models.map((model) => [model.id, model]));
+    const first = !this.hasAnnounced;
+    this.hasAnnounced = true;
+    this.options.logger.info('node announced', {
+      nodeId: this.nodeId,
+      models: frame.models.map((model) => model.id).join(','),
+      backend: frame.hardware.backend,
+    });
+    this.options.onAnnounce?.(this, first);
+  }
+
+  private handleJobFrame(frame: JobFrame): void {
     const job = this.jobs.get(frame.jobId);
     if (!job) {
       this.options.logger.debug('frame for an unknown job ignored', {
@@ -136,6 +192,7 @@ export class NodeSession {
       case 'job.chunk':
         return listener.chunk(frame.text);
       case 'job.reject':
+        // Also a hand-back: a pausing node returns an accepted job that has no output yet.
         this.jobs.delete(frame.jobId);
         return listener.rejected(frame.reason, frame.message);
       case 'job.done':
@@ -169,6 +226,13 @@ export class NodeSession {
   /** Sends the signed receipt of an accounted job. */
   sendReceipt(receipt: Receipt, signature: string): void {
     this.send({ type: 'receipt', receipt, signature });
+  }
+
+  /** Sends what the network pays; false when the link is down. */
+  sendMarket(frame: MarketFrame): boolean {
+    if (!this.isOnline) return false;
+    this.send(frame);
+    return true;
   }
 
   private send(frame: GatewayFrame): void {

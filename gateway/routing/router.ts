@@ -75,7 +75,10 @@ export class Router {
     return [...this.sessions.values()].filter((session) => session.isOnline);
   }
 
-  /** Model ids that at least one online node announces, sorted. */
+  /**
+   * Model ids that at least one online node announces, sorted; paused nodes' models too,
+   * since the node comes back (a request meanwhile gets 503 no_capacity, not 404).
+   */
   onlineModels(): string[] {
     const ids = new Set<string>();
     for (const session of this.online()) {
@@ -89,12 +92,13 @@ export class Router {
   }
 
   /**
-   * Sessions that could take a job for `model` now, best first: the price fits, a slot is
-   * free; then the lowest load ratio, the highest measured speed (unknown counts as the
+   * Sessions that could take a job for `model` now, best first: the node is serving (not
+   * paused), the price fits, a slot is free; then the lowest load ratio, the highest measured speed (unknown counts as the
    * average of the known ones), and the lowest price.
    */
   candidates(model: string): NodeSession[] {
     const options = this.online().flatMap((session) => {
+      if (!session.serving) return [];
       const announced = session.announced(model);
       if (!announced || !this.fits(announced.price)) return [];
       const load = session.inFlight(model);
@@ -118,9 +122,10 @@ export class Router {
   }
 
   /**
-   * Runs `request` on the best node, trying the next one when a node rejects, fails or
-   * drops its link before the first chunk. Throws 404 when no online node serves the model,
-   * 503 when none could take it, and after the first chunk the error that ended the job.
+   * Runs `request` on the best node, trying the next one when a node rejects (or hands the
+   * job back, pausing), fails or drops its link before the first chunk. Throws 404 when no
+   * online node announces the model, 503 when none could take it (all of them paused, busy,
+   * too dear or refusing), and after the first chunk the error that ended the job.
    */
   async dispatch(
     request: ChatCompletionRequest,
@@ -128,6 +133,7 @@ export class Router {
   ): Promise<DispatchResult> {
     const { model } = request;
     if (this.closed) throw noCapacityError(model);
+    // Paused nodes still count here: the model exists and comes back, so it is a 503.
     if (!this.online().some((session) => session.announced(model))) {
       throw ApiError.modelNotFound(model);
     }

@@ -73,6 +73,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX usage_created ON usage_records (created_at DESC);
     `,
   },
+  {
+    version: 2,
+    name: 'reward splits',
+    // Usage recorded before splits existed went wholly to rewards, the default split.
+    sql: `
+      ALTER TABLE nodes
+        ADD COLUMN split_rewards smallint NOT NULL DEFAULT 100,
+        ADD COLUMN split_exchange smallint NOT NULL DEFAULT 0,
+        ADD COLUMN split_mission smallint NOT NULL DEFAULT 0,
+        ADD COLUMN mission_cause text,
+        ADD CONSTRAINT nodes_split_adds_up CHECK (
+          split_rewards >= 0 AND split_exchange >= 0 AND split_mission >= 0
+          AND split_rewards + split_exchange + split_mission = 100
+        );
+      ALTER TABLE usage_records
+        ADD COLUMN rewards_nanos bigint NOT NULL DEFAULT 0,
+        ADD COLUMN exchange_nanos bigint NOT NULL DEFAULT 0,
+        ADD COLUMN mission_nanos bigint NOT NULL DEFAULT 0,
+        ADD COLUMN mission_cause text;
+      UPDATE usage_records SET rewards_nanos = credited_nanos;
+      ALTER TABLE usage_records
+        ALTER COLUMN rewards_nanos DROP DEFAULT,
+        ADD CONSTRAINT usage_shares_add_up CHECK (
+          rewards_nanos >= 0 AND exchange_nanos >= 0 AND mission_nanos >= 0
+          AND rewards_nanos + exchange_nanos + mission_nanos = credited_nanos
+        );
+      CREATE INDEX usage_route_created ON usage_records (route, created_at DESC);
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -10,7 +10,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { acquireDirLock, type DirLock } from './dirLock.js';
 import { enrollWithCode } from './enrollment.js';
 import { migrate } from './migrations.js';
-import { findUsage, insertUsage, queryUsage, sumBalances } from './usageLedger.js';
+import { queryRecentPrices, sumBalances } from './ledgerSums.js';
+import { readNodeRewards, writeNodeRewards } from './nodeRewards.js';
+import { findUsage, insertUsage, queryUsage } from './usageLedger.js';
 import {
   checkInteger,
   checkLabel,
@@ -24,6 +26,7 @@ import {
   type NodeRow,
   type OrgRow,
 } from './storeRows.js';
+import type { MarketModel } from '../../common/protocol.js';
 import {
   EnrollmentError,
   STORE_LIMITS as LIMITS,
@@ -31,7 +34,9 @@ import {
   type ApiKeyInfo,
   type Balances,
   type GatewayStore,
+  type NewUsageRecord,
   type NodeRecord,
+  type NodeRewards,
   type Org,
   type UsageRecord,
 } from './types.js';
@@ -213,7 +218,15 @@ class PgliteStore implements GatewayStore {
     return rows.length === 1;
   }
 
-  recordUsage(record: UsageRecord): Promise<boolean> {
+  setNodeRewards(nodeId: string, rewards: NodeRewards): Promise<boolean> {
+    return this.run(() => writeNodeRewards(this.db, nodeId, rewards));
+  }
+
+  nodeRewards(nodeId: string): Promise<NodeRewards | null> {
+    return this.run(() => readNodeRewards(this.db, nodeId));
+  }
+
+  recordUsage(record: NewUsageRecord): Promise<boolean> {
     return this.run(() => insertUsage(this.db, record));
   }
 
@@ -229,6 +242,10 @@ class PgliteStore implements GatewayStore {
 
   balances(orgId: string): Promise<Balances> {
     return this.run(() => sumBalances(this.db, orgId));
+  }
+
+  recentPrices(since: Date): Promise<MarketModel[]> {
+    return this.run(() => queryRecentPrices(this.db, since));
   }
 
   close(): Promise<void> {

@@ -6,6 +6,7 @@ import {
   STORE_LIMITS,
   type ApiKeyInfo,
   type NodeRecord,
+  type NewUsageRecord,
   type Org,
   type UsageRecord,
 } from './types.js';
@@ -55,6 +56,10 @@ export interface UsageRow {
   fee_nanos: Int8;
   credited_nanos: Int8;
   created_at: Date;
+  rewards_nanos: Int8;
+  exchange_nanos: Int8;
+  mission_nanos: Int8;
+  mission_cause: string | null;
 }
 
 /** An int8 as a number (exact up to 2^53 nano-USD, about nine million dollars). */
@@ -102,6 +107,10 @@ export const toUsage = (row: UsageRow): UsageRecord => ({
   feeNanos: int8(row.fee_nanos),
   creditedNanos: int8(row.credited_nanos),
   createdAt: row.created_at.toISOString(),
+  rewardsNanos: int8(row.rewards_nanos),
+  exchangeNanos: int8(row.exchange_nanos),
+  missionNanos: int8(row.mission_nanos),
+  missionCause: row.mission_cause,
 });
 
 // eslint-disable-next-line no-control-regex
@@ -137,7 +146,7 @@ export function checkPublicKey(publicKey: string): string {
 }
 
 /** Checks a usage record before it is written: ids, counts, and that the money adds up. */
-export function checkUsage(record: UsageRecord): void {
+export function checkUsage(record: NewUsageRecord): void {
   checkLabel('jobId', record.jobId, false);
   checkInteger('promptTokens', record.promptTokens, 0, 2 ** 31 - 1);
   checkInteger('completionTokens', record.completionTokens, 0, 2 ** 31 - 1);

@@ -3,7 +3,7 @@
  * codes, nodes, and the usage ledger with balances. The default implementation is embedded
  * PostgreSQL (PGlite) in the data folder, so a restart loses nothing.
  */
-import type { ModelPrice } from '../../common/protocol.js';
+import type { MarketModel, ModelPrice, RewardSplit } from '../../common/protocol.js';
 
 /** Bounds every store enforces, shared with the admin CLI and API validation. */
 export const STORE_LIMITS = {
@@ -15,6 +15,8 @@ export const STORE_LIMITS = {
   /** Rows `listUsage` returns without a limit, and the most it returns. */
   defaultUsageLimit: 100,
   maxUsageLimit: 10_000,
+  /** Longest mission cause a node may name. */
+  causeLength: 128,
 } as const;
 
 export interface Org {
@@ -43,8 +45,27 @@ export interface NodeRecord {
   revokedAt: string | null;
 }
 
-/** One accounted job, written once per job id. */
-export interface UsageRecord {
+/**
+ * How a node's earnings are shared, as the node last said in a `rewards` frame. A node that
+ * never said has {@link DEFAULT_NODE_REWARDS}.
+ */
+export interface NodeRewards {
+  split: RewardSplit;
+  /** Who receives the mission share; null when the node named none. */
+  missionCause: string | null;
+}
+
+/** Everything to the provider as cash rewards, and no cause. */
+export const DEFAULT_NODE_REWARDS: Readonly<NodeRewards> = Object.freeze({
+  split: Object.freeze({ rewards: 100, exchange: 0, mission: 0 }),
+  missionCause: null,
+});
+
+/** The key of {@link Balances.missionByCause} for mission shares of nodes that named no cause. */
+export const NO_MISSION_CAUSE = '(none)';
+
+/** One accounted job as it is written, once per job id. */
+export interface NewUsageRecord {
   jobId: string;
   orgId: string;
   apiKeyId: string;
@@ -61,11 +82,39 @@ export interface UsageRecord {
   createdAt: string;
 }
 
+/**
+ * The node's credit for one job shared by the node's split when the job was recorded:
+ * rewards = floor(credit × rewards / 100), exchange = floor(credit × exchange / 100), mission =
+ * the rest, so
+ * the three always add up to `creditedNanos`.
+ */
+export interface RewardShares {
+  /** Cash payout to the provider, in nano-USD. */
+  rewardsNanos: number;
+  /** Network credit the provider can spend on the API, in nano-USD. */
+  exchangeNanos: number;
+  /** Donated to {@link missionCause}, in nano-USD. */
+  missionNanos: number;
+  /** The node's cause when its split had a mission share, else null. */
+  missionCause: string | null;
+}
+
+/** One accounted job as stored: what was written and how the node's credit was shared. */
+export interface UsageRecord extends NewUsageRecord, RewardShares {}
+
 export interface Balances {
   /** What the org's API keys were charged, in nano-USD. */
   spentNanos: number;
-  /** What the org's nodes earned, in nano-USD. */
+  /** What the org's nodes earned, in nano-USD: rewards + exchange + mission. */
   earnedNanos: number;
+  /** The part of the earnings paid out as cash, in nano-USD. */
+  rewardsNanos: number;
+  /** The part kept as network credit to spend on the API, in nano-USD. */
+  exchangeNanos: number;
+  /** The part donated, in nano-USD. */
+  missionNanos: number;
+  /** {@link missionNanos} by cause ({@link NO_MISSION_CAUSE} for none); only causes with money. */
+  missionByCause: Record<string, number>;
 }
 
 export interface GatewayStore {
@@ -105,12 +154,27 @@ export interface GatewayStore {
   listNodes(orgId?: string): Promise<NodeRecord[]>;
   /** Revokes the node (idempotent, keeps the first revocation time); false for an unknown id. */
   revokeNode(id: string): Promise<boolean>;
-  /** Records the job once; returns false (and changes nothing) if the job id was already recorded. */
-  recordUsage(record: UsageRecord): Promise<boolean>;
+  /**
+   * Sets how the node's earnings are shared from now on (earlier usage keeps its shares).
+   * Throws a RangeError for a split that does not add up to 100; false for an unknown node.
+   */
+  setNodeRewards(nodeId: string, rewards: NodeRewards): Promise<boolean>;
+  /** The node's split ({@link DEFAULT_NODE_REWARDS} until it sent one), or null for an unknown node. */
+  nodeRewards(nodeId: string): Promise<NodeRewards | null>;
+  /**
+   * Records the job once, sharing its credit by the serving node's current split; returns
+   * false (and changes nothing) if the job id was already recorded.
+   */
+  recordUsage(record: NewUsageRecord): Promise<boolean>;
   usageFor(jobId: string): Promise<UsageRecord | null>;
   /** Newest first; `limit` defaults to 100. */
   listUsage(filter?: { orgId?: string; nodeId?: string; limit?: number }): Promise<UsageRecord[]>;
   balances(orgId: string): Promise<Balances>;
+  /**
+   * Per model, quartiles (`percentile_cont`) of the prompt and completion prices of node jobs
+   * recorded since `since`, one sample per job; sorted by model id.
+   */
+  recentPrices(since: Date): Promise<MarketModel[]>;
   /** Waits for pending operations, then closes the database; later calls reject. */
   close(): Promise<void>;
 }

@@ -1,16 +1,17 @@
 /**
- * The usage ledger's queries: one row per job id, written once, and the sums that make an
- * organization's balances. Money is integer nano-USD in BIGINT columns.
+ * The usage ledger's queries: one row per job id, written once, with the node's credit
+ * shared by its reward split. Money is integer nano-USD in BIGINT columns.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { checkInteger, checkUsage, int8, toUsage, type UsageRow } from './storeRows.js';
-import { STORE_LIMITS, type Balances, type UsageRecord } from './types.js';
+import { sharesFor } from './nodeRewards.js';
+import { checkInteger, checkUsage, toUsage, type UsageRow } from './storeRows.js';
+import { STORE_LIMITS, type NewUsageRecord, type UsageRecord } from './types.js';
 
 /**
  * Writes the record unless its job id is already there (then changes nothing and answers
  * false). Refuses a record that does not add up or whose API key is not the org's.
  */
-export async function insertUsage(db: PGlite, record: UsageRecord): Promise<boolean> {
+export async function insertUsage(db: PGlite, record: NewUsageRecord): Promise<boolean> {
   checkUsage(record);
   return db.transaction(async (tx) => {
     const key = await tx.query<{ org_id: string }>('SELECT org_id FROM api_keys WHERE id = $1', [
@@ -24,11 +25,14 @@ export async function insertUsage(db: PGlite, record: UsageRecord): Promise<bool
           : `Usage for job '${record.jobId}': API key '${record.apiKeyId}' does not belong to org '${record.orgId}'`,
       );
     }
+    // Read inside the transaction, so a job is shared by the split in force when it is recorded.
+    const shares = await sharesFor(tx, record.nodeId, record.creditedNanos);
     const { rows } = await tx.query(
       `INSERT INTO usage_records (job_id, org_id, api_key_id, node_id, route, model,
          prompt_tokens, completion_tokens, price_prompt, price_completion,
-         charged_nanos, fee_nanos, credited_nanos, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         charged_nanos, fee_nanos, credited_nanos, created_at,
+         rewards_nanos, exchange_nanos, mission_nanos, mission_cause)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
        ON CONFLICT (job_id) DO NOTHING RETURNING job_id`,
       [
         record.jobId,
@@ -45,6 +49,10 @@ export async function insertUsage(db: PGlite, record: UsageRecord): Promise<bool
         record.feeNanos,
         record.creditedNanos,
         new Date(record.createdAt),
+        shares.rewardsNanos,
+        shares.exchangeNanos,
+        shares.missionNanos,
+        shares.missionCause,
       ],
     );
     return rows.length === 1;
@@ -73,17 +81,4 @@ export async function queryUsage(
     [filter.orgId ?? null, filter.nodeId ?? null, limit],
   );
   return rows.map(toUsage);
-}
-
-/** Spent: charges on the org's API keys. Earned: credits to the org's nodes. */
-export async function sumBalances(db: PGlite, orgId: string): Promise<Balances> {
-  const { rows } = await db.query<{ spent: number | bigint; earned: number | bigint }>(
-    `SELECT
-       (SELECT COALESCE(SUM(u.charged_nanos), 0)::bigint FROM usage_records u
-          JOIN api_keys k ON k.id = u.api_key_id WHERE k.org_id = $1) AS spent,
-       (SELECT COALESCE(SUM(u.credited_nanos), 0)::bigint FROM usage_records u
-          JOIN nodes n ON n.id = u.node_id WHERE n.org_id = $1) AS earned`,
-    [orgId],
-  );
-  return { spentNanos: int8(rows[0]?.spent), earnedNanos: int8(rows[0]?.earned) };
 }

@@ -14,17 +14,21 @@ import {
   type ServeConfig,
 } from './cliArgs.js';
 import { detectHardware, formatHardwareReport } from './hardware/gpuDetect.js';
-import { ModelHost } from './inference/modelHost.js';
 import { enroll, readEnrollment } from './link/enrollment.js';
 import { loadOrCreateIdentity } from './link/identity.js';
-import type { LinkClient } from './link/linkClient.js';
-import { ReceiptStore } from './link/receipts.js';
-import { startLink } from './link/startLink.js';
-import { createLogger } from '../../common/log.js';
-import { startOpenAiServer, type RunningServer } from './openai/openaiServer.js';
+import { createLogger, type Logger } from '../../common/log.js';
+import { startOpenAiServer } from './openai/openaiServer.js';
+import { startControlServer } from './control/controlServer.js';
+import { loadOrCreateControlToken } from './control/controlToken.js';
+import { NodeEngine } from './node/nodeEngine.js';
+import { nvidiaGpuSignals } from './schedule/nvidiaGpuSignals.js';
+import { batterySignal } from './schedule/signalSources.js';
+import { confSettingsBackend, SettingsStore } from './settings/settingsStore.js';
 
 /** How long `serve` waits for the gateway's first welcome before giving up. */
 const LINK_STARTUP_TIMEOUT_MS = 30_000;
+/** A headless node has no user at its keyboard: it serves always unless told otherwise. */
+const HEADLESS_MODE = 'always';
 
 async function serve(config: ServeConfig): Promise<void> {
   const logger = createLogger({
@@ -41,36 +45,47 @@ async function serve(config: ServeConfig): Promise<void> {
     );
   }
   const gatewayURL = config.link ? (config.gatewayURL ?? enrollment?.gatewayURL) : undefined;
+  const settings = openSettings(config, logger);
 
   const hardware = await detectHardware();
   logger.info(hardware.summary);
   const threads = config.threads ?? defaultThreads(hardware.cpu.physicalCores || undefined);
-  const models = config.models.map(
-    (path) =>
-      new ModelHost({
-        path,
-        threads,
-        slots: config.parallel,
-        maxQueued: config.queue,
-        contextPerSlot: config.ctxSize,
-        gpu: config.gpu,
-        logger,
-      }),
-  );
+  const engine = await NodeEngine.open({
+    dataDir: config.dataDir,
+    hosts: config.models.map((path) => ({
+      path,
+      threads,
+      slots: config.parallel,
+      maxQueued: config.queue,
+      contextPerSlot: config.ctxSize,
+      gpu: config.gpu,
+    })),
+    hardware: {
+      summary: hardware.summary,
+      backend: config.gpu === false ? 'cpu' : hardware.recommendedBackend,
+    },
+    settings,
+    signalSources: [
+      nvidiaGpuSignals({ ownPids: () => new Set([process.pid]), logger }),
+      batterySignal(),
+    ],
+    resumeMode: HEADLESS_MODE,
+    logger,
+  });
+  const { models } = engine;
   const ids = models.map((model) => model.id);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate) throw new UsageError(`two --model files have the same id '${duplicate}'`);
 
   // Filled in as they start, so that a signal at any point stops what is running.
-  const running: { server?: RunningServer; link?: LinkClient } = {};
+  const running: { servers: { close(): Promise<void> }[] } = { servers: [] };
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { signal });
-    await running.link?.stop();
-    await Promise.all(models.map((model) => model.unload()));
-    await running.server?.close();
+    await engine.stop();
+    await Promise.all(running.servers.map((server) => server.close()));
     logger.info('stopped');
     process.exit(0);
   };
@@ -95,28 +110,29 @@ async function serve(config: ServeConfig): Promise<void> {
     logger,
     apiKey: config.apiKey,
   });
-  running.server = server;
-  logger.info('serving', { openaiBaseURL: server.baseURL, models: ids.join(',') });
+  running.servers.push(server);
+  const control = await startControlServer({
+    api: engine.api,
+    host: config.control.host,
+    port: config.control.port,
+    token: await loadOrCreateControlToken(config.dataDir),
+    logger,
+  });
+  running.servers.push(control);
+  logger.info('serving', {
+    openaiBaseURL: server.baseURL,
+    controlURL: control.url,
+    models: ids.join(','),
+  });
+  engine.start();
 
   if (gatewayURL && enrollment) {
     try {
-      running.link = await startLink({
+      await engine.connect({
         gatewayURL,
         identity: await loadOrCreateIdentity(config.dataDir),
         gatewayPublicKey: enrollment.gatewayPublicKey,
-        receipts: ReceiptStore.inDataDir(config.dataDir),
         agent: `byoi-node/${VERSION}`,
-        hardware: {
-          summary: hardware.summary,
-          backend: config.gpu === false ? 'cpu' : hardware.recommendedBackend,
-        },
-        models: models.map((host) => ({
-          host,
-          price: config.price,
-          slots: config.parallel,
-          contextLength: host.contextPerSlot ?? config.ctxSize ?? 4096,
-        })),
-        logger,
         startupTimeoutMs: LINK_STARTUP_TIMEOUT_MS,
       });
     } catch (error) {
@@ -124,24 +140,46 @@ async function serve(config: ServeConfig): Promise<void> {
       throw error;
     }
     // A signal that arrived while waiting for the welcome missed this link: close it too.
-    if (stopping) return running.link.stop();
+    if (stopping) return engine.link?.stop();
   }
   if (stopping) return;
-  const link = running.link;
+  const link = engine.link;
   if (config.json) {
     process.stdout.write(
       JSON.stringify({
         event: 'ready',
         pid: process.pid,
         openaiBaseURL: server.baseURL,
+        controlURL: control.url,
+        dataDir: config.dataDir,
         models: ids,
         threads,
         backend: hardware.recommendedBackend,
         nodeId: link?.status.nodeId ?? enrollment?.nodeId ?? null,
         link: link ? link.state : 'disabled',
+        schedule: engine.scheduler.verdict.state,
       }) + '\n',
     );
   }
+}
+
+/** Opens the settings; a new headless node serves always, and the flags given are saved. */
+function openSettings(config: ServeConfig, logger: Logger): SettingsStore {
+  const settings = SettingsStore.open(confSettingsBackend(config.dataDir), {
+    logger,
+    initial: { schedule: { mode: HEADLESS_MODE } },
+  });
+  if (settings.warning) logger.warn(settings.warning);
+  const { price, mode } = config;
+  if (mode !== undefined || price.prompt !== undefined || price.completion !== undefined) {
+    settings.update({
+      ...(mode === undefined ? {} : { schedule: { mode } }),
+      ...(price.prompt === undefined && price.completion === undefined
+        ? {}
+        : { pricing: { default: { ...settings.get().pricing.default, ...price } } }),
+    });
+  }
+  return settings;
 }
 
 async function enrollCommand(config: EnrollConfig): Promise<void> {

@@ -3,10 +3,11 @@ import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ModelPrice } from '../../common/protocol.js';
+import { defaultSettings, scheduleModeSchema, type ScheduleMode } from '../../common/settings.js';
 
 export const DEFAULT_OPENAI_ADDRESS = '127.0.0.1:11480';
-/** USD per 1M prompt and completion tokens when no --price-* flag is given. */
-export const DEFAULT_PRICE: ModelPrice = { prompt: 0.1, completion: 0.2 };
+export const DEFAULT_CONTROL_ADDRESS = '127.0.0.1:11481';
+const DEFAULT_PRICE = defaultSettings().pricing.default;
 /** The most a price flag may say, as the protocol allows. */
 const MAX_PRICE = 1000;
 
@@ -42,11 +43,18 @@ Options for serve:
                         default: the gateway this node enrolled with, if any. The
                         node must be enrolled first ('byoi-node enroll')
   --no-link             Serve only the local endpoint, even when enrolled
-  --price-prompt USD    Price per 1M prompt tokens announced for every model
-                        (default ${DEFAULT_PRICE.prompt})
+  --control HOST:PORT   Address of the control API (GET /api/status, POST /api/VERB)
+                        for dashboards and scripts (default ${DEFAULT_CONTROL_ADDRESS};
+                        port 0 picks a free port). It always needs the bearer token
+                        in DATA-DIR/control-token
+  --mode MODE           When to serve network jobs: idle, always, scheduled or paused.
+                        Saved in DATA-DIR/settings.json; a new headless node starts
+                        in 'always'
+  --price-prompt USD    Default price per 1M prompt tokens, saved in the settings
+                        (a new node starts at ${DEFAULT_PRICE.prompt})
   --price-completion USD
-                        Price per 1M completion tokens announced for every model
-                        (default ${DEFAULT_PRICE.completion})
+                        Default price per 1M completion tokens, saved in the settings
+                        (a new node starts at ${DEFAULT_PRICE.completion})
   --json                Machine mode: print one JSON line on stdout once ready, and log
                         JSON lines on stderr
   --log-level LEVEL     debug, info, warn or error (default info)
@@ -59,7 +67,7 @@ Options for enroll:
 
 Options for serve and enroll:
   --data-dir DIR        Where the node keeps its key (node-key.pem, mode 0600), its
-                        enrollment and its receipts (env BYOI_DATA_DIR;
+                        enrollment, settings, ledger and stats (env BYOI_DATA_DIR;
                         default ~/.byoi-node)
 
 Other options:
@@ -71,6 +79,8 @@ export interface ServeConfig {
   models: string[];
   host: string;
   port: number;
+  /** The control API's address. */
+  control: { host: string; port: number };
   apiKey: string | undefined;
   threads: number | undefined;
   parallel: number;
@@ -85,8 +95,10 @@ export interface ServeConfig {
   gatewayURL: string | undefined;
   /** False with --no-link: never link to a gateway. */
   link: boolean;
-  /** Announced for every model, USD per 1M tokens. */
-  price: ModelPrice;
+  /** --price-*: the new default price, saved in the settings; absent parts stay as they are. */
+  price: Partial<ModelPrice>;
+  /** --mode: saved in the settings. */
+  mode: ScheduleMode | undefined;
 }
 
 export interface EnrollConfig {
@@ -117,16 +129,16 @@ function positiveInteger(name: string, value: string | undefined, min = 1): numb
 }
 
 /** Parses `HOST:PORT` (IPv6 as `[::1]:PORT`). */
-export function parseAddress(value: string): { host: string; port: number } {
+export function parseAddress(value: string, flag = '--openai'): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value);
   const port = match ? Number(match[3]) : NaN;
   if (!match || port > 65535)
-    throw new UsageError(`--openai must look like 127.0.0.1:8080, got '${value}'`);
+    throw new UsageError(`${flag} must look like 127.0.0.1:8080, got '${value}'`);
   return { host: match[1] ?? match[2] ?? '', port };
 }
 
-function price(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
+function price(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   const number = /^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(value) ? Number(value) : NaN;
   if (!Number.isFinite(number) || number > MAX_PRICE) {
     throw new UsageError(`${name} must be a price in USD from 0 to ${MAX_PRICE}, got '${value}'`);
@@ -168,6 +180,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       options: {
         model: { type: 'string', multiple: true },
         openai: { type: 'string' },
+        control: { type: 'string' },
+        mode: { type: 'string' },
         'api-key': { type: 'string' },
         threads: { type: 'string' },
         parallel: { type: 'string' },
@@ -198,7 +212,15 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const misplaced = (flags: string[]) =>
     flags.find((flag) => (values as Record<string, unknown>)[flag] !== undefined);
   if (command === 'enroll') {
-    const serveFlag = misplaced(['model', 'openai', 'no-link', 'price-prompt', 'price-completion']);
+    const serveFlag = misplaced([
+      'model',
+      'openai',
+      'control',
+      'mode',
+      'no-link',
+      'price-prompt',
+      'price-completion',
+    ]);
     if (serveFlag) throw new UsageError(`--${serveFlag} is an option of serve, not of enroll`);
     if (!values.gateway) throw new UsageError('enroll needs --gateway URL');
     if (!values.code) throw new UsageError('enroll needs --code CODE');
@@ -223,6 +245,10 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     throw new UsageError(`--log-level must be debug, info, warn or error, got '${logLevel}'`);
   }
   const { host, port } = parseAddress(values.openai ?? DEFAULT_OPENAI_ADDRESS);
+  const mode = values.mode;
+  if (mode !== undefined && !scheduleModeSchema.safeParse(mode).success) {
+    throw new UsageError(`--mode must be idle, always, scheduled or paused, got '${mode}'`);
+  }
   if (values['no-link'] && values.gateway !== undefined) {
     throw new UsageError('--no-link and --gateway cannot be used together');
   }
@@ -232,6 +258,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       models,
       host,
       port,
+      control: parseAddress(values.control ?? DEFAULT_CONTROL_ADDRESS, '--control'),
       apiKey: values['api-key'] || env.BYOI_API_KEY || undefined,
       threads:
         positiveInteger('--threads', values.threads) ??
@@ -245,15 +272,18 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       dataDir,
       gatewayURL: values.gateway === undefined ? undefined : httpURL('--gateway', values.gateway),
       link: !values['no-link'],
-      price: {
-        prompt: price('--price-prompt', values['price-prompt'], DEFAULT_PRICE.prompt),
-        completion: price(
-          '--price-completion',
-          values['price-completion'],
-          DEFAULT_PRICE.completion,
-        ),
-      },
+      price: definedOnly({
+        prompt: price('--price-prompt', values['price-prompt']),
+        completion: price('--price-completion', values['price-completion']),
+      }),
+      mode: mode === undefined ? undefined : scheduleModeSchema.parse(mode),
     },
+  };
+}
+
+function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
   };
 }
 

@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { CloseCode, MAX_FRAME_BYTES } from '../../common/protocol.js';
 import { ModelHost } from '../../main/engine/inference/modelHost.js';
 import { loadOrCreateIdentity } from '../../main/engine/link/identity.js';
-import { ReceiptStore } from '../../main/engine/link/receipts.js';
+import { Ledger } from '../../main/engine/ledger/ledger.js';
 import { silentLogger } from '../../common/log.js';
 import { LinkClient, model, type NodeIdentity } from '../gateway-link/support/standInNode.js';
 import { startTestGateway, USER } from '../gateway-link/support/testGateway.js';
@@ -111,11 +111,16 @@ describe(`protocol fuzzing (FUZZ_SEED=${FUZZ_SEED})`, () => {
     cleanups.push(() => host.unload());
     const dataDir = mkdtempSync(join(tmpdir(), 'byoi-fuzz-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const ledger = await Ledger.open({ dataDir });
+    cleanups.push(() => ledger.close());
     const harness = await startLinkHarness({
       identity: await loadOrCreateIdentity(dataDir),
       models: [{ host, price: PRICE, slots: 1, contextLength: host.contextPerSlot ?? 0 }],
       hardware: { summary: 'test CPU', backend: 'cpu' },
-      receipts: ReceiptStore.inDataDir(dataDir),
+      receipts: {
+        add: (receipt, signature) =>
+          ledger.addReceipt(receipt, signature, { rewards: 100, exchange: 0, mission: 0 }),
+      },
     });
     cleanups.push(() => harness.close());
     const { client, standIn } = harness;

@@ -53,6 +53,51 @@ const bad: { name: string; frame: () => string | Buffer; code: number; reason: R
     code: 4000,
     reason: /^bad job.chunk: text/,
   },
+  {
+    name: 'an availability without a boolean',
+    frame: () => JSON.stringify({ type: 'availability', serving: 'yes', reason: 'x' }),
+    code: 4000,
+    reason: /^bad availability: serving/,
+  },
+  {
+    name: 'an availability without a reason',
+    frame: () => JSON.stringify({ type: 'availability', serving: false }),
+    code: 4000,
+    reason: /^bad availability: reason/,
+  },
+  {
+    name: 'a reward split that does not add up to 100',
+    frame: () =>
+      JSON.stringify({
+        type: 'rewards',
+        split: { rewards: 50, exchange: 30, mission: 19 },
+        missionCause: null,
+      }),
+    code: 4000,
+    reason: /^bad rewards: split: rewards, exchange and mission must add up to 100/,
+  },
+  {
+    name: 'a reward split in fractions',
+    frame: () =>
+      JSON.stringify({
+        type: 'rewards',
+        split: { rewards: 50.5, exchange: 49.5, mission: 0 },
+        missionCause: 'x',
+      }),
+    code: 4000,
+    reason: /^bad rewards: split\.rewards/,
+  },
+  {
+    name: 'a mission cause too long',
+    frame: () =>
+      JSON.stringify({
+        type: 'rewards',
+        split: { rewards: 100, exchange: 0, mission: 0 },
+        missionCause: 'c'.repeat(129),
+      }),
+    code: 4000,
+    reason: /^bad rewards: missionCause/,
+  },
   { name: 'a binary frame', frame: () => Buffer.from([1, 2, 3]), code: 4000, reason: /binary/ },
   {
     name: 'a frame over the size limit',

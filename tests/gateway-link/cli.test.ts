@@ -28,6 +28,7 @@ describe('byoi-gateway --help', () => {
       '--fee-bps',
       '--max-price',
       '--heartbeat-ms',
+      '--market-interval-ms',
       '--json',
       '--log-level',
       '--url',
@@ -88,6 +89,21 @@ describe('byoi-gateway serve', () => {
       headers: { authorization: `Bearer ${secret}` },
     });
     expect(await models.json()).toEqual({ object: 'list', data: [] });
+    const prices = await fetch(`${ready.url}/v1/network/prices`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(await prices.json()).toEqual({ object: 'list', at: expect.any(String), data: [] });
+
+    const balance = await admin('balance', '--org', id);
+    expect(JSON.parse(balance.stdout)).toEqual({
+      orgId: id,
+      spentNanos: 0,
+      earnedNanos: 0,
+      rewardsNanos: 0,
+      exchangeNanos: 0,
+      missionNanos: 0,
+      missionByCause: {},
+    });
 
     const missing = await admin('key', 'create', '--org', 'org_missing');
     expect(missing.code).toBe(1);

@@ -76,6 +76,7 @@ describe('handshake', () => {
       nodeId,
       orgId: t.nodeOrgId,
       heartbeatMs: 5000,
+      feeBasisPoints: 1000,
     });
     await link.announce([model('hs-model')]);
     const models = await t.client.models.list();

@@ -19,6 +19,7 @@ describe('parseCommand', () => {
         feeBasisPoints: 1000,
         maxPrice: { prompt: 10, completion: 20 },
         heartbeatMs: 5000,
+        marketIntervalMs: 60_000,
         json: false,
         logLevel: 'info',
       },
@@ -37,6 +38,8 @@ describe('parseCommand', () => {
         '250',
         '--max-price',
         '0.5/1.5',
+        '--market-interval-ms',
+        '250',
         '--json',
       ],
       {},
@@ -48,6 +51,7 @@ describe('parseCommand', () => {
         port: 0,
         feeBasisPoints: 250,
         maxPrice: { prompt: 0.5, completion: 1.5 },
+        marketIntervalMs: 250,
         json: true,
       },
     });
@@ -58,6 +62,7 @@ describe('parseCommand', () => {
     [['--fee-bps', '10001']],
     [['--max-price', '10']],
     [['--heartbeat-ms', '5']],
+    [['--market-interval-ms', '0']],
     [['--log-level', 'loud']],
     [['stray']],
   ])('refuses %j', (argv) => {

@@ -7,7 +7,7 @@ import {
 import { formatUsd } from '../../gateway/admin/adminFormat.js';
 import { openStore } from '../../gateway/store/pgliteStore.js';
 import type { GatewayStore } from '../../gateway/store/types.js';
-import { nodePublicKey, usage } from './helpers.js';
+import { balances, nodePublicKey, usage } from './helpers.js';
 
 let store: GatewayStore;
 beforeAll(async () => {
@@ -197,6 +197,10 @@ describe('nodes, usage and balances', () => {
       'n',
     );
     const ids = { orgId: client.id, apiKeyId: key.info.id, nodeId: node.id };
+    await store.setNodeRewards(node.id, {
+      split: { rewards: 50, exchange: 25, mission: 25 },
+      missionCause: 'Open Source',
+    });
     await store.recordUsage(
       usage('cli-1', ids, { charged: 450_000, fee: 22_500 }, '2032-01-01T00:00:00.000Z'),
     );
@@ -213,13 +217,36 @@ describe('nodes, usage and balances', () => {
     const limited = await json<{ data: { jobId: string }[] }>(`usage --node ${node.id} --limit 1`);
     expect(limited.data.map((r) => r.jobId)).toEqual(['cli-2']);
 
-    expect((await admin(`balance --org ${client.id}`)).out).toBe(
-      `${client.id} (Client)\nspent   $1.500450001\nearned  $0.000000000`,
-    );
+    expect((await admin(`balance --org ${client.id}`)).out.split('\n')).toEqual([
+      `${client.id} (Client)`,
+      'spent       $1.500450001',
+      'earned      $0.000000000',
+      '  rewards   $0.000000000',
+      '  exchange  $0.000000000',
+      '  mission   $0.000000000',
+    ]);
+    // The owner's node shares 50/25/25: each job's credit is cut, the causes listed.
+    expect((await admin(`balance --org ${owner.id}`)).out.split('\n')).toEqual([
+      `${owner.id} (Owner)`,
+      'spent            $0.000000000',
+      'earned           $1.500427500',
+      '  rewards        $0.750213750',
+      '  exchange       $0.375106875',
+      '  mission        $0.375106875',
+      '    Open Source  $0.375106875',
+    ]);
     expect(await json(`balance --org ${owner.id}`)).toEqual({
       orgId: owner.id,
       spentNanos: 0,
       earnedNanos: 1_500_000_000 + 427_500,
+      rewardsNanos: 750_000_000 + 213_750,
+      exchangeNanos: 375_000_000 + 106_875,
+      missionNanos: 375_000_000 + 106_875,
+      missionByCause: { 'Open Source': 375_000_000 + 106_875 },
+    });
+    expect(await json(`balance --org ${client.id}`)).toEqual({
+      orgId: client.id,
+      ...balances(1_500_450_001, 0),
     });
   });
 });

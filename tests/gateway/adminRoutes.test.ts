@@ -4,7 +4,7 @@ import { toApiError } from '../../common/openaiErrors.js';
 import { registerAdminRoutes } from '../../gateway/admin/adminRoutes.js';
 import { openStore } from '../../gateway/store/pgliteStore.js';
 import type { GatewayStore } from '../../gateway/store/types.js';
-import { nodePublicKey, usage } from './helpers.js';
+import { balances, nodePublicKey, stored, usage } from './helpers.js';
 
 const TOKEN = 'byoi-admin-test-token-0123456789';
 let store: GatewayStore;
@@ -204,7 +204,7 @@ describe('usage and balances', () => {
     const all = await call('GET', `/usage?orgId=${client.id}`);
     expect(all.body.data.map((r: { jobId: string }) => r.jobId)).toEqual(['http-2', 'http-1']);
     expect(all.body.data[1]).toEqual(
-      usage('http-1', ids, { charged: 1_000, fee: 100 }, '2033-01-01T00:00:00.000Z'),
+      stored(usage('http-1', ids, { charged: 1_000, fee: 100 }, '2033-01-01T00:00:00.000Z')),
     );
     const one = await call('GET', `/usage?nodeId=${node.id}&limit=1`);
     expect(one.body.data.map((r: { jobId: string }) => r.jobId)).toEqual(['http-2']);
@@ -215,13 +215,11 @@ describe('usage and balances', () => {
 
     expect((await call('GET', `/orgs/${client.id}/balance`)).body).toEqual({
       orgId: client.id,
-      spentNanos: 3_000,
-      earnedNanos: 0,
+      ...balances(3_000, 0),
     });
     expect((await call('GET', `/orgs/${owner.id}/balance`)).body).toEqual({
       orgId: owner.id,
-      spentNanos: 0,
-      earnedNanos: 2_700,
+      ...balances(0, 2_700),
     });
     expect((await call('GET', '/orgs/org_nope/balance')).status).toBe(404);
   });

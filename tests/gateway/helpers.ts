@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawPublicKey } from '../../gateway/accounting/ed25519.js';
-import type { UsageRecord } from '../../gateway/store/types.js';
+import type { Balances, NewUsageRecord, UsageRecord } from '../../gateway/store/types.js';
 
 /** A fresh temporary folder, and its removal. */
 export async function tempDir(): Promise<{ path: string; remove: () => Promise<void> }> {
@@ -23,7 +23,7 @@ export function usage(
   ids: { orgId: string; apiKeyId: string; nodeId: string | null },
   money: { charged: number; fee: number },
   createdAt = '2030-01-01T00:00:00.000Z',
-): UsageRecord {
+): NewUsageRecord {
   return {
     jobId,
     ...ids,
@@ -36,5 +36,33 @@ export function usage(
     feeNanos: money.fee,
     creditedNanos: money.charged - money.fee,
     createdAt,
+  };
+}
+
+/** A written row as the store gives it back, its credit shared 100/0/0 unless told otherwise. */
+export function stored(
+  record: NewUsageRecord,
+  shares: Partial<Pick<UsageRecord, 'exchangeNanos' | 'missionNanos' | 'missionCause'>> = {},
+): UsageRecord {
+  const exchangeNanos = shares.exchangeNanos ?? 0;
+  const missionNanos = shares.missionNanos ?? 0;
+  return {
+    ...record,
+    rewardsNanos: record.creditedNanos - exchangeNanos - missionNanos,
+    exchangeNanos,
+    missionNanos,
+    missionCause: shares.missionCause ?? null,
+  };
+}
+
+/** Balances of an org whose nodes never sent a split: all earnings are rewards. */
+export function balances(spentNanos: number, earnedNanos: number): Balances {
+  return {
+    spentNanos,
+    earnedNanos,
+    rewardsNanos: earnedNanos,
+    exchangeNanos: 0,
+    missionNanos: 0,
+    missionByCause: {},
   };
 }

@@ -10,7 +10,7 @@ import { issueReceipt, settleJob, type JobUsage } from '../../gateway/accounting
 import { loadOrCreateSigningKey } from '../../gateway/accounting/signingKey.js';
 import { openStore } from '../../gateway/store/pgliteStore.js';
 import type { GatewayStore } from '../../gateway/store/types.js';
-import { nodePublicKey } from './helpers.js';
+import { balances, nodePublicKey } from './helpers.js';
 
 const signer = loadOrCreateSigningKey(null);
 const job = (price: ModelPrice, promptTokens: number, completionTokens: number): JobUsage => ({
@@ -146,7 +146,7 @@ describe('settleJob', () => {
       createdAt: signed!.receipt.issuedAt,
     });
     expect(await settleJob(store, signer, input, 500)).toBeNull();
-    expect(await store.balances(client.id)).toEqual({ spentNanos: 450_000, earnedNanos: 0 });
-    expect(await store.balances(owner.id)).toEqual({ spentNanos: 0, earnedNanos: 427_500 });
+    expect(await store.balances(client.id)).toEqual(balances(450_000, 0));
+    expect(await store.balances(owner.id)).toEqual(balances(0, 427_500));
   });
 });

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, SCHEMA_VERSION } from '../../gateway/store/migrations.js';
 import { DataDirLockedError, openStore } from '../../gateway/store/pgliteStore.js';
 import { EnrollmentError } from '../../gateway/store/types.js';
-import { nodePublicKey, tempDir, usage } from './helpers.js';
+import { balances, nodePublicKey, stored, tempDir, usage } from './helpers.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/storeChild.ts', import.meta.url));
 
@@ -75,9 +75,9 @@ describe('on disk', () => {
       await expect(second.enrollNode(code, nodePublicKey(), 'again')).rejects.toEqual(
         new EnrollmentError('used'),
       );
-      expect(await second.usageFor('job-disk')).toEqual(record);
+      expect(await second.usageFor('job-disk')).toEqual(stored(record));
       expect(await second.recordUsage(record)).toBe(false);
-      expect(await second.balances(org.id)).toEqual({ spentNanos: 77, earnedNanos: 70 });
+      expect(await second.balances(org.id)).toEqual(balances(77, 70));
     } finally {
       await second.close();
     }
@@ -162,7 +162,7 @@ describe('lifecycle and migrations', () => {
       expect(await migrate(db)).toBe(SCHEMA_VERSION);
       expect(await migrate(db)).toBe(SCHEMA_VERSION);
       const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations');
-      expect(rows.map((r) => r.version)).toEqual([1]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2]);
       await db.query("INSERT INTO orgs VALUES ('org_kept', 'Kept', now())");
       await db.query("INSERT INTO schema_migrations (version, name) VALUES (99, 'future')");
       await expect(migrate(db)).rejects.toThrow(/schema version 99, newer than this gateway/);

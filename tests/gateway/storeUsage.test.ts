@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../gateway/store/pgliteStore.js';
 import type { GatewayStore } from '../../gateway/store/types.js';
-import { nodePublicKey, usage } from './helpers.js';
+import { balances, nodePublicKey, stored, usage } from './helpers.js';
 
 let store: GatewayStore;
 
@@ -27,9 +27,9 @@ describe('usage ledger', () => {
     expect(
       await store.recordUsage({ ...first, chargedNanos: 9_999, feeNanos: 0, creditedNanos: 9_999 }),
     ).toBe(false);
-    expect(await store.usageFor('job-once')).toEqual(first);
+    expect(await store.usageFor('job-once')).toEqual(stored(first));
     expect(await store.usageFor('job-missing')).toBeNull();
-    expect(await store.balances(a.orgId)).toEqual({ spentNanos: 1_000, earnedNanos: 900 });
+    expect(await store.balances(a.orgId)).toEqual(balances(1_000, 900));
   });
 
   it('settles concurrent duplicates of one job exactly once', async () => {
@@ -37,7 +37,7 @@ describe('usage ledger', () => {
     const record = usage('job-dupe', a, { charged: 500, fee: 5 });
     const results = await Promise.all(Array.from({ length: 6 }, () => store.recordUsage(record)));
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await store.balances(a.orgId)).toEqual({ spentNanos: 500, earnedNanos: 495 });
+    expect(await store.balances(a.orgId)).toEqual(balances(500, 495));
   });
 
   it('refuses rows whose money does not add up or whose key is not the org’s', async () => {
@@ -54,7 +54,7 @@ describe('usage ledger', () => {
       store.recordUsage({ ...usage('job-frac', a, { charged: 1, fee: 0 }), promptTokens: 1.5 }),
     ).rejects.toThrow(/promptTokens/);
     expect(await store.usageFor('job-bad')).toBeNull();
-    expect(await store.balances(a.orgId)).toEqual({ spentNanos: 0, earnedNanos: 0 });
+    expect(await store.balances(a.orgId)).toEqual(balances(0, 0));
   });
 
   it('keeps money exact beyond 32 bits', async () => {
@@ -62,10 +62,7 @@ describe('usage ledger', () => {
     const big = 2 ** 40 + 7;
     await store.recordUsage(usage('job-big-1', a, { charged: big, fee: 3 }));
     await store.recordUsage(usage('job-big-2', a, { charged: big, fee: 3 }));
-    expect(await store.balances(a.orgId)).toEqual({
-      spentNanos: 2 * big,
-      earnedNanos: 2 * (big - 3),
-    });
+    expect(await store.balances(a.orgId)).toEqual(balances(2 * big, 2 * (big - 3)));
     expect((await store.usageFor('job-big-1'))?.chargedNanos).toBe(big);
   });
 });
@@ -84,13 +81,10 @@ describe('balances', () => {
       usage('b-6', { ...client, nodeId: null }, { charged: 400, fee: 400 }), // upstream route
     ];
     for (const row of rows) expect(await store.recordUsage(row)).toBe(true);
-    expect(await store.balances(client.orgId)).toEqual({ spentNanos: 1_783, earnedNanos: 0 });
-    expect(await store.balances(owner.orgId)).toEqual({
-      spentNanos: 0,
-      earnedNanos: 900 + 300 + 63,
-    });
-    expect(await store.balances(both.orgId)).toEqual({ spentNanos: 90, earnedNanos: 45 + 18 });
-    expect(await store.balances('org_missing')).toEqual({ spentNanos: 0, earnedNanos: 0 });
+    expect(await store.balances(client.orgId)).toEqual(balances(1_783, 0));
+    expect(await store.balances(owner.orgId)).toEqual(balances(0, 900 + 300 + 63));
+    expect(await store.balances(both.orgId)).toEqual(balances(90, 45 + 18));
+    expect(await store.balances('org_missing')).toEqual(balances(0, 0));
   });
 });
 

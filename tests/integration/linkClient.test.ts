@@ -4,7 +4,7 @@
  * handshake, the announce, jobs, cancellation and receipts. Waits on events, never sleeps.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { CloseCode, PROTOCOL_VERSION, priceJob, type Receipt } from '../../commo
 import { ModelHost } from '../../main/engine/inference/modelHost.js';
 import { loadOrCreateIdentity, type NodeIdentity } from '../../main/engine/link/identity.js';
 import type { LinkClientOptions } from '../../main/engine/link/linkClient.js';
-import { ReceiptStore } from '../../main/engine/link/receipts.js';
+import { Ledger } from '../../main/engine/ledger/ledger.js';
 import { silentLogger } from '../../common/log.js';
 import { nextEvent, startLinkHarness, type LinkHarness } from '../support/linkHarness.js';
 import { PRICE, request, signReceipt, type Frame } from '../support/standInGateway.js';
@@ -22,6 +22,8 @@ let model: TempModel;
 let host: ModelHost;
 let dataDir: string;
 let identity: NodeIdentity;
+let ledger: Ledger;
+const SPLIT = { rewards: 100, exchange: 0, mission: 0 };
 const harnesses: LinkHarness[] = [];
 
 beforeAll(async () => {
@@ -36,9 +38,11 @@ beforeAll(async () => {
   await host.load();
   dataDir = mkdtempSync(join(tmpdir(), 'byoi-link-'));
   identity = await loadOrCreateIdentity(dataDir);
+  ledger = await Ledger.open({ dataDir });
 });
 
 afterAll(async () => {
+  await ledger.close();
   await host.unload();
   model.cleanup();
   rmSync(dataDir, { recursive: true, force: true });
@@ -53,7 +57,7 @@ async function startClient(overrides: Partial<LinkClientOptions> = {}) {
     identity,
     models: [{ host, price: PRICE, slots: 1, contextLength: host.contextPerSlot ?? 0 }],
     hardware: { summary: 'test CPU', backend: 'cpu' },
-    receipts: ReceiptStore.inDataDir(dataDir),
+    receipts: { add: (receipt, signature) => ledger.addReceipt(receipt, signature, SPLIT) },
     ...overrides,
   });
   harnesses.push(harness);
@@ -178,8 +182,11 @@ describe('LinkClient', () => {
       await outcome({ ...receipt, jobId: 'forged', creditedNanos: 1e9 }, signReceipt(receipt)),
     ).toBe('refused');
     expect(await outcome({ ...receipt, jobId: 'elsewhere', nodeId: 'node-2' })).toBe('refused');
-    const lines = readFileSync(join(dataDir, 'receipts.jsonl'), 'utf8').trim().split('\n');
-    expect(lines.map((line) => JSON.parse(line).receipt)).toEqual([receipt]);
+    await ledger.close();
+    ledger = await Ledger.open({ dataDir });
+    const summary = ledger.summary();
+    expect(summary.settled).toBeCloseTo(receipt.creditedNanos / 1e9, 12);
+    expect(summary.discrepancies.map((d) => d.jobId)).toEqual([receipt.jobId]);
   });
 
   it('closes with 1001 on stop and does not reconnect', async () => {

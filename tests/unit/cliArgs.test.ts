@@ -2,8 +2,8 @@ import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import {
+  DEFAULT_CONTROL_ADDRESS,
   DEFAULT_OPENAI_ADDRESS,
-  DEFAULT_PRICE,
   SERVE_HELP,
   UsageError,
   defaultThreads,
@@ -29,6 +29,7 @@ describe('parseCommand: serve', () => {
       models: ['a.gguf'],
       host: '127.0.0.1',
       port: 11480,
+      control: { host: '127.0.0.1', port: 11481 },
       apiKey: undefined,
       threads: undefined,
       parallel: 2,
@@ -40,10 +41,11 @@ describe('parseCommand: serve', () => {
       dataDir: DEFAULT_DATA_DIR,
       gatewayURL: undefined,
       link: true,
-      price: { prompt: 0.1, completion: 0.2 },
+      price: {},
+      mode: undefined,
     });
     expect(DEFAULT_OPENAI_ADDRESS).toBe('127.0.0.1:11480');
-    expect(DEFAULT_PRICE).toEqual({ prompt: 0.1, completion: 0.2 });
+    expect(DEFAULT_CONTROL_ADDRESS).toBe('127.0.0.1:11481');
   });
 
   it('accepts the explicit serve keyword with the same result', () => {
@@ -62,12 +64,13 @@ describe('parseCommand: serve', () => {
       '--model', 'm.gguf', '--openai', '0.0.0.0:9000', '--api-key', 'sekrit', '--threads', '3',
       '--parallel', '4', '--queue', '0', '--ctx-size', '512', '--cpu', '--json', '--log-level', 'debug',
       '--data-dir', '/srv/byoi', '--gateway', 'https://gw.example/byoi', '--price-prompt', '0',
-      '--price-completion', '1.25',
+      '--price-completion', '1.25', '--control', '[::1]:0', '--mode', 'scheduled',
     ]);
     expect(config).toEqual({
       models: ['m.gguf'],
       host: '0.0.0.0',
       port: 9000,
+      control: { host: '::1', port: 0 },
       apiKey: 'sekrit',
       threads: 3,
       parallel: 4,
@@ -80,7 +83,22 @@ describe('parseCommand: serve', () => {
       gatewayURL: 'https://gw.example/byoi',
       link: true,
       price: { prompt: 0, completion: 1.25 },
+      mode: 'scheduled',
     });
+  });
+
+  it('keeps a lone price flag to itself: the other price stays as saved', () => {
+    expect(serve(['--model', 'm', '--price-completion', '3']).price).toEqual({ completion: 3 });
+  });
+
+  it.each([
+    ['--mode', 'sometimes'],
+    ['--mode', ''],
+    ['--control', 'localhost'],
+    ['--control', '1.2.3.4:70000'],
+  ])('%s=%s is a UsageError naming the flag', (flag, value) => {
+    expect(() => serve(['--model', 'm', `${flag}=${value}`])).toThrow(UsageError);
+    expect(() => serve(['--model', 'm', `${flag}=${value}`])).toThrow(flag);
   });
 
   it.each([
@@ -322,6 +340,8 @@ describe('SERVE_HELP', () => {
     ['--ctx-size', '--cpu', '--json', '--log-level', '--help', '--version'],
     [
       '--gateway',
+      '--control',
+      '--mode',
       '--no-link',
       '--price-prompt',
       '--price-completion',
@@ -364,8 +384,9 @@ describe('SERVE_HELP', () => {
     expect(SERVE_HELP).toContain(`default ${DEFAULT_OPENAI_ADDRESS}`);
     expect(SERVE_HELP).toMatch(/--parallel N[^\n]*default 2\)/);
     expect(SERVE_HELP).toMatch(/--queue N[\s\S]*?\(default 16\)/);
-    expect(SERVE_HELP).toMatch(/--price-prompt USD[\s\S]*?\(default 0\.1\)/);
-    expect(SERVE_HELP).toMatch(/--price-completion USD[\s\S]*?\(default 0\.2\)/);
+    expect(SERVE_HELP).toContain(`default ${DEFAULT_CONTROL_ADDRESS}`);
+    expect(SERVE_HELP).toMatch(/--price-prompt USD[\s\S]*?starts at 0\.1\)/);
+    expect(SERVE_HELP).toMatch(/--price-completion USD[\s\S]*?starts at 0\.2\)/);
     expect(SERVE_HELP).toMatch(/--data-dir DIR[\s\S]*?BYOI_DATA_DIR[\s\S]*?default ~\/\.byoi-node/);
   });
 });

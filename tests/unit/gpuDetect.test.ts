@@ -22,8 +22,8 @@ import { execFileRunner, runTool } from '../../main/engine/hardware/commandRunne
 // This machine has no GPU, so recorded nvidia-smi / rocm-smi output stands in for real
 // GPUs. The texts below are what those tools print for the queries gpuDetect.ts runs.
 const NVIDIA_TWO_GPUS = [
-  '0, NVIDIA GeForce RTX 4090, 24564, 23012, 550.54.14, 3, 45, GPU-5f3c1a2b-8d4e-4f6a-9b7c-1d2e3f4a5b6c',
-  '1, NVIDIA RTX A6000, 49140, [N/A], 550.54.14, [Not Supported], [N/A], GPU-0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9',
+  '0, NVIDIA GeForce RTX 4090, 24564, 23012, 550.54.14, 3, 45, 61.27, GPU-5f3c1a2b-8d4e-4f6a-9b7c-1d2e3f4a5b6c',
+  '1, NVIDIA RTX A6000, 49140, [N/A], 550.54.14, [Not Supported], [N/A], [N/A], GPU-0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9',
   '',
 ].join('\n');
 
@@ -68,7 +68,7 @@ function recorded(answers: {
 
 /** The per-GPU values that differ between cards, in a compact row. */
 // prettier-ignore
-const fields = (g: GpuInfo): unknown[] => [g.index, g.model, g.vramTotalMB, g.vramFreeMB, g.driver, g.utilizationPercent, g.temperatureC, g.uuid];
+const fields = (g: GpuInfo): unknown[] => [g.index, g.model, g.vramTotalMB, g.vramFreeMB, g.driver, g.utilizationPercent, g.temperatureC, g.powerDrawW, g.uuid];
 
 const noGpuSystemInfo: SystemInfoApi = {
   graphics: async () => ({ controllers: [] }),
@@ -119,8 +119,8 @@ describe('nvidia-smi parsing (recorded output)', () => {
     expect(rows.every((g) => g.vendor === 'nvidia' && g.source === 'nvidia-smi')).toBe(true);
     // prettier-ignore
     expect(rows.map(fields)).toEqual([
-      [0, 'NVIDIA GeForce RTX 4090', 24564, 23012, '550.54.14', 3, 45, 'GPU-5f3c1a2b-8d4e-4f6a-9b7c-1d2e3f4a5b6c'],
-      [1, 'NVIDIA RTX A6000', 49140, null, '550.54.14', null, null, 'GPU-0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9'],
+      [0, 'NVIDIA GeForce RTX 4090', 24564, 23012, '550.54.14', 3, 45, 61.27, 'GPU-5f3c1a2b-8d4e-4f6a-9b7c-1d2e3f4a5b6c'],
+      [1, 'NVIDIA RTX A6000', 49140, null, '550.54.14', null, null, null, 'GPU-0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9'],
     ]);
   });
 
@@ -141,10 +141,10 @@ describe('nvidia-smi parsing (recorded output)', () => {
       platform: 'linux',
       arch: 'x64',
     });
-    expect(report.gpus.map((g) => [g.source, g.model])).toEqual([
-      ['nvidia-smi', 'NVIDIA GeForce RTX 4090'],
-      ['nvidia-smi', 'NVIDIA RTX A6000'],
-      ['systeminformation', 'UHD Graphics 770'],
+    expect(report.gpus.map((g) => [g.source, g.model, g.powerDrawW])).toEqual([
+      ['nvidia-smi', 'NVIDIA GeForce RTX 4090', 61.27],
+      ['nvidia-smi', 'NVIDIA RTX A6000', null],
+      ['systeminformation', 'UHD Graphics 770', null],
     ]);
     expect(report.recommendedBackend).toBe('cuda');
     expect(report.summary).toContain('3 GPUs detected: NVIDIA GeForce RTX 4090 (24564 MB)');
@@ -271,8 +271,8 @@ describe('rocm-smi parsing (recorded output)', () => {
     expect(gpus?.every((g) => g.vendor === 'amd' && g.source === 'rocm-smi')).toBe(true);
     // prettier-ignore
     expect(gpus?.map(fields)).toEqual([
-      [0, 'Navi 31 [Radeon RX 7900 XT/7900 XTX]', 24560, 23536, '6.7.0', 12, 41, '0x8b3f1c2d4e5a6f70'],
-      [1, '0x164e', null, null, '6.7.0', null, null, null],
+      [0, 'Navi 31 [Radeon RX 7900 XT/7900 XTX]', 24560, 23536, '6.7.0', 12, 41, null, '0x8b3f1c2d4e5a6f70'],
+      [1, '0x164e', null, null, '6.7.0', null, null, null, null],
     ]);
   });
 

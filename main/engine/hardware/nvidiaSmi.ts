@@ -18,7 +18,7 @@ import {
 
 /** Arguments for the per-GPU query; the column order is what {@link parseNvidiaSmiGpus} expects. */
 export const NVIDIA_SMI_GPU_ARGS: readonly string[] = [
-  '--query-gpu=index,name,memory.total,memory.free,driver_version,utilization.gpu,temperature.gpu,uuid',
+  '--query-gpu=index,name,memory.total,memory.free,driver_version,utilization.gpu,temperature.gpu,power.draw,uuid',
   '--format=csv,noheader,nounits',
 ];
 
@@ -34,7 +34,7 @@ export interface ParsedRows<T> {
   malformedLines: number;
 }
 
-const GPU_COLUMNS_AFTER_NAME = 6;
+const GPU_COLUMNS_AFTER_NAME = 7;
 
 function textOrNull(raw: string | undefined): string | null {
   const text = raw?.trim() ?? '';
@@ -50,7 +50,7 @@ function nonEmptyLines(stdout: string): string[] {
 
 /**
  * Parses `nvidia-smi --query-gpu=… --format=csv,noheader,nounits` output. A GPU name may
- * itself contain commas, so the name is everything between the first column and the last six.
+ * itself contain commas, so the name is everything between the first column and the last seven.
  * Lines without a numeric index or a name are counted as malformed, not thrown.
  */
 export function parseNvidiaSmiGpus(stdout: string): ParsedRows<GpuInfo> {
@@ -68,7 +68,7 @@ export function parseNvidiaSmiGpus(stdout: string): ParsedRows<GpuInfo> {
       malformedLines += 1;
       continue;
     }
-    const [total, free, driver, utilization, temperature, uuid] =
+    const [total, free, driver, utilization, temperature, power, uuid] =
       fields.slice(-GPU_COLUMNS_AFTER_NAME);
     rows.push({
       index: Number(indexText),
@@ -79,6 +79,7 @@ export function parseNvidiaSmiGpus(stdout: string): ParsedRows<GpuInfo> {
       driver: textOrNull(driver),
       utilizationPercent: parseMeasurement(utilization),
       temperatureC: parseMeasurement(temperature),
+      powerDrawW: parseMeasurement(power),
       uuid: textOrNull(uuid),
       source: 'nvidia-smi',
     });

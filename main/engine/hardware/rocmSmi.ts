@@ -109,6 +109,7 @@ export function parseRocmSmiJson(stdout: string): GpuInfo[] | null {
           /^temperature/i,
         ),
       ),
+      powerDrawW: null,
       uuid: pickText(card, /^unique id$/i),
       source: 'rocm-smi',
     };

@@ -75,6 +75,7 @@ export function controllersToGpus(controllers: readonly SiController[]): GpuInfo
         driver: c.driverVersion?.trim() || null,
         utilizationPercent: finiteOrNull(c.utilizationGpu),
         temperatureC: finiteOrNull(c.temperatureGpu),
+        powerDrawW: null,
         uuid: null,
         source: 'systeminformation',
       };

@@ -18,6 +18,7 @@ import {
 } from '../../../common/openai.js';
 import { ApiError } from '../../../common/openaiErrors.js';
 import type { Logger } from '../../../common/log.js';
+import type { RequestRecord } from '../stats/requestStats.js';
 import { GrammarCache, samplingOptions, toChatHistory } from './chatRequest.js';
 import { assertGgufHeader } from './ggufHeader.js';
 import { loadLlama } from './llama.js';
@@ -38,6 +39,8 @@ export interface ModelHostOptions {
   contextPerSlot?: number;
   gpu?: 'auto' | false;
   logger: Logger;
+  /** Called once per generation that got past validation, whatever its outcome. */
+  onFinished?(record: RequestRecord): void;
 }
 
 export interface GenerationResult {
@@ -55,6 +58,8 @@ export interface GenerationCallbacks {
   onText?: (text: string) => void;
   /** Aborting stops generation promptly; the call then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Who asked: a network job or the local endpoint (default). */
+  source?: 'network' | 'local';
 }
 
 interface Loaded {
@@ -80,6 +85,7 @@ export class ModelHost {
   /** The settled value of `loaded`, for synchronous reads. */
   private loadedState: Loaded | undefined;
   private readonly running = new Set<AbortController>();
+  private lastContextPerSlot: number | undefined;
 
   constructor(private readonly options: ModelHostOptions) {
     this.id = options.id ?? basename(options.path).replace(/\.gguf$/i, '');
@@ -91,9 +97,24 @@ export class ModelHost {
     return pool ? pool.size - pool.busy : this.options.slots;
   }
 
-  /** Tokens one request may hold, once loaded. */
+  /** Tokens one request may hold, known once the model has loaded (and kept after unload). */
   get contextPerSlot(): number | undefined {
-    return this.loadedState?.contextPerSlot;
+    return this.loadedState?.contextPerSlot ?? this.lastContextPerSlot;
+  }
+
+  /** Inference slots (parallel generations). */
+  get slots(): number {
+    return this.options.slots;
+  }
+
+  /** Generations running or waiting for a slot. */
+  get activeGenerations(): number {
+    return this.running.size;
+  }
+
+  /** Whether the model is in memory and its slots are ready (not while loading). */
+  get isReady(): boolean {
+    return this.loadedState !== undefined;
   }
 
   /** Whether the model is in memory (or loading). */
@@ -107,6 +128,7 @@ export class ModelHost {
     const loading: Promise<Loaded> = this.createLoaded().then(
       (loaded) => {
         if (this.loaded === loading) this.loadedState = loaded;
+        this.lastContextPerSlot = loaded.contextPerSlot;
         return loaded;
       },
       (error: unknown) => {
@@ -181,12 +203,23 @@ export class ModelHost {
     const onCallerAbort = () => job.abort(callbacks.signal?.reason);
     callbacks.signal?.addEventListener('abort', onCallerAbort, { once: true });
     this.running.add(job);
+    const record: RequestRecord = {
+      model: this.id,
+      source: callbacks.source ?? 'local',
+      outcome: 'error',
+      promptTokens: 0,
+      completionTokens: 0,
+      timeToFirstTokenMs: null,
+      durationMs: 0,
+    };
+    let reachedSlot = false;
     try {
       const loaded = await this.load();
       const grammar = await loaded.grammars.forRequest(request);
       const lease = await loaded.pool.acquire(job.signal);
+      reachedSlot = true;
       try {
-        return await this.generateOn(
+        const result = await this.generateOn(
           loaded,
           lease.slot,
           request,
@@ -195,12 +228,34 @@ export class ModelHost {
           job.signal,
           started,
         );
+        Object.assign(record, {
+          outcome: 'done',
+          promptTokens: result.promptTokens,
+          completionTokens: result.completionTokens,
+          timeToFirstTokenMs: result.timeToFirstTokenMs,
+        });
+        return result;
       } finally {
         lease.release();
       }
+    } catch (error) {
+      if (job.signal.aborted) record.outcome = 'cancelled';
+      throw error;
     } finally {
+      if (reachedSlot) {
+        record.durationMs = performance.now() - started;
+        this.report(record);
+      }
       this.running.delete(job);
       callbacks.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  private report(record: RequestRecord): void {
+    try {
+      this.options.onFinished?.(record);
+    } catch (error) {
+      this.options.logger.error('generation listener failed', { error: String(error) });
     }
   }
 

@@ -7,7 +7,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { enrollRequestSchema, type EnrollRequest } from '../../../common/protocol.js';
-import { writeFileAtomic } from './atomicFile.js';
+import { writeFileAtomic } from '../storage/atomicFile.js';
 import { gatewayEndpoint, normalizeGatewayURL } from './gatewayURL.js';
 import { loadOrCreateIdentity } from './identity.js';
 

@@ -13,7 +13,7 @@ import {
 } from 'node:crypto';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomicFile.js';
+import { writeFileAtomic } from '../storage/atomicFile.js';
 
 /** The private key's file name inside the data folder. */
 export const NODE_KEY_FILE = 'node-key.pem';

@@ -1,7 +1,9 @@
 /**
  * Jobs offered over one link: admit or reject each offer at once, then generate, streaming
  * `job.chunk` frames and ending with `job.done` or `job.error`. A cancelled or aborted job
- * sends nothing more. Prompts and completions are never logged.
+ * sends nothing more. When the node pauses, jobs that have produced nothing are handed back
+ * (`job.reject` 'paused', so the gateway tries another node) and running ones are stopped
+ * with a `job.error` once the grace period is over. Prompts and completions are never logged.
  */
 import type {
   GatewayFrame,
@@ -27,8 +29,11 @@ export interface LinkModel {
   contextLength: number;
 }
 
-/** How a job ended: `cancelled` by the gateway, `aborted` because the link went away. */
-export type JobOutcome = 'done' | 'error' | 'cancelled' | 'aborted';
+/**
+ * How a job ended: `cancelled` by the gateway, `aborted` because the link went away,
+ * `handed_back` to the gateway before its first token, `stopped` by a pause.
+ */
+export type JobOutcome = 'done' | 'error' | 'cancelled' | 'aborted' | 'handed_back' | 'stopped';
 
 /** Reported once per accepted job, after its generation has fully stopped. */
 export interface JobEnd {
@@ -37,23 +42,33 @@ export interface JobEnd {
   outcome: JobOutcome;
   /** Text chunks generated (sent or not). */
   chunks: number;
+  /** The price the job was accepted at. */
+  price: ModelPrice;
   promptTokens?: number;
   completionTokens?: number;
 }
 
 type OfferFrame = Extract<GatewayFrame, { type: 'job.offer' }>;
 
+type StopKind = 'cancelled' | 'aborted' | 'handed_back' | 'stopped';
+
 interface RunningJob {
   model: string;
   controller: AbortController;
+  /** Text chunks sent so far. */
+  chunks: number;
   /** Set when the job is stopped on purpose; then no more frames are sent for it. */
-  stopped?: 'cancelled' | 'aborted';
+  stopped?: StopKind;
 }
 
 export interface JobRunnerOptions {
   send(frame: NodeFrame): void;
   models(): readonly LinkModel[];
+  /** Null while the node serves; otherwise why it takes no jobs (its schedule paused it). */
+  pausedReason(): string | null;
   logger: Logger;
+  /** Every offer refused, with its reason (for the served-request stats). */
+  onReject?(reason: JobRejectReason, model: string): void;
   onJobEnd?(end: JobEnd): void;
 }
 
@@ -79,31 +94,34 @@ export class JobRunner {
     return count;
   }
 
-  private reject(jobId: string, reason: JobRejectReason, message: string): void {
+  private reject(jobId: string, reason: JobRejectReason, message: string, model: string): void {
     this.options.logger.debug('job rejected', { jobId, reason });
     this.options.send({ type: 'job.reject', jobId, reason, message: message.slice(0, 1024) });
+    this.options.onReject?.(reason, model);
   }
 
   /** Answers an offer with `job.accept` or `job.reject`, then runs an accepted job. */
   offer(frame: OfferFrame): void {
     const { jobId, request, price } = frame;
-    if (this.closing) return this.reject(jobId, 'shutting_down', 'the node is shutting down');
-    if (this.jobs.has(jobId))
-      return this.reject(jobId, 'invalid', `job ${jobId} is already running`);
+    const reject = (reason: JobRejectReason, message: string) =>
+      this.reject(jobId, reason, message, request.model);
+    if (this.closing) return reject('shutting_down', 'the node is shutting down');
+    if (this.jobs.has(jobId)) return reject('invalid', `job ${jobId} is already running`);
+    const paused = this.options.pausedReason();
+    if (paused !== null) return reject('paused', paused);
     const model = this.options.models().find((candidate) => candidate.host.id === request.model);
-    if (!model) return this.reject(jobId, 'model', `model '${request.model}' is not served here`);
+    if (!model) return reject('model', `model '${request.model}' is not served here`);
     if (!samePrice(price, model.price)) {
-      return this.reject(
-        jobId,
+      return reject(
         'price',
         `model '${model.host.id}' costs ${model.price.prompt} per 1M prompt and ${model.price.completion} per 1M completion tokens here`,
       );
     }
     // Accepted jobs may still be waiting for their slot, so count them too.
     const free = Math.min(model.host.freeSlots, model.slots - this.running(model.host.id));
-    if (free <= 0) return this.reject(jobId, 'busy', `all ${model.slots} slots are busy`);
+    if (free <= 0) return reject('busy', `all ${model.slots} slots are busy`);
 
-    const job: RunningJob = { model: model.host.id, controller: new AbortController() };
+    const job: RunningJob = { model: model.host.id, controller: new AbortController(), chunks: 0 };
     this.jobs.set(jobId, job);
     this.options.send({ type: 'job.accept', jobId });
     void this.run(jobId, frame, model, job);
@@ -111,18 +129,18 @@ export class JobRunner {
 
   private async run(jobId: string, frame: OfferFrame, model: LinkModel, job: RunningJob) {
     const { logger, send } = this.options;
-    let chunks = 0;
-    const end: JobEnd = { jobId, model: job.model, outcome: 'done', chunks: 0 };
+    const end: JobEnd = { jobId, model: job.model, outcome: 'done', chunks: 0, price: frame.price };
     logger.debug('job started', { jobId, model: job.model });
     try {
       const result = await model.host.generate(frame.request, {
         signal: job.controller.signal,
+        source: 'network',
         onText: (text) => {
           if (job.stopped || text.length === 0) return;
-          send({ type: 'job.chunk', jobId, index: chunks++, text });
+          send({ type: 'job.chunk', jobId, index: job.chunks++, text });
         },
       });
-      end.chunks = chunks;
+      end.chunks = job.chunks;
       if (job.stopped) {
         end.outcome = job.stopped;
       } else {
@@ -144,7 +162,7 @@ export class JobRunner {
         });
       }
     } catch (error) {
-      end.chunks = chunks;
+      end.chunks = job.chunks;
       if (job.stopped) {
         end.outcome = job.stopped;
       } else {
@@ -171,8 +189,12 @@ export class JobRunner {
     } finally {
       this.jobs.delete(jobId);
     }
-    if (end.outcome === 'cancelled' || end.outcome === 'aborted') {
-      logger.info(`job ${end.outcome}`, { jobId, model: job.model, chunks });
+    if (end.outcome !== 'done' && end.outcome !== 'error') {
+      logger.info(`job ${end.outcome.replace('_', ' ')}`, {
+        jobId,
+        model: job.model,
+        chunks: job.chunks,
+      });
     }
     try {
       this.options.onJobEnd?.(end);
@@ -190,6 +212,45 @@ export class JobRunner {
     }
     job.stopped = 'cancelled';
     job.controller.abort(new Error(`cancelled by the gateway: ${reason}`));
+  }
+
+  /**
+   * The node is pausing: jobs that have sent no text yet go back to the gateway (which offers
+   * them to another node). Returns how many.
+   */
+  handBack(reason: string): number {
+    let count = 0;
+    for (const [jobId, job] of this.jobs) {
+      if (job.stopped || job.chunks > 0) continue;
+      job.stopped = 'handed_back';
+      job.controller.abort(new Error(reason));
+      this.options.send({ type: 'job.reject', jobId, reason: 'paused', message: reason });
+      count++;
+    }
+    return count;
+  }
+
+  /** Ends every running job with a 503 `node_paused` error (the grace period is over). */
+  stopAll(reason: string): number {
+    let count = 0;
+    for (const [jobId, job] of this.jobs) {
+      if (job.stopped) continue;
+      job.stopped = 'stopped';
+      job.controller.abort(new Error(reason));
+      this.options.send({
+        type: 'job.error',
+        jobId,
+        error: {
+          status: 503,
+          message: `The node stopped this job: ${reason}`.slice(0, 4096),
+          type: 'server_error',
+          code: 'node_paused',
+          param: null,
+        },
+      });
+      count++;
+    }
+    return count;
   }
 
   /** Stops every job (the link is gone or closing) and rejects new offers. */

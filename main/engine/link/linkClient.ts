@@ -5,7 +5,15 @@
  * the user must enroll again.
  */
 import { EventEmitter } from 'node:events';
-import { CloseCode, nodeFrameSchema, type GatewayFrame } from '../../../common/protocol.js';
+import {
+  CloseCode,
+  nodeFrameSchema,
+  type GatewayFrame,
+  type JobRejectReason,
+  type MarketModel,
+  type Receipt,
+  type RewardSplit,
+} from '../../../common/protocol.js';
 import { silentLogger, type Logger } from '../../../common/log.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { linkURL } from './gatewayURL.js';
@@ -15,9 +23,11 @@ import {
   announceFrame,
   LinkConnection,
   type AnnouncedHardware,
+  type AvailabilityFrame,
   type LinkClose,
+  type RewardsFrame,
 } from './linkConnection.js';
-import { verifyReceipt, type ReceiptStore } from './receipts.js';
+import { verifyReceipt } from './receipts.js';
 
 export type { JobEnd, JobOutcome, LinkModel, LinkModelHost } from './jobRunner.js';
 export type { AnnouncedHardware, LinkClose } from './linkConnection.js';
@@ -30,6 +40,8 @@ export interface LinkStatus {
   /** From the last welcome; null before the first. */
   nodeId: string | null;
   orgId: string | null;
+  /** The network fee (basis points) from the last welcome, when the gateway said. */
+  feeBasisPoints: number | null;
   /** The close code and reason, when offline. */
   code: number | null;
   reason: string | null;
@@ -52,7 +64,16 @@ export interface LinkClientEvents {
   closed: [LinkClose];
   /** Every accepted job, once its generation has stopped. */
   job: [JobEnd];
+  /** Every offer this node refused, with the reason and the model asked for. */
+  reject: [JobRejectReason, string];
   receipt: [ReceiptEvent];
+  /** What the network pays, each time the gateway publishes it. */
+  market: [MarketModel[]];
+}
+
+/** Where verified receipts go: resolves false for a job whose receipt is already kept. */
+export interface ReceiptSink {
+  add(receipt: Receipt, signature: string): Promise<boolean>;
 }
 
 export interface LinkClientOptions {
@@ -67,7 +88,11 @@ export interface LinkClientOptions {
   /** The receipt-signing key from enrollment. Without it, the key in the challenge is trusted. */
   gatewayPublicKey?: string;
   /** Where verified receipts are kept. */
-  receipts?: ReceiptStore;
+  receipts?: ReceiptSink;
+  /** Whether to take jobs from the start (default: serving). */
+  availability?: { serving: boolean; reason: string };
+  /** The provider's reward split, announced after each welcome. */
+  rewards?: { split: RewardSplit; missionCause: string | null };
   backoff?: BackoffOptions;
   /** From dialing to welcome (default 10 s). */
   handshakeTimeoutMs?: number;
@@ -92,10 +117,14 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private started = false;
   private stopped = false;
+  private availability: AvailabilityFrame = { type: 'availability', serving: true, reason: '' };
+  private rewards: RewardsFrame | null = null;
+  private latestMarket: MarketModel[] = [];
   private current: LinkStatus = {
     state: 'offline',
     nodeId: null,
     orgId: null,
+    feeBasisPoints: null,
     code: null,
     reason: null,
     retryInMs: null,
@@ -105,6 +134,10 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     super();
     this.models = options.models;
     this.logger = options.logger ?? silentLogger;
+    if (options.availability) {
+      this.setAvailability(options.availability.serving, options.availability.reason);
+    }
+    if (options.rewards) this.setRewards(options.rewards.split, options.rewards.missionCause);
     this.backoff = new Backoff(options.backoff);
     linkURL(options.gatewayURL); // fail fast on a bad URL
     this.checkAnnounce(options.models);
@@ -134,6 +167,39 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     this.checkAnnounce(models);
     this.models = models;
     this.connection?.announce();
+  }
+
+  /** Whether the gateway may offer jobs, and why not; sent now and on every reconnect. */
+  setAvailability(serving: boolean, reason: string): void {
+    const same = this.availability.serving === serving && this.availability.reason === reason;
+    this.availability = { type: 'availability', serving, reason: reason.slice(0, 256) };
+    if (!same) this.connection?.sendAvailability();
+  }
+
+  /** The provider's reward split, announced now and on every reconnect. */
+  setRewards(split: RewardSplit, missionCause: string | null): void {
+    this.rewards = { type: 'rewards', split, missionCause: missionCause?.slice(0, 128) ?? null };
+    this.connection?.announce();
+  }
+
+  /** The network's prices, as last published by the gateway (empty before). */
+  get market(): readonly MarketModel[] {
+    return this.latestMarket;
+  }
+
+  /** Link jobs accepted and still running. */
+  get activeJobs(): number {
+    return this.connection?.jobCount ?? 0;
+  }
+
+  /** Hands back jobs that have produced nothing yet (pausing); returns how many. */
+  handBackJobs(reason: string): number {
+    return this.connection?.handBackJobs(reason) ?? 0;
+  }
+
+  /** Stops every running job with a `node_paused` error; returns how many. */
+  stopJobs(reason: string): number {
+    return this.connection?.stopJobs(reason) ?? 0;
   }
 
   /** Closes the link (1001, going away), aborts its jobs and stops reconnecting. */
@@ -197,6 +263,8 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       logger: this.logger,
       models: () => this.models,
       hardware: this.options.hardware,
+      availability: () => this.availability,
+      rewards: () => this.rewards,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? 10_000,
       missedPongLimit: this.options.missedPongLimit ?? 2,
       onWelcome: (welcome) => {
@@ -207,10 +275,20 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
             "the gateway's key differs from the one at enrollment; its receipts will be refused",
           );
         }
-        this.setStatus({ state: 'online', nodeId: welcome.nodeId, orgId: welcome.orgId });
+        this.setStatus({
+          state: 'online',
+          nodeId: welcome.nodeId,
+          orgId: welcome.orgId,
+          feeBasisPoints: welcome.feeBasisPoints ?? null,
+        });
       },
       onReceipt: (frame) => void this.onReceipt(frame),
+      onMarket: (frame) => {
+        this.latestMarket = frame.models;
+        this.emitSafe('market', frame.models);
+      },
       onJobEnd: (end) => this.emitSafe('job', end),
+      onReject: (reason, model) => this.emitSafe('reject', reason, model),
       onClose: (close) => this.onClose(close),
     });
   }

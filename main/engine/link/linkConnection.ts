@@ -10,6 +10,7 @@ import {
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
   type GatewayFrame,
+  type JobRejectReason,
   type NodeFrame,
 } from '../../../common/protocol.js';
 import type { Logger } from '../../../common/log.js';
@@ -19,6 +20,10 @@ import { JobRunner, type JobEnd, type LinkModel } from './jobRunner.js';
 
 type Welcome = Extract<GatewayFrame, { type: 'welcome' }>;
 type ReceiptFrame = Extract<GatewayFrame, { type: 'receipt' }>;
+type MarketFrame = Extract<GatewayFrame, { type: 'market' }>;
+/** What the node tells the gateway after each announce and whenever it changes. */
+export type AvailabilityFrame = Extract<NodeFrame, { type: 'availability' }>;
+export type RewardsFrame = Extract<NodeFrame, { type: 'rewards' }>;
 
 /** The hardware line of the announce. */
 export interface AnnouncedHardware {
@@ -39,13 +44,19 @@ export interface LinkConnectionOptions {
   logger: Logger;
   models(): readonly LinkModel[];
   hardware: AnnouncedHardware;
+  /** Whether the node takes jobs now, and why (sent after the announce). */
+  availability(): AvailabilityFrame;
+  /** The provider's reward split, when set (sent after the announce). */
+  rewards(): RewardsFrame | null;
   /** Time allowed from dialing to `welcome`. */
   handshakeTimeoutMs: number;
   /** Unanswered pings after which the link is declared dead. */
   missedPongLimit: number;
   onWelcome(welcome: Welcome): void;
   onReceipt(frame: ReceiptFrame): void;
+  onMarket(frame: MarketFrame): void;
   onJobEnd(end: JobEnd): void;
+  onReject(reason: JobRejectReason, model: string): void;
   onClose(close: LinkClose): void;
 }
 
@@ -86,8 +97,13 @@ export class LinkConnection {
     this.jobs = new JobRunner({
       send: (frame) => this.send(frame),
       models: options.models,
+      pausedReason: () => {
+        const availability = options.availability();
+        return availability.serving ? null : availability.reason;
+      },
       logger,
       onJobEnd: options.onJobEnd,
+      onReject: options.onReject,
     });
     this.ws = new WebSocket(options.url, {
       maxPayload: MAX_FRAME_BYTES,
@@ -173,6 +189,7 @@ export class LinkConnection {
       if (frame.type === 'job.offer') return this.jobs.offer(frame);
       if (frame.type === 'job.cancel') return this.jobs.cancel(frame.jobId, frame.reason);
       if (frame.type === 'receipt') return this.options.onReceipt(frame);
+      if (frame.type === 'market') return this.options.onMarket(frame);
     }
     this.close(
       CloseCode.UnexpectedFrame,
@@ -196,10 +213,34 @@ export class LinkConnection {
     }, every);
   }
 
-  /** Sends the announce (again, after the models or their prices changed). */
+  /** Sends the announce, availability and rewards (again, after any of them changed). */
   announce(): void {
     if (this.phase !== 'online') return;
     this.send(announceFrame(this.options.models(), this.options.hardware));
+    this.sendAvailability();
+    const rewards = this.options.rewards();
+    if (rewards) this.send(rewards);
+  }
+
+  /** Tells the gateway whether to offer this node jobs. */
+  sendAvailability(): void {
+    if (this.phase !== 'online') return;
+    this.send(this.options.availability());
+  }
+
+  /** Hands back the jobs that have produced nothing yet; returns how many. */
+  handBackJobs(reason: string): number {
+    return this.jobs.handBack(reason);
+  }
+
+  /** Stops every running job with an error; returns how many. */
+  stopJobs(reason: string): number {
+    return this.jobs.stopAll(reason);
+  }
+
+  /** Jobs accepted and not yet ended. */
+  get jobCount(): number {
+    return this.jobs.size;
   }
 
   /** Whether the handshake is done and the link is not closing. */

@@ -2,9 +2,9 @@
  * The node's local OpenAI-compatible endpoint: `POST /v1/chat/completions` (streaming and
  * not) and `GET /v1/models`. Loopback by default; an API key is required to listen anywhere else.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { isLoopback } from '../../../common/address.js';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChatStreamEncoder } from '../../../common/chatStream.js';
 import {
   chatCompletionRequestSchema,
@@ -13,6 +13,7 @@ import {
   type ModelList,
 } from '../../../common/openai.js';
 import { ApiError, parseOrThrow, toApiError } from '../../../common/openaiErrors.js';
+import { createJsonApp, hasBearer, listeningOrigin } from '../http/jsonApp.js';
 import type { ModelHost } from '../inference/modelHost.js';
 import type { Logger } from '../../../common/log.js';
 import { SseResponse } from './sseResponse.js';
@@ -37,28 +38,11 @@ export function buildOpenAiApp(options: OpenAiServerOptions): FastifyInstance {
   const { logger } = options;
   const models = new Map(options.models.map((model) => [model.id, model]));
   const created = Math.floor(Date.now() / 1000);
-  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, forceCloseConnections: true });
-  // JSON only: a text/plain body is a 415, not a string that fails validation later.
-  app.removeContentTypeParser('text/plain');
-
-  app.setErrorHandler((error, request, reply) => {
-    const apiError = toApiError(error);
-    if (apiError.status >= 500) {
-      logger.error('request failed', {
-        url: request.url,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
-    void reply.status(apiError.status).send(apiError.toBody());
-  });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send(ApiError.unknownUrl(request.method, request.url).toBody());
-  });
-  if (options.apiKey) {
-    const expected = Buffer.from(`Bearer ${options.apiKey}`);
+  const app = createJsonApp(logger);
+  const { apiKey } = options;
+  if (apiKey) {
     app.addHook('onRequest', async (request) => {
-      const given = Buffer.from(request.headers.authorization ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      if (!hasBearer(request.headers.authorization, apiKey)) {
         throw new ApiError(
           401,
           'Incorrect API key provided',
@@ -165,8 +149,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<R
   }
   const app = buildOpenAiApp(options);
   await app.listen({ host: options.host, port: options.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return { baseURL: `http://${host}:${port}/v1`, close: () => app.close() };
+  return {
+    baseURL: `${listeningOrigin(app, options.host, options.port)}/v1`,
+    close: () => app.close(),
+  };
 }

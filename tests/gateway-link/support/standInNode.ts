@@ -1,6 +1,7 @@
 /**
  * A stand-in node for the gateway tests: a real WebSocket client that speaks the link
- * protocol with a real Ed25519 key, scripted by the test (accept, stream, reject, vanish).
+ * protocol with a real Ed25519 key, scripted by the test (accept, stream, reject, hand back,
+ * pause, share its rewards, vanish).
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { once } from 'node:events';
@@ -11,6 +12,7 @@ import {
   type AnnouncedModel,
   type EnrollResponse,
   type GatewayFrame,
+  type RewardSplit,
 } from '../../../common/protocol.js';
 
 type FrameOf<T extends GatewayFrame['type']> = Extract<GatewayFrame, { type: T }>;
@@ -136,6 +138,23 @@ export class LinkClient {
   async announce(models: AnnouncedModel[]): Promise<void> {
     this.send({ type: 'announce', models, hardware: { summary: 'stand-in', backend: 'cpu' } });
     await this.sync();
+  }
+
+  /** Says the node is serving or paused, and waits until the gateway has taken it. */
+  async availability(serving: boolean, reason = serving ? 'schedule: on' : 'schedule: off') {
+    this.send({ type: 'availability', serving, reason });
+    await this.sync();
+  }
+
+  /** Says how the node's earnings are shared, and waits until the gateway has taken it. */
+  async rewards(split: RewardSplit, missionCause: string | null = null): Promise<void> {
+    this.send({ type: 'rewards', split, missionCause });
+    await this.sync();
+  }
+
+  /** Hands back an accepted job that has produced nothing, as a node that is pausing. */
+  handBack(jobId: string): void {
+    this.send({ type: 'job.reject', jobId, reason: 'paused', message: 'pausing' });
   }
 
   /** Takes the next offer and accepts it. */

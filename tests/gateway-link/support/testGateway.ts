@@ -1,9 +1,10 @@
 /**
  * An in-process gateway (in-memory store, port 0) with an organization for clients, one for
- * node owners, an API key, and helpers that bring stand-in nodes online.
+ * node owners, an API key, and helpers that bring stand-in nodes online. The market interval
+ * is as long as a timer allows unless a test sets it: tests refresh the market explicitly.
  */
 import OpenAI from 'openai';
-import type { AnnouncedModel } from '../../../common/protocol.js';
+import type { AnnouncedModel, GatewayFrame } from '../../../common/protocol.js';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../../gateway/server.js';
 import { LinkClient, NodeIdentity } from './standInNode.js';
 
@@ -16,20 +17,33 @@ export interface TestGateway {
   client: OpenAI;
   /** Enrolls a new identity through HTTP with a fresh code. */
   enroll(): Promise<{ identity: NodeIdentity; nodeId: string }>;
-  /** Enrolls (unless given an identity), connects, completes the handshake and announces. */
+  /**
+   * Enrolls (unless given an identity), connects, completes the handshake and announces, then
+   * takes the `market` frame the gateway sends after the first announce.
+   */
   connectNode(
     models: AnnouncedModel[],
     identity?: NodeIdentity,
-  ): Promise<{ link: LinkClient; identity: NodeIdentity; nodeId: string }>;
+  ): Promise<{ link: LinkClient; identity: NodeIdentity; nodeId: string; market: MarketFrame }>;
   /** `fetch` on the gateway with the client's key. */
   post(path: string, body: unknown, key?: string | null): Promise<Response>;
   close(): Promise<void>;
 }
 
+type MarketFrame = Extract<GatewayFrame, { type: 'market' }>;
+
+/** The longest interval a Node timer takes: no market refresh unless a test asks. */
+const NO_MARKET_TICKS = 2 ** 31 - 1;
+
 export async function startTestGateway(
   options: Partial<GatewayOptions> = {},
 ): Promise<TestGateway> {
-  const gateway = await startGateway({ dataDir: null, port: 0, ...options });
+  const gateway = await startGateway({
+    dataDir: null,
+    port: 0,
+    marketIntervalMs: NO_MARKET_TICKS,
+    ...options,
+  });
   const { store } = gateway;
   const clientOrg = await store.createOrg('clients');
   const nodeOrg = await store.createOrg('providers');
@@ -61,7 +75,8 @@ export async function startTestGateway(
       await link.hello(identity);
       await link.next('welcome');
       await link.announce(models);
-      return { link, identity, nodeId };
+      const market = await link.next('market');
+      return { link, identity, nodeId, market };
     },
     post: (path, body, auth = key) =>
       fetch(`${gateway.url}${path}`, {

@@ -1,0 +1,215 @@
+/**
+ * `NodeApi`: the one contract between the engine and whatever shows it (the dashboard over
+ * Electron IPC, a browser over the headless node's control server, scripts over HTTP).
+ * Each verb has a zod schema for its argument; results are plain JSON types. Amounts are
+ * USD as numbers (the ledger keeps integer nano-USD and converts at this edge).
+ */
+import { z } from 'zod';
+import { modelPriceSchema, type MarketModel, type ModelPrice } from './protocol.js';
+import {
+  scheduleModeSchema,
+  settingsPatchSchema,
+  type ScheduleMode,
+  type Settings,
+} from './settings.js';
+
+/** Where the schedule stands: `waiting` for idle time or a window, `paused` for a reason. */
+export type ScheduleState = 'serving' | 'waiting' | 'paused';
+
+/** One scheduling decision, with the reason the provider sees ("paused: user active"). */
+export interface ScheduleDecision {
+  state: ScheduleState;
+  reason: string;
+  /** ISO time. */
+  at: string;
+}
+
+/** The latest readings of the scheduler's signals; null where no source reports one. */
+export interface SignalReadings {
+  userIdleSeconds: number | null;
+  onBattery: boolean | null;
+  /** Another program's GPU use, e.g. "game.exe (pid 4242)"; null when the GPU is ours. */
+  gpuBusyWith: string | null;
+  gpuTemperatureC: number | null;
+  /** Measured GPU power draw, for the electricity estimate. */
+  gpuWatts: number | null;
+}
+
+export interface ScheduleStatus {
+  mode: ScheduleMode;
+  state: ScheduleState;
+  reason: string;
+  /** ISO time of the last state change. */
+  since: string;
+  pausedUntil: string | null;
+  signals: SignalReadings;
+  /** Recent decisions, newest first. */
+  decisions: ScheduleDecision[];
+}
+
+/** Percentiles of a measure; null before any sample. */
+export interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+}
+
+export interface StatsTotals {
+  requests: number;
+  /** Offers refused, by reason (`busy`, `paused`, `price`, …). */
+  rejections: Record<string, number>;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Completion tokens per second of each request. */
+  tokensPerSecond: Percentiles;
+  timeToFirstTokenMs: Percentiles;
+}
+
+export type StatsBucketSize = 'minute' | 'hour' | 'day';
+
+export interface StatsBucket extends StatsTotals {
+  /** ISO start of the bucket. */
+  start: string;
+}
+
+export interface ServedStats extends StatsTotals {
+  uptimeSeconds: number;
+  /** ISO time the engine started. */
+  startedAt: string;
+  perModel: Record<string, StatsTotals>;
+}
+
+/** Amounts in USD. */
+export interface EarningsBalances {
+  /** Served, awaiting the gateway's receipt (from the node's own metering). */
+  pending: number;
+  /** Confirmed by signed receipts. */
+  settled: number;
+  today: number;
+  last7Days: number;
+  last30Days: number;
+  lifetime: number;
+}
+
+/** A receipt that disagrees with what the node metered. */
+export interface Discrepancy {
+  jobId: string;
+  model: string;
+  /** What differs, e.g. "completion tokens: receipt 90, metered 100". */
+  detail: string;
+  at: string;
+}
+
+export interface EarningsPoint {
+  /** `YYYY-MM-DD` (local day) or a model id. */
+  key: string;
+  amount: number;
+  jobs: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface EarningsSummary extends EarningsBalances {
+  perDay: EarningsPoint[];
+  perModel: EarningsPoint[];
+  discrepancies: Discrepancy[];
+  /** Settled earnings as split at the time (USD). */
+  split: { rewards: number; exchange: number; mission: number };
+}
+
+/** One model: how it is served, priced, and what it might earn. */
+export interface ModelStatus {
+  id: string;
+  /** In memory with its slots ready (false while loading or unloaded). */
+  loaded: boolean;
+  slots: number;
+  /** Generations running now (network and local). */
+  running: number;
+  price: ModelPrice;
+  /** The network's quartiles for this model, when the gateway has published them. */
+  market: MarketModel | null;
+  /** Measured completion tokens/s (p50), null before any request. */
+  tokensPerSecond: number | null;
+  /** USD per hour at full use and the measured speed; null before any request. */
+  earningsPerHour: number | null;
+  /** USD per hour of electricity while serving; null when no price or draw is known. */
+  electricityPerHour: number | null;
+  /** Earnings minus electricity per hour; null when either is unknown. */
+  netPerHour: number | null;
+}
+
+export interface LinkStatusView {
+  state: 'connecting' | 'online' | 'offline' | 'disabled';
+  gatewayURL: string | null;
+  nodeId: string | null;
+  code: number | null;
+  reason: string | null;
+}
+
+/** The engine's state in one snapshot: what `GET /api/status` returns. */
+export interface NodeStatus {
+  version: string;
+  hardware: { summary: string; backend: string };
+  schedule: ScheduleStatus;
+  link: LinkStatusView;
+  models: ModelStatus[];
+  stats: ServedStats;
+  earnings: EarningsBalances;
+  /** A problem with the settings file (it was set aside), or null. */
+  settingsWarning: string | null;
+}
+
+/** The argument schema of each verb. */
+export const nodeApiArgs = {
+  getStatus: z.object({}).strict(),
+  getSettings: z.object({}).strict(),
+  updateSettings: settingsPatchSchema.strict(),
+  setMode: z.object({ mode: scheduleModeSchema }).strict(),
+  /** Pause for a while (minutes), or until resumed when `minutes` is absent. */
+  pause: z.object({ minutes: z.number().positive().max(10_080).optional() }).strict(),
+  /** Ends a timed pause, and leaves mode `paused` for the engine's usual mode ('always' headless, 'idle' in the app). */
+  resume: z.object({}).strict(),
+  /** A model's own price, or the default price without `model`; `price: null` drops a model's own. */
+  setPrice: z
+    .object({ model: z.string().min(1).max(128).optional(), price: modelPriceSchema.nullable() })
+    .strict(),
+  /** Signals from a shell or script: the Electron shell's powerMonitor, a headless helper. */
+  reportSignals: z
+    .object({
+      userIdleSeconds: z.number().min(0).max(1e9).optional(),
+      onBattery: z.boolean().optional(),
+    })
+    .strict(),
+  getStats: z.object({ bucket: z.enum(['minute', 'hour', 'day']) }).strict(),
+  getEarnings: z.object({}).strict(),
+  exportEarningsCsv: z.object({}).strict(),
+} as const;
+
+export type NodeApiVerb = keyof typeof nodeApiArgs;
+export type NodeApiArgs<V extends NodeApiVerb> = z.infer<(typeof nodeApiArgs)[V]>;
+
+/** What each verb resolves to. */
+export interface NodeApiResults {
+  getStatus: NodeStatus;
+  getSettings: Settings;
+  updateSettings: Settings;
+  setMode: Settings;
+  pause: Settings;
+  resume: Settings;
+  setPrice: Settings;
+  reportSignals: SignalReadings;
+  getStats: StatsBucket[];
+  getEarnings: EarningsSummary;
+  exportEarningsCsv: string;
+}
+
+/** The API as methods: what the engine implements and what the preload exposes. */
+export type NodeApi = {
+  [V in NodeApiVerb]: (args: NodeApiArgs<V>) => Promise<NodeApiResults[V]>;
+};
+
+export const NODE_API_VERBS = Object.keys(nodeApiArgs) as NodeApiVerb[];
+
+export function isNodeApiVerb(name: string): name is NodeApiVerb {
+  return Object.hasOwn(nodeApiArgs, name);
+}
