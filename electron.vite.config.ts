@@ -12,6 +12,8 @@ const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { vers
 const mainEntries: Record<string, string> = {
   electron: fromRoot('main/electron/main.ts'),
   'byoi-node': fromRoot('main/engine/cli.ts'),
+  /** The engine inside the app, forked by the shell as a utilityProcess. */
+  'engine-host': fromRoot('main/engine/appEngine.ts'),
   'byoi-gateway': fromRoot('gateway/cli.ts'),
 };
 
@@ -55,6 +57,7 @@ export default defineConfig({
     plugins: [react(), devCspPlugin()],
     build: {
       outDir: fromRoot('out/renderer'),
+      minify: true,
       rolldownOptions: { input: fromRoot('renderer/index.html') },
     },
   },

@@ -135,7 +135,7 @@ try {
   const baseP95 = percentile(baseline, 95);
   const fmt = (n: number) => n.toFixed(1);
   console.log(
-    `yield latency over ${rounds} rounds (user activity → no generation, model unloaded)`,
+    `yield latency, ${demo.model} model (${rounds} rounds): user activity → no generation running, model unloaded`,
   );
   console.log(`  with 2 live generations: p50 ${fmt(median(loaded))} ms, p95 ${fmt(p95)} ms`);
   console.log(

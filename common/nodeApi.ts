@@ -5,6 +5,7 @@
  * USD as numbers (the ledger keeps integer nano-USD and converts at this edge).
  */
 import { z } from 'zod';
+import type { HardwareReport } from './hardware.js';
 import { modelPriceSchema, type MarketModel, type ModelPrice } from './protocol.js';
 import {
   scheduleModeSchema,
@@ -159,6 +160,89 @@ export interface NodeStatus {
   settingsWarning: string | null;
 }
 
+/** A GGUF file in the node's models folder. */
+export interface InstalledModel {
+  /** The id clients ask for: the file name without `.gguf`. */
+  id: string;
+  file: string;
+  sizeBytes: number;
+  /** Loaded and offered to the network (and the local endpoint). */
+  served: boolean;
+}
+
+/** A model the dashboard can suggest, with what it needs. */
+export interface CatalogModel {
+  id: string;
+  name: string;
+  url: string;
+  sizeBytes: number;
+  /** Hex SHA-256 of the file, checked after download. */
+  sha256: string | null;
+  /** VRAM (or RAM on CPU) it needs to run comfortably. */
+  minMemoryMB: number;
+  /** It fits this machine's VRAM (or RAM without a GPU). */
+  fits: boolean;
+  recommended: boolean;
+}
+
+export interface DownloadView {
+  id: string;
+  url: string;
+  file: string;
+  state: 'downloading' | 'verifying' | 'done' | 'failed' | 'cancelled';
+  receivedBytes: number;
+  /** Null when the server did not say. */
+  totalBytes: number | null;
+  /** Bytes per second, averaged over the last seconds. */
+  bytesPerSecond: number | null;
+  error: string | null;
+}
+
+export interface ModelLibrary {
+  /** The folder models are kept in. */
+  folder: string;
+  installed: InstalledModel[];
+  downloads: DownloadView[];
+  catalog: CatalogModel[];
+}
+
+export interface BenchmarkResult {
+  model: string;
+  tokensPerSecond: number;
+  timeToFirstTokenMs: number;
+  /** At the model's price and this speed; null without a price. */
+  earningsPerHour: number | null;
+}
+
+/** One step of "Why am I not earning?": ok, a problem, or not applicable (null). */
+export interface DiagnosticCheck {
+  id: 'gpu' | 'model' | 'link' | 'enrolled' | 'schedule' | 'price' | 'errors';
+  ok: boolean | null;
+  /** What was found, in a sentence. */
+  detail: string;
+  /** What to do about a problem. */
+  fix: string | null;
+}
+
+export interface LogEntry {
+  time: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  fields: Record<string, unknown>;
+}
+
+/** What the engine pushes to a dashboard, besides answering calls. */
+export type NodeEvent =
+  | { type: 'status'; status: NodeStatus }
+  | { type: 'download'; download: DownloadView }
+  | { type: 'log'; entry: LogEntry };
+
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => /^https?:\/\/[^\s]+$/i.test(value), 'must be an http:// or https:// URL');
+const modelId = z.string().min(1).max(128);
+
 /** The argument schema of each verb. */
 export const nodeApiArgs = {
   getStatus: z.object({}).strict(),
@@ -183,6 +267,40 @@ export const nodeApiArgs = {
   getStats: z.object({ bucket: z.enum(['minute', 'hour', 'day']) }).strict(),
   getEarnings: z.object({}).strict(),
   exportEarningsCsv: z.object({}).strict(),
+  /** GPUs (utilization, VRAM, temperature), CPU and backends; re-read at most every few seconds. */
+  getHardware: z.object({}).strict(),
+  listModels: z.object({}).strict(),
+  /** Downloads into the models folder (resumable; checked against `sha256` when given). */
+  downloadModel: z
+    .object({
+      url: httpUrl,
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex digits')
+        .optional(),
+      fileName: z
+        .string()
+        .regex(/^[\w.-]{1,120}\.gguf$/, 'must be a plain file name ending in .gguf')
+        .optional(),
+    })
+    .strict(),
+  cancelDownload: z.object({ id: z.string().min(1).max(128) }).strict(),
+  /** Loads an installed model and offers it (`serve: true`), or stops offering and unloads it. */
+  serveModel: z.object({ id: modelId, serve: z.boolean() }).strict(),
+  /** Measures tokens/s of a served model with a short local generation. */
+  runBenchmark: z.object({ model: modelId }).strict(),
+  /** Enrolls with a one-time code and links to the gateway. */
+  joinNetwork: z
+    .object({
+      gatewayURL: httpUrl,
+      code: z.string().min(1).max(128),
+      name: z.string().min(1).max(128).optional(),
+    })
+    .strict(),
+  getDiagnostics: z.object({}).strict(),
+  /** A JSON bundle for support: status, settings, checks and recent logs, with secrets redacted. */
+  exportDiagnostics: z.object({}).strict(),
+  getLogs: z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict(),
 } as const;
 
 export type NodeApiVerb = keyof typeof nodeApiArgs;
@@ -201,6 +319,16 @@ export interface NodeApiResults {
   getStats: StatsBucket[];
   getEarnings: EarningsSummary;
   exportEarningsCsv: string;
+  getHardware: HardwareReport;
+  listModels: ModelLibrary;
+  downloadModel: DownloadView;
+  cancelDownload: DownloadView;
+  serveModel: ModelLibrary;
+  runBenchmark: BenchmarkResult;
+  joinNetwork: LinkStatusView;
+  getDiagnostics: DiagnosticCheck[];
+  exportDiagnostics: string;
+  getLogs: LogEntry[];
 }
 
 /** The API as methods: what the engine implements and what the preload exposes. */

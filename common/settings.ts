@@ -1,6 +1,6 @@
 /**
- * The provider's settings: one zod schema shared by the app (electron-store) and the
- * headless node (conf). Every field has a default, so `{}` parses to the defaults. Files
+ * The provider's settings: one zod schema, kept by the engine with conf in the app (its
+ * utilityProcess) and headless alike. Every field has a default, so `{}` parses to the defaults. Files
  * carry `version`; older versions are brought up to date by `migrateSettings`
  * (common/settingsMigrations.ts) before they are parsed.
  */
@@ -88,6 +88,14 @@ export const rewardSettingsSchema = z.object({
 });
 export type RewardSettings = z.infer<typeof rewardSettingsSchema>;
 
+export const uiSettingsSchema = z.object({
+  /** `system` follows the OS. */
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
+  /** `system` follows the OS language when it is one of ours. */
+  language: z.enum(['system', 'en', 'fr']).default('system'),
+});
+export type UiSettings = z.infer<typeof uiSettingsSchema>;
+
 export const settingsSchema = z.object({
   version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
   schedule: scheduleSettingsSchema.default(scheduleSettingsSchema.parse({})),
@@ -95,6 +103,13 @@ export const settingsSchema = z.object({
   rewards: rewardSettingsSchema.default(rewardSettingsSchema.parse({})),
   /** Log prompts and completions. Off unless the provider turns it on. */
   logPrompts: z.boolean().default(false),
+  /** Ids of the models in the models folder to serve at start (the dashboard's choice). */
+  servedModels: z.array(z.string().min(1).max(128)).max(64).default([]),
+  /** The dashboard's onboarding is done (the app opens the overview from then on). */
+  onboarded: z.boolean().default(false),
+  /** The app starts at login (the shell applies it; on by default after onboarding). */
+  startAtLogin: z.boolean().default(true),
+  ui: uiSettingsSchema.default(uiSettingsSchema.parse({})),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -130,6 +145,10 @@ export const settingsPatchSchema = z.object({
     .optional(),
   rewards: patchOf(rewardSettingsSchema).optional(),
   logPrompts: z.boolean().optional(),
+  servedModels: z.array(z.string().min(1).max(128)).max(64).optional(),
+  onboarded: z.boolean().optional(),
+  startAtLogin: z.boolean().optional(),
+  ui: patchOf(uiSettingsSchema).optional(),
 });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
@@ -143,9 +162,15 @@ export function applySettingsPatch(settings: Settings, patch: SettingsPatch): Se
     if (price === null) delete models[id];
     else models[id] = price;
   }
+  const flags = Object.fromEntries(
+    (['logPrompts', 'onboarded', 'startAtLogin', 'servedModels'] as const)
+      .filter((key) => patch[key] !== undefined)
+      .map((key) => [key, patch[key]]),
+  );
   return settingsSchema.parse({
     ...settings,
-    ...(patch.logPrompts === undefined ? {} : { logPrompts: patch.logPrompts }),
+    ...flags,
+    ui: { ...settings.ui, ...patch.ui },
     schedule: { ...settings.schedule, ...patch.schedule },
     pricing: {
       ...settings.pricing,

@@ -1,7 +1,7 @@
 /**
  * Settings file migrations: each step turns a file of version n into version n+1, so a file
  * from any older build is brought up to date before `settingsSchema` parses it. Pure and
- * shared: the headless node (conf) and the app (electron-store) run the same chain.
+ * shared: the headless node and the app's engine run the same chain.
  */
 import { SETTINGS_VERSION } from './settings.js';
 

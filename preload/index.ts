@@ -1,15 +1,13 @@
 /**
- * Preload bridge (placeholder). Exposes `window.byoi` and nothing else; the NodeApi verbs
- * from common/ will be added here. Runs sandboxed, so it is bundled to one CJS file.
+ * Preload (sandboxed; electron-vite bundles it to one CJS file that requires only
+ * `electron`). Exposes `window.byoi` (see bridge.ts) and nothing else.
  */
-import { contextBridge } from 'electron';
+import { contextBridge, ipcRenderer } from 'electron';
+import { createBridge } from './bridge.js';
 
-/** What the renderer sees as `window.byoi`. */
-export interface ByoiBridge {
-  /** App version from package.json, inlined at build time. */
-  readonly version: string;
-}
+export type { ByoiBridge, EngineStateView, ShellNavigation } from './bridge.js';
 
-const bridge: ByoiBridge = Object.freeze({ version: __BYOI_VERSION__ });
-
-contextBridge.exposeInMainWorld('byoi', bridge);
+contextBridge.exposeInMainWorld(
+  'byoi',
+  createBridge(ipcRenderer, __BYOI_VERSION__, process.platform),
+);

@@ -1,53 +1,95 @@
 /**
- * Electron main process (placeholder): one locked-down window that loads the dashboard.
- * Tray, IPC and engine supervision come later; keep this file free of engine imports for now.
+ * Electron main process entry (built to out/main/electron.js): hands the real `electron`
+ * modules to the shell (shell.ts), which holds all the logic and is unit-tested with
+ * stand-ins. Nothing else in main/electron imports `electron` at runtime.
  */
+import { homedir } from 'node:os';
 import path from 'node:path';
-import { app, BrowserWindow, session } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  nativeImage,
+  nativeTheme,
+  powerMonitor,
+  safeStorage,
+  session,
+  shell,
+  Tray,
+  utilityProcess,
+} from 'electron';
+import log from 'electron-log/main';
+import type { ElectronDeps, WebContentsLike } from './electronDeps.js';
+import { configureFileLog, toLogger } from './logging.js';
+import { Shell } from './shell.js';
 
 const here = import.meta.dirname;
 
-function createMainWindow(): BrowserWindow {
-  const window = new BrowserWindow({
-    width: 1100,
-    height: 720,
-    show: false,
-    title: 'BYOI Node',
-    webPreferences: {
-      preload: path.join(here, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  });
-  window.once('ready-to-show', () => window.show());
-
-  // electron-vite dev sets this to the Vite dev server; built apps load the bundled files.
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (devUrl) void window.loadURL(devUrl);
-  else void window.loadFile(path.join(here, '../renderer/index.html'));
-  return window;
-}
-
 app.enableSandbox();
 
-// Every web contents, including ones we never meant to create, gets the same lockdown.
-app.on('web-contents-created', (_event, contents) => {
-  contents.on('will-navigate', (event) => event.preventDefault());
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+const logsDir = app.getPath('logs');
+configureFileLog(log, logsDir, 'main.log', { console: !app.isPackaged });
+const engineLog = log.create({ logId: 'engine' });
+configureFileLog(engineLog, logsDir, 'engine.log', { verbatim: true, console: !app.isPackaged });
+// Uncaught errors go to main.log; a dialog per error would be noise from a tray app.
+log.errorHandler.startCatching({ showDialog: false });
+const logger = toLogger(log);
+
+const deps: ElectronDeps = {
+  app,
+  createWindow: (options) => new BrowserWindow(options),
+  createTray: (image) => {
+    // Our images all come from `images` below, so they are NativeImages.
+    const tray = new Tray(image as Electron.NativeImage);
+    return {
+      setImage: (next) => tray.setImage(next as Electron.NativeImage),
+      setToolTip: (text) => tray.setToolTip(text),
+      setContextMenu: (menu) => tray.setContextMenu(menu as Electron.Menu),
+      on: (event, listener) => tray.on(event, listener),
+      destroy: () => tray.destroy(),
+    };
+  },
+  buildMenu: (template) => Menu.buildFromTemplate(template),
+  images: {
+    fromPath: (file) => nativeImage.createFromPath(file),
+    fromBitmap: (bitmap, size) => nativeImage.createFromBitmap(bitmap, size),
+  },
+  powerMonitor,
+  forkUtility: (modulePath, args, options) => utilityProcess.fork(modulePath, args, options),
+  safeStorage,
+  shell,
+  ipcMain,
+  nativeTheme,
+  defaultSession: () => session.defaultSession,
+  onWebContentsCreated: (listener) =>
+    app.on('web-contents-created', (_event, contents) => listener(contents as WebContentsLike)),
+  platform: process.platform,
+  timers: {
+    setTimeout: (callback, ms) => setTimeout(callback, ms),
+    clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  },
+  now: () => Date.now(),
+};
+
+const byoi = new Shell({
+  deps,
+  logger,
+  paths: {
+    engineEntry: path.join(here, 'engine-host.js'),
+    preload: path.join(here, '../preload/index.cjs'),
+    rendererIndex: path.join(here, '../renderer/index.html'),
+    logsDir,
+  },
+  devServerUrl: process.env['ELECTRON_RENDERER_URL'],
+  argv: process.argv,
+  env: process.env,
+  execPath: process.execPath,
+  configHome: process.env['XDG_CONFIG_HOME'] ?? path.join(homedir(), '.config'),
+  onEngineOutput: (line) => engineLog.info(line),
 });
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
-
-void app.whenReady().then(() => {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
-    callback(false),
-  );
-  createMainWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createMainWindow();
-  });
+byoi.start().catch((error: unknown) => {
+  logger.error('the app could not start', { error: String(error) });
+  app.quit();
 });

@@ -15,12 +15,13 @@ import {
 } from './cliArgs.js';
 import { detectHardware, formatHardwareReport } from './hardware/gpuDetect.js';
 import { enroll, readEnrollment } from './link/enrollment.js';
-import { loadOrCreateIdentity } from './link/identity.js';
 import { createLogger, type Logger } from '../../common/log.js';
 import { startOpenAiServer } from './openai/openaiServer.js';
 import { startControlServer } from './control/controlServer.js';
 import { loadOrCreateControlToken } from './control/controlToken.js';
 import { NodeEngine } from './node/nodeEngine.js';
+import { LogRing, teeToRing } from './diagnostics/logRing.js';
+import { modelIdOf } from './inference/modelHost.js';
 import { nvidiaGpuSignals } from './schedule/nvidiaGpuSignals.js';
 import { batterySignal } from './schedule/signalSources.js';
 import { confSettingsBackend, SettingsStore } from './settings/settingsStore.js';
@@ -31,10 +32,11 @@ const LINK_STARTUP_TIMEOUT_MS = 30_000;
 const HEADLESS_MODE = 'always';
 
 async function serve(config: ServeConfig): Promise<void> {
+  const logRing = new LogRing();
   const logger = createLogger({
     json: config.json,
     level: config.logLevel,
-    write: (line) => process.stderr.write(line),
+    write: teeToRing(logRing, (line) => process.stderr.write(line)),
   });
   const missing = config.models.find((path) => !existsSync(path));
   if (missing) throw new UsageError(`model file not found: ${missing}`);
@@ -50,16 +52,19 @@ async function serve(config: ServeConfig): Promise<void> {
   const hardware = await detectHardware();
   logger.info(hardware.summary);
   const threads = config.threads ?? defaultThreads(hardware.cpu.physicalCores || undefined);
+  const ids = config.models.map(modelIdOf);
+  const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (duplicate) throw new UsageError(`two --model files have the same id '${duplicate}'`);
   const engine = await NodeEngine.open({
     dataDir: config.dataDir,
-    hosts: config.models.map((path) => ({
-      path,
+    modelDefaults: {
       threads,
       slots: config.parallel,
       maxQueued: config.queue,
       contextPerSlot: config.ctxSize,
       gpu: config.gpu,
-    })),
+    },
+    modelPaths: config.models,
     hardware: {
       summary: hardware.summary,
       backend: config.gpu === false ? 'cpu' : hardware.recommendedBackend,
@@ -70,12 +75,9 @@ async function serve(config: ServeConfig): Promise<void> {
       batterySignal(),
     ],
     resumeMode: HEADLESS_MODE,
+    logRing,
     logger,
   });
-  const { models } = engine;
-  const ids = models.map((model) => model.id);
-  const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
-  if (duplicate) throw new UsageError(`two --model files have the same id '${duplicate}'`);
 
   // Filled in as they start, so that a signal at any point stops what is running.
   const running: { servers: { close(): Promise<void> }[] } = { servers: [] };
@@ -92,19 +94,11 @@ async function serve(config: ServeConfig): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  await Promise.all(
-    models.map((model) =>
-      model.load().catch((error: unknown) => {
-        throw new Error(
-          `could not load model '${model.id}': ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }),
-    ),
-  );
+  await engine.loadModels();
   if (stopping) return;
 
   const server = await startOpenAiServer({
-    models,
+    models: () => engine.models,
     host: config.host,
     port: config.port,
     logger,
@@ -116,13 +110,14 @@ async function serve(config: ServeConfig): Promise<void> {
     host: config.control.host,
     port: config.control.port,
     token: await loadOrCreateControlToken(config.dataDir),
+    events: { on: (listener) => engine.subscribe(listener) },
     logger,
   });
   running.servers.push(control);
   logger.info('serving', {
     openaiBaseURL: server.baseURL,
     controlURL: control.url,
-    models: ids.join(','),
+    models: engine.models.map((model) => model.id).join(','),
   });
   engine.start();
 
@@ -130,8 +125,6 @@ async function serve(config: ServeConfig): Promise<void> {
     try {
       await engine.connect({
         gatewayURL,
-        identity: await loadOrCreateIdentity(config.dataDir),
-        gatewayPublicKey: enrollment.gatewayPublicKey,
         agent: `byoi-node/${VERSION}`,
         startupTimeoutMs: LINK_STARTUP_TIMEOUT_MS,
       });
@@ -152,7 +145,7 @@ async function serve(config: ServeConfig): Promise<void> {
         openaiBaseURL: server.baseURL,
         controlURL: control.url,
         dataDir: config.dataDir,
-        models: ids,
+        models: engine.models.map((model) => model.id),
         threads,
         backend: hardware.recommendedBackend,
         nodeId: link?.status.nodeId ?? enrollment?.nodeId ?? null,

@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../common/log.js';
-import type { NodeApi } from '../../common/nodeApi.js';
+import { createLogger } from '../../common/log.js';
+import { NODE_API_VERBS, type NodeApi, type NodeApiVerb } from '../../common/nodeApi.js';
 import { defaultSettings, type Settings } from '../../common/settings.js';
 import {
   startControlServer,
@@ -16,7 +16,12 @@ import { loadOrCreateControlToken } from '../../main/engine/control/controlToken
 function send(
   url: string,
   options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
-): Promise<{ status: number; body: string; type: string | undefined }> {
+): Promise<{
+  status: number;
+  body: string;
+  type: string | undefined;
+  headers: IncomingHttpHeaders;
+}> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -32,7 +37,12 @@ function send(
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body, type: res.headers['content-type'] }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body,
+            type: res.headers['content-type'],
+            headers: res.headers,
+          }),
         );
       },
     );
@@ -44,29 +54,26 @@ function send(
 /** The transport under test; behind it, a NodeApi that records what it was asked. */
 function recordingApi(calls: [string, unknown][]): NodeApi {
   let settings: Settings = defaultSettings();
-  const record =
-    <T>(name: string, result: () => T) =>
-    async (args: unknown) => {
-      calls.push([name, args]);
-      return result();
-    };
-  return {
-    getStatus: record('getStatus', () => ({ schedule: { mode: settings.schedule.mode } }) as never),
-    getSettings: record('getSettings', () => settings),
-    updateSettings: record('updateSettings', () => settings),
-    setMode: async (args) => {
-      calls.push(['setMode', args]);
+  const answers: Partial<Record<NodeApiVerb, (args: never) => unknown>> = {
+    getStatus: () => ({ schedule: { mode: settings.schedule.mode } }),
+    getSettings: () => settings,
+    setMode: (args: { mode: Settings['schedule']['mode'] }) => {
       settings = { ...settings, schedule: { ...settings.schedule, mode: args.mode } };
       return settings;
     },
-    pause: record('pause', () => settings),
-    resume: record('resume', () => settings),
-    setPrice: record('setPrice', () => settings),
-    reportSignals: record('reportSignals', () => ({}) as never),
-    getStats: record('getStats', () => []),
-    getEarnings: record('getEarnings', () => ({}) as never),
-    exportEarningsCsv: record('exportEarningsCsv', () => 'served_at,job_id\n2026-11-24,"a,b"\n'),
+    exportEarningsCsv: () => 'served_at,job_id\n2026-11-24,"a,b"\n',
+    getEarnings: () => {
+      throw new Error('ledger at /home/someone/.byoi is corrupt');
+    },
   };
+  const entries = NODE_API_VERBS.map((verb) => [
+    verb,
+    async (args: unknown) => {
+      calls.push([verb, args]);
+      return (answers[verb] ?? (() => settings))(args as never);
+    },
+  ]);
+  return Object.fromEntries(entries) as NodeApi;
 }
 
 describe('control server', () => {
@@ -75,6 +82,7 @@ describe('control server', () => {
   let token: string;
   let host: string;
   const calls: [string, unknown][] = [];
+  const logged: string[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'byoi-control-'));
@@ -84,7 +92,7 @@ describe('control server', () => {
       host: '127.0.0.1',
       port: 0,
       token,
-      logger: silentLogger,
+      logger: createLogger({ level: 'error', write: (line) => logged.push(line) }),
     });
     host = new URL(server.url).host;
   });
@@ -215,5 +223,52 @@ describe('control server', () => {
     expect(response.status).toBe(200);
     expect(response.type).toMatch(/^text\/csv/);
     expect(response.body).toBe('served_at,job_id\n2026-11-24,"a,b"\n');
+  });
+
+  it('answers an unknown verb with 404 unknown_verb, as every transport does', async () => {
+    const response = await send(server.url, {
+      method: 'POST',
+      path: '/api/formatDisk',
+      headers: { host, ...auth(), 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(404);
+    expect(JSON.parse(response.body).error).toMatchObject({
+      code: 'unknown_verb',
+      message: "Unknown verb 'formatDisk'",
+    });
+  });
+
+  it('answers a failing verb with a generic 500 and logs the real cause', async () => {
+    const response = await send(server.url, {
+      method: 'POST',
+      path: '/api/getEarnings',
+      headers: { host, ...auth(), 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(500);
+    const error = JSON.parse(response.body).error;
+    expect(error).toMatchObject({ type: 'server_error', code: 'internal_error' });
+    expect(response.body).not.toContain('/home/someone');
+    expect(logged.join('')).toContain('ledger at /home/someone/.byoi is corrupt');
+  });
+
+  it.each([
+    ['an answer', auth()],
+    ['a refusal', {}],
+  ])('puts the security headers on %s', async (_name, headers) => {
+    const response = await send(server.url, { path: '/api/status', headers: { host, ...headers } });
+    expect(response.headers).toMatchObject({
+      'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+    });
+  });
+
+  it('tells a plain GET of the socket path to upgrade', async () => {
+    const response = await send(server.url, { path: '/api/ws', headers: { host } });
+    expect(response.status).toBe(426);
+    expect(JSON.parse(response.body).error.code).toBe('upgrade_required');
   });
 });

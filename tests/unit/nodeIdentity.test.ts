@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { challengeSigningBytes } from '../../common/protocol.js';
 import {
   IdentityError,
+  identityFromPem,
   loadOrCreateIdentity,
   NODE_KEY_FILE,
   verifyEd25519,
@@ -134,5 +135,21 @@ describe('verifyEd25519', () => {
     [Buffer.alloc(32).toString('base64'), Buffer.alloc(63).toString('base64')],
   ])('returns false for a malformed key or signature (%#)', (key, signature) => {
     expect(verifyEd25519(key, new Uint8Array([1, 2, 3]), signature)).toBe(false);
+  });
+});
+
+describe('identityFromPem', () => {
+  it('signs with a key held outside the data folder (the app keyring)', () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const identity = identityFromPem(pem, 'the keyring');
+    const bytes = challengeSigningBytes('nonce');
+    expect(verifyEd25519(identity.publicKey, bytes, identity.sign(bytes))).toBe(true);
+  });
+
+  it('refuses a key that is not Ed25519, naming where it came from', () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(() => identityFromPem(pem, 'the keyring')).toThrow(/the keyring is a ec key/);
   });
 });

@@ -60,6 +60,8 @@ export interface GenerationCallbacks {
   signal?: AbortSignal;
   /** Who asked: a network job or the local endpoint (default). */
   source?: 'network' | 'local';
+  /** False keeps this generation out of the served-request stats (a benchmark). */
+  counted?: boolean;
 }
 
 interface Loaded {
@@ -79,6 +81,11 @@ const FINISH_REASONS: Record<string, FinishReason> = {
   customStopTrigger: 'stop',
 };
 
+/** The id a model file is served under: its name without `.gguf`. */
+export function modelIdOf(path: string): string {
+  return basename(path).replace(/\.gguf$/i, '');
+}
+
 export class ModelHost {
   readonly id: string;
   private loaded: Promise<Loaded> | undefined;
@@ -88,7 +95,7 @@ export class ModelHost {
   private lastContextPerSlot: number | undefined;
 
   constructor(private readonly options: ModelHostOptions) {
-    this.id = options.id ?? basename(options.path).replace(/\.gguf$/i, '');
+    this.id = options.id ?? modelIdOf(options.path);
   }
 
   /** Slots free right now (all of them while unloaded, since loading creates them). */
@@ -242,7 +249,7 @@ export class ModelHost {
       if (job.signal.aborted) record.outcome = 'cancelled';
       throw error;
     } finally {
-      if (reachedSlot) {
+      if (reachedSlot && callbacks.counted !== false) {
         record.durationMs = performance.now() - started;
         this.report(record);
       }

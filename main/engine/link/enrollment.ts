@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { enrollRequestSchema, type EnrollRequest } from '../../../common/protocol.js';
 import { writeFileAtomic } from '../storage/atomicFile.js';
 import { gatewayEndpoint, normalizeGatewayURL } from './gatewayURL.js';
-import { loadOrCreateIdentity } from './identity.js';
+import { loadOrCreateIdentity, type NodeIdentity } from './identity.js';
 
 export const ENROLLMENT_FILE = 'enrollment.json';
 
@@ -55,6 +55,8 @@ export interface EnrollOptions {
   dataDir: string;
   /** A name for this node in the organization (default: the host name). */
   name?: string;
+  /** The node's key, when it is not the file in the data folder (the app's keyring). */
+  identity?: NodeIdentity;
   /** Injectable for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
 }
@@ -70,7 +72,7 @@ function errorMessage(body: unknown): string | undefined {
  */
 export async function enroll(options: EnrollOptions): Promise<Enrollment> {
   const gatewayURL = normalizeGatewayURL(options.gatewayURL);
-  const identity = await loadOrCreateIdentity(options.dataDir);
+  const identity = options.identity ?? (await loadOrCreateIdentity(options.dataDir));
   const body: EnrollRequest = enrollRequestSchema.parse({
     code: options.code,
     publicKey: identity.publicKey,

@@ -67,6 +67,14 @@ function parseKey(pem: string, keyPath: string): KeyObject {
 }
 
 /**
+ * The identity of a PEM key held elsewhere (the desktop app keeps it encrypted with the OS
+ * keyring and hands it to the engine); `label` names it in messages.
+ */
+export function identityFromPem(pem: string, label: string): NodeIdentity {
+  return identityOf(parseKey(pem, label), label);
+}
+
+/**
  * Loads the node's key from `<dataDir>/node-key.pem`, or makes one on first start (the data
  * folder is created 0700, the key file 0600, written atomically). A key file that cannot be
  * parsed is refused with an {@link IdentityError} and never replaced.

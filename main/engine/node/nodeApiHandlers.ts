@@ -9,6 +9,7 @@ import { ApiError } from '../../../common/openaiErrors.js';
 import { effectivePrice, type Settings, type SettingsPatch } from '../../../common/settings.js';
 import { SettingsError } from '../settings/settingsStore.js';
 import type { NodeEngine } from './nodeEngine.js';
+import { createOperations } from './nodeApiOperations.js';
 
 function update(engine: NodeEngine, patch: SettingsPatch): Settings {
   try {
@@ -93,5 +94,6 @@ export function createNodeApi(engine: NodeEngine): NodeApi {
     getStats: async ({ bucket }) => engine.stats.buckets(bucket),
     getEarnings: async () => engine.ledger.summary(),
     exportEarningsCsv: async () => engine.ledger.toCsv(),
+    ...createOperations(engine),
   };
 }

@@ -4,13 +4,19 @@
  * served-request stats, all driven by the settings. `api` is its `NodeApi`.
  */
 import type { Logger } from '../../../common/log.js';
-import type { NodeApi } from '../../../common/nodeApi.js';
+import type { HardwareReport } from '../../../common/hardware.js';
+import type { NodeApi, NodeEvent } from '../../../common/nodeApi.js';
+import { LogRing } from '../diagnostics/logRing.js';
+import { detectHardware } from '../hardware/gpuDetect.js';
+import { ModelDownloads } from '../models/modelDownloader.js';
+import { ModelFolder, modelsFolder } from '../models/modelLibrary.js';
 import { effectivePrice, type ScheduleMode } from '../../../common/settings.js';
-import { ModelHost, type ModelHostOptions } from '../inference/modelHost.js';
+import type { ModelHost } from '../inference/modelHost.js';
 import { Ledger } from '../ledger/ledger.js';
+import { enroll, readEnrollment } from '../link/enrollment.js';
 import type { LinkClient, LinkModel } from '../link/linkClient.js';
 import { startLink } from '../link/startLink.js';
-import type { NodeIdentity } from '../link/identity.js';
+import { loadOrCreateIdentity, type NodeIdentity } from '../link/identity.js';
 import { allNetNegative, estimateHourly, type HourlyEstimate } from '../pricing/estimates.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { PushedSignals, type SignalSource } from '../schedule/signalSources.js';
@@ -18,11 +24,20 @@ import type { SettingsStore } from '../settings/settingsStore.js';
 import { loadRequestStats, saveRequestStats, type RequestStats } from '../stats/requestStats.js';
 import { createNodeApi } from './nodeApiHandlers.js';
 import { PauseController } from './pauseController.js';
+import { ServedModels, type ModelDefaults } from './servedModels.js';
+import { StatusFeed } from './statusFeed.js';
+
+/** How often a status snapshot is pushed to dashboards that listen. */
+const STATUS_PUSH_MS = 1000;
+/** GPU readings (utilization, VRAM, temperature) are re-read at most this often. */
+const HARDWARE_MAX_AGE_MS = 3000;
 
 export interface NodeEngineOptions {
   dataDir: string;
-  /** One per served model; the engine adds the logger and the stats hook. */
-  hosts: readonly Omit<ModelHostOptions, 'logger' | 'onFinished'>[];
+  /** Threads, slots, queue, context and GPU use of every served model. */
+  modelDefaults: ModelDefaults;
+  /** Model files to serve from the start (the headless node's `--model`). */
+  modelPaths: readonly string[];
   hardware: { summary: string; backend: string };
   settings: SettingsStore;
   /** Pollers of the GPU and battery; the shell or scripts push the rest through `reportSignals`. */
@@ -30,20 +45,30 @@ export interface NodeEngineOptions {
   /** The mode `resume` returns to from mode 'paused' ('always' headless, 'idle' in the app). */
   resumeMode: ScheduleMode;
   logger: Logger;
+  /** The node's key when it is not `<dataDir>/node-key.pem` (the app keeps it in the keyring). */
+  identity?: NodeIdentity;
+  /** Recent log lines for `getLogs` and diagnostics (tee the logger into it). */
+  logRing?: LogRing;
   /** How often the stats are saved (default 60 s); they are saved on stop too. */
   statsSaveIntervalMs?: number;
 }
 
 export interface LinkOptions {
-  gatewayURL: string;
-  identity: NodeIdentity;
-  gatewayPublicKey: string;
+  /** Default: the gateway this node enrolled with. */
+  gatewayURL?: string;
+  agent: string;
   startupTimeoutMs: number;
 }
 
 export class NodeEngine {
-  readonly models: ModelHost[];
+  readonly served: ServedModels;
   readonly pushedSignals = new PushedSignals('reportSignals');
+  /** Events for dashboards: `status` snapshots every second while someone listens. */
+  readonly feed: StatusFeed;
+  readonly folder: ModelFolder;
+  readonly downloads: ModelDownloads;
+  readonly logRing: LogRing;
+  private hardwareRead: { at: number; report: Promise<HardwareReport> } | undefined;
   readonly scheduler: Scheduler;
   readonly pause: PauseController;
   readonly api: NodeApi;
@@ -57,8 +82,16 @@ export class NodeEngine {
     readonly ledger: Ledger,
   ) {
     const { logger, settings } = options;
-    this.models = options.hosts.map(
-      (host) => new ModelHost({ ...host, logger, onFinished: (record) => stats.record(record) }),
+    this.logRing = options.logRing ?? new LogRing();
+    this.folder = new ModelFolder(modelsFolder(options.dataDir));
+    this.downloads = new ModelDownloads({ folder: this.folder.folder, logger });
+    this.feed = new StatusFeed(() => this.api.getStatus({}), logger, STATUS_PUSH_MS);
+    this.downloads.on('change', (download) => this.feed.emit({ type: 'download', download }));
+    this.served = new ServedModels(
+      options.modelDefaults,
+      logger,
+      (record) => stats.record(record),
+      () => this.announceModels(),
     );
     this.scheduler = new Scheduler({
       settings: () => settings.get().schedule,
@@ -92,10 +125,51 @@ export class NodeEngine {
     return new NodeEngine(options, stats, ledger);
   }
 
+  /** The models served now. */
+  get models(): readonly ModelHost[] {
+    return this.served.list();
+  }
+
+  /** The hardware report, GPU readings at most a few seconds old. */
+  hardware(): Promise<HardwareReport> {
+    const now = Date.now();
+    if (!this.hardwareRead || now - this.hardwareRead.at > HARDWARE_MAX_AGE_MS) {
+      this.hardwareRead = { at: now, report: detectHardware() };
+    }
+    return this.hardwareRead.report;
+  }
+
+  /**
+   * Loads the models to serve at start: the given files, then those the provider chose in
+   * the dashboard (from the models folder). A model chosen earlier that fails to load is
+   * logged and skipped; a given file that fails is an error.
+   */
+  async loadModels(): Promise<void> {
+    for (const path of this.options.modelPaths) await this.served.add(path);
+    for (const id of this.options.settings.get().servedModels) {
+      await this.served.add(this.folder.pathOf(`${id}.gguf`)).catch((error: unknown) =>
+        this.options.logger.warn('a model chosen earlier could not be served', {
+          model: id,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+    }
+  }
+
   /** Starts the scheduler and applies its first verdict. */
   start(): void {
     this.scheduler.start();
     this.pause.apply(this.scheduler.verdict);
+    this.scheduler.on('change', () => this.pushStatus());
+  }
+
+  /** Calls `listener` with every event (status snapshots every second) until unsubscribed. */
+  subscribe(listener: (event: NodeEvent) => void): () => void {
+    return this.feed.subscribe(listener);
+  }
+
+  private pushStatus(): void {
+    this.feed.pushStatus();
   }
 
   /** The link, once `connect` succeeded. */
@@ -130,15 +204,31 @@ export class NodeEngine {
     });
   }
 
+  /** Enrolls with a one-time code, then links to that gateway. */
+  async join(options: { gatewayURL: string; code: string; name?: string }, link: LinkOptions) {
+    const enrollment = await enroll({
+      ...options,
+      dataDir: this.options.dataDir,
+      identity: this.options.identity,
+    });
+    await this.linkClient?.stop('joining another gateway');
+    this.linkClient = null;
+    return this.connect({ ...link, gatewayURL: enrollment.gatewayURL });
+  }
+
   /** Links to the gateway and waits for its welcome; served jobs go to the ledger. */
-  async connect(link: LinkOptions & { agent: string }): Promise<LinkClient> {
-    const { settings, logger } = this.options;
+  async connect(link: LinkOptions): Promise<LinkClient> {
+    const { settings, logger, dataDir } = this.options;
+    const enrollment = await readEnrollment(dataDir);
+    if (!enrollment)
+      throw new Error('this node is not enrolled yet; join a network with a code first');
+    const gatewayURL = link.gatewayURL ?? enrollment.gatewayURL;
     const verdict = this.scheduler.verdict;
     const { rewards } = settings.get();
     const client = await startLink({
-      gatewayURL: link.gatewayURL,
-      identity: link.identity,
-      gatewayPublicKey: link.gatewayPublicKey,
+      gatewayURL,
+      identity: this.options.identity ?? (await loadOrCreateIdentity(dataDir)),
+      gatewayPublicKey: enrollment.gatewayPublicKey,
       agent: link.agent,
       hardware: this.options.hardware,
       models: this.linkModels(),
@@ -152,7 +242,7 @@ export class NodeEngine {
       startupTimeoutMs: link.startupTimeoutMs,
     });
     this.linkClient = client;
-    this.gatewayURL = link.gatewayURL;
+    this.gatewayURL = gatewayURL;
     client.on('reject', (reason, model) => this.stats.reject(reason, model));
     client.on('job', (end) => {
       if (end.outcome !== 'done') return;
@@ -173,15 +263,20 @@ export class NodeEngine {
     return client;
   }
 
-  private onSettingsChange(): void {
-    const { rewards } = this.options.settings.get();
+  private announceModels(): void {
     try {
       this.linkClient?.updateModels(this.linkModels());
     } catch (error) {
-      this.options.logger.error('could not announce the new prices', { error: String(error) });
+      this.options.logger.error('could not announce the models', { error: String(error) });
     }
+  }
+
+  private onSettingsChange(): void {
+    const { rewards } = this.options.settings.get();
+    this.announceModels();
     this.linkClient?.setRewards(rewards.split, rewards.missionCause);
     this.scheduler.tick();
+    this.pushStatus();
   }
 
   private async saveStats(): Promise<void> {
@@ -195,10 +290,12 @@ export class NodeEngine {
   /** Closes the link, stops the scheduler, unloads models and saves what must be kept. */
   async stop(): Promise<void> {
     clearInterval(this.statsTimer);
+    this.feed.stop();
+    await this.downloads.stop();
     this.scheduler.stop();
     this.pause.dispose();
     await this.linkClient?.stop();
-    await Promise.all(this.models.map((model) => model.unload()));
+    await this.served.unloadAll();
     await this.saveStats();
     await this.ledger.close();
   }

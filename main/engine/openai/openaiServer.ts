@@ -19,7 +19,8 @@ import type { Logger } from '../../../common/log.js';
 import { SseResponse } from './sseResponse.js';
 
 export interface OpenAiServerOptions {
-  models: readonly ModelHost[];
+  /** The models served now (read on every request, so models can come and go). */
+  models: () => readonly ModelHost[];
   host: string;
   port: number;
   logger: Logger;
@@ -36,7 +37,7 @@ export interface RunningServer {
 /** Builds the Fastify app (not listening yet), so tests can inject requests too. */
 export function buildOpenAiApp(options: OpenAiServerOptions): FastifyInstance {
   const { logger } = options;
-  const models = new Map(options.models.map((model) => [model.id, model]));
+  const models = () => new Map(options.models().map((model) => [model.id, model]));
   const created = Math.floor(Date.now() / 1000);
   const app = createJsonApp(logger);
   const { apiKey } = options;
@@ -55,7 +56,12 @@ export function buildOpenAiApp(options: OpenAiServerOptions): FastifyInstance {
 
   const listModels = (): ModelList => ({
     object: 'list',
-    data: [...models.keys()].map((id) => ({ id, object: 'model', created, owned_by: 'byoi-node' })),
+    data: [...models().keys()].map((id) => ({
+      id,
+      object: 'model',
+      created,
+      owned_by: 'byoi-node',
+    })),
   });
   app.get('/v1/models', async () => listModels());
   app.get<{ Params: { id: string } }>('/v1/models/:id', async (request) => {
@@ -64,7 +70,7 @@ export function buildOpenAiApp(options: OpenAiServerOptions): FastifyInstance {
     return model;
   });
   app.post('/v1/chat/completions', (request, reply) =>
-    chatCompletions(models, logger, request, reply),
+    chatCompletions(models(), logger, request, reply),
   );
   return app;
 }

@@ -21,7 +21,11 @@ import { migrateSettings, SettingsVersionError } from '../../../common/settingsM
 export { confSettingsBackend, SETTINGS_FILE } from './confSettingsBackend.js';
 export type { ConfSettingsBackendOptions } from './confSettingsBackend.js';
 
-/** Where settings live: conf on a headless node, electron-store in the app. */
+/**
+ * Where settings live. Both the headless node and the app's engine use conf (the library
+ * electron-store is built on): the engine runs in a utilityProcess, where electron-store's
+ * `app` is not available, and the engine owns the settings.
+ */
 export interface SettingsBackend {
   /** The file, for messages. */
   readonly path: string;

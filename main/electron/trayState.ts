@@ -1,0 +1,89 @@
+/**
+ * What the tray shows, as pure functions of the engine's status snapshot and the engine
+ * process's state: one of five icons, a tooltip, and the status line of the menu.
+ */
+import type { NodeStatus } from '../../common/nodeApi.js';
+import type { SupervisorSnapshot } from './engineSupervisor.js';
+
+export type TrayState = 'serving' | 'waiting' | 'paused' | 'offline' | 'error';
+export const TRAY_STATES: readonly TrayState[] = [
+  'serving',
+  'waiting',
+  'paused',
+  'offline',
+  'error',
+];
+
+export type EngineView = Pick<SupervisorSnapshot, 'state' | 'lastError'>;
+
+/**
+ * - `error`: the engine process is down (crashed and restarting, or could not start);
+ * - `offline`: no status yet, or not linked to the network;
+ * - `paused`: the schedule says paused (by the user, battery, heat, the user came back…),
+ *   whatever the link does: the user's choice is the news;
+ * - `serving` / `waiting`: linked, and the schedule serves or waits for idle time or a window.
+ */
+export function trayState(status: NodeStatus | null, engine: EngineView): TrayState {
+  if (engine.state === 'restarting' || engine.state === 'stopped') return 'error';
+  if (engine.state === 'starting' || status === null) return 'offline';
+  if (status.schedule.state === 'paused') return 'paused';
+  if (status.link.state !== 'online') return 'offline';
+  return status.schedule.state;
+}
+
+/** Completion tokens per second being generated now: each running job at its model's speed. */
+export function currentTokensPerSecond(status: NodeStatus | null): number {
+  if (!status) return 0;
+  return status.models.reduce(
+    (sum, model) => sum + (model.running > 0 ? model.running * (model.tokensPerSecond ?? 0) : 0),
+    0,
+  );
+}
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+const clip = (text: string, max = 90) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** The first, disabled line of the menu: what the node is doing and why. */
+export function statusLine(status: NodeStatus | null, engine: EngineView): string {
+  switch (engine.state) {
+    case 'restarting':
+      return 'Engine stopped unexpectedly; restarting…';
+    case 'stopped':
+      return clip(
+        engine.lastError ? `Engine not running: ${engine.lastError}` : 'Engine not running',
+      );
+    case 'starting':
+      return 'Starting the engine…';
+    case 'running':
+      break;
+  }
+  if (!status) return 'Waiting for the engine…';
+  if (status.schedule.state !== 'paused') {
+    if (status.link.state === 'disabled') return 'Not on the network yet: join from the dashboard';
+    if (status.link.state !== 'online') {
+      return clip(`Offline: ${status.link.reason ?? 'connecting to the network…'}`);
+    }
+  }
+  return clip(capitalize(status.schedule.reason));
+}
+
+const STATE_WORDS: Record<TrayState, string> = {
+  serving: 'serving',
+  waiting: 'waiting',
+  paused: 'paused',
+  offline: 'offline',
+  error: 'engine problem',
+};
+
+/** The tray tooltip, e.g. "BYOI Node: serving, 41.7 tokens/s". */
+export function trayTooltip(status: NodeStatus | null, engine: EngineView): string {
+  const state = trayState(status, engine);
+  const speed = currentTokensPerSecond(status);
+  const rate = state === 'serving' || speed > 0 ? `, ${speed.toFixed(1)} tokens/s` : '';
+  return `BYOI Node: ${STATE_WORDS[state]}${rate}`;
+}
+
+/** USD, with more digits for small amounts (a hobbyist's first cents matter). */
+export function formatUsd(amount: number): string {
+  return `$${amount.toFixed(Math.abs(amount) < 1 ? 4 : 2)}`;
+}

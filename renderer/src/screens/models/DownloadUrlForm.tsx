@@ -1,0 +1,57 @@
+import { useState, type FormEvent, type JSX } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ActionStatus } from '../../components/ActionStatus';
+import { Card } from '../../components/Card';
+import { TextField } from '../../components/Fields';
+import { useAction } from '../../hooks/useAction';
+import { downloadModel } from '../../stores/actions';
+
+/** Downloads a GGUF file from any URL, checked against a SHA-256 when one is given. */
+export function DownloadUrlForm(): JSX.Element {
+  const { t } = useTranslation();
+  const action = useAction();
+  const [url, setUrl] = useState('');
+  const [sha256, setSha256] = useState('');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void action.run(async () => {
+      await downloadModel({
+        url: url.trim(),
+        ...(sha256.trim() ? { sha256: sha256.trim() } : {}),
+      });
+      setUrl('');
+      setSha256('');
+    });
+  };
+  return (
+    <Card title={t('models.fromUrl')} testId="download-url">
+      <form className="form" onSubmit={submit}>
+        <TextField
+          label={t('models.url')}
+          type="url"
+          value={url}
+          onChange={setUrl}
+          placeholder={t('models.urlPlaceholder')}
+          required
+          testId="download-url-input"
+        />
+        <TextField
+          label={t('models.sha256')}
+          value={sha256}
+          onChange={setSha256}
+          help={t('models.sha256Help')}
+        />
+        <div className="row">
+          <button
+            type="submit"
+            disabled={action.pending || !url.trim()}
+            data-testid="download-url-start"
+          >
+            {t('models.download')}
+          </button>
+          <ActionStatus action={action} doneText={t('models.started')} testId="download-url" />
+        </div>
+      </form>
+    </Card>
+  );
+}

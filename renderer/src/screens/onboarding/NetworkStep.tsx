@@ -1,0 +1,68 @@
+import { useState, type JSX } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useConnection } from '../../stores/connectionStore';
+import { useStatus } from '../../stores/engineStores';
+import { JoinForm } from './JoinForm';
+
+/** Join a network with an enrollment code, or run a private one (desktop app only). */
+export function NetworkStep(): JSX.Element {
+  const { t } = useTranslation();
+  const link = useStatus((state) => state.data?.link ?? null);
+  const inApp = useConnection((state) => state.transport === 'ipc');
+  const [choice, setChoice] = useState<'join' | 'private'>('join');
+  const linked = link !== null && link.state !== 'disabled' && link.nodeId !== null;
+  const [joinAnother, setJoinAnother] = useState(false);
+
+  if (linked && !joinAnother) {
+    return (
+      <>
+        <p className="banner ok" data-testid="network-linked">
+          {t('onboarding.network.linked', {
+            gateway: link.gatewayURL ?? t('common.unknown'),
+            node: link.nodeId,
+            state: t(`link.${link.state}`),
+          })}
+        </p>
+        <button type="button" className="link-button" onClick={() => setJoinAnother(true)}>
+          {t('onboarding.network.joinAnother')}
+        </button>
+      </>
+    );
+  }
+  return (
+    <>
+      <fieldset className="radio-group">
+        <legend>{t('onboarding.network.how')}</legend>
+        <label className="radio-card">
+          <input
+            type="radio"
+            name="network-choice"
+            checked={choice === 'join'}
+            onChange={() => setChoice('join')}
+            data-testid="network-join-choice"
+          />
+          <span className="radio-title">{t('onboarding.network.join')}</span>
+          <span className="help">{t('onboarding.network.joinHelp')}</span>
+        </label>
+        <label className="radio-card">
+          <input
+            type="radio"
+            name="network-choice"
+            checked={choice === 'private'}
+            onChange={() => setChoice('private')}
+            data-testid="network-private-choice"
+          />
+          <span className="radio-title">{t('onboarding.network.private')}</span>
+          <span className="help">{t('onboarding.network.privateHelp')}</span>
+        </label>
+      </fieldset>
+      {choice === 'join' ? (
+        <JoinForm />
+      ) : (
+        <p className="banner warn" data-testid="network-private-note">
+          {inApp ? t('onboarding.network.privateLater') : t('onboarding.network.privateNeedsApp')}
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * The built dashboard from a plain static server, with no engine: what it says without a
+ * token, that its CSP holds, and the Electron transport (a stand-in `window.byoi`).
+ */
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DashboardPage } from './pages/DashboardPage.js';
+import { OverviewPage, SettingsPage } from './pages/ScreenPages.js';
+import { launchChromium } from './support/chromium.js';
+import {
+  FAKE_ERROR,
+  FAKE_GPU,
+  fakeBridgeScript,
+  setFakeEngineState,
+} from './support/fakeBridge.js';
+import { screenshotDir } from './support/screenshots.js';
+import { serveStatic, type StaticServer } from './support/staticServer.js';
+
+const rendererDir = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
+
+describe('built dashboard in Chromium, without an engine', () => {
+  let server: StaticServer;
+  let copy: string | undefined;
+  let browser: Browser;
+  let context: BrowserContext;
+  let dashboard: DashboardPage;
+  const pageErrors: Error[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(`${rendererDir}index.html`)) {
+      throw new Error(`${rendererDir}index.html is missing; run \`npm run build\` first.`);
+    }
+    // A copy, so that a build running meanwhile (it empties out/renderer) cannot break these.
+    copy = mkdtempSync(join(tmpdir(), 'byoi-renderer-'));
+    cpSync(rendererDir, copy, { recursive: true });
+    server = await serveStatic(copy);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (copy) rmSync(copy, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    pageErrors.length = 0;
+    context = await browser.newContext({ locale: 'en-US' });
+  });
+
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  async function open(url: string, withBridge = false): Promise<void> {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error));
+    if (withBridge) await page.addInitScript(fakeBridgeScript());
+    dashboard = new DashboardPage(page);
+    await dashboard.open(url);
+  }
+
+  it('without a token (and outside the app) it says how to get one', async () => {
+    await open(server.url);
+    await dashboard.noAccess.waitFor();
+    expect(await dashboard.noAccess.textContent()).toContain('#token=');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('ships a strict CSP that the browser enforces', async () => {
+    await open(server.url);
+    const policy = await dashboard.contentSecurityPolicy();
+    expect(policy, 'CSP meta tag').not.toBeNull();
+    expect(policy).toContain("default-src 'self'");
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("connect-src 'self'");
+    expect(policy).toContain("object-src 'none'");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(policy).not.toContain('unsafe-eval');
+    expect(await dashboard.inlineScriptRuns()).toBe(false);
+    // The socket may go to this origin only.
+    expect(await dashboard.foreignSocketBlockedBy('ws://127.0.0.2:9/api/ws')).toBe('connect-src');
+  });
+
+  it('with a token but no control socket, it says the connection is lost', async () => {
+    await open(`${server.url}#token=abcdefabcdefabcdef`);
+    await dashboard.connectionBanner.waitFor();
+    expect(await dashboard.connectionBanner.textContent()).toMatch(/Reconnecting/);
+  });
+
+  it("in the app, it talks through window.byoi and shows the API's errors in its words", async () => {
+    await open(server.url, true);
+    const overview = new OverviewPage(dashboard.page);
+    await overview.state.waitFor();
+    expect(await overview.state.textContent()).toBe('Waiting');
+    expect(await overview.reason.textContent()).toBe('waiting: user active');
+    // Small amounts keep their digits.
+    expect(await overview.todayEarnings.textContent()).toBe('$0.000012');
+    // The GPU as getHardware reports it.
+    await overview.gpuRows.first().waitFor();
+    const gpu = await overview.gpuRows.first().textContent();
+    for (const fact of [FAKE_GPU.model, '37%', '6 GB used of 24 GB', '61 °C', '180 W']) {
+      expect(gpu).toContain(fact);
+    }
+    await dashboard.screenshot(`${screenshotDir()}app-overview-gpu.png`);
+    // getDiagnostics is not answered by the stand-in: the panel says so, in its words.
+    await overview.runDiagnostics();
+    await overview.diagnosticsError.waitFor();
+    expect(await overview.diagnosticsError.textContent()).toContain(
+      `${FAKE_ERROR}: getDiagnostics`,
+    );
+
+    // The shell restarts the engine: the page says so, then carries on.
+    await setFakeEngineState(dashboard.page, 'restarting');
+    await dashboard.connectionBanner.waitFor();
+    await setFakeEngineState(dashboard.page, 'running');
+    await dashboard.connectionBanner.waitFor({ state: 'detached' });
+
+    await dashboard.go('settings');
+    const settings = new SettingsPage(dashboard.page);
+    expect(await settings.version.textContent()).toBe('9.9.9');
+    expect(await dashboard.page.getByTestId('about').textContent()).toContain('the desktop app');
+    expect(pageErrors).toEqual([]);
+  });
+});

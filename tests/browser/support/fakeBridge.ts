@@ -1,0 +1,114 @@
+/**
+ * A stand-in for the Electron preload's `window.byoi`, injected into the page before its
+ * scripts run: a few canned answers, and an API-shaped error for every other verb.
+ * Returned as a script (a string) because it runs in the page, not in Node.
+ */
+import type { Page } from 'playwright-core';
+import type { GpuInfo, HardwareReport } from '../../../common/hardware.js';
+import type { NodeStatus } from '../../../common/nodeApi.js';
+import { defaultSettings } from '../../../common/settings.js';
+
+export const FAKE_ERROR = 'The fake bridge does not answer this verb';
+
+/** The one GPU the stand-in reports. */
+export const FAKE_GPU: GpuInfo = {
+  index: 0,
+  vendor: 'nvidia',
+  model: 'NVIDIA GeForce RTX 4090',
+  vramTotalMB: 24_000,
+  vramFreeMB: 18_000,
+  driver: '560.35',
+  utilizationPercent: 37,
+  temperatureC: 61,
+  powerDrawW: 180,
+  uuid: 'GPU-fake',
+  source: 'nvidia-smi',
+};
+
+export function fakeBridgeScript(): string {
+  const settings = { ...defaultSettings(), onboarded: true };
+  const status: NodeStatus = {
+    version: '9.9.9',
+    hardware: { summary: 'Fake GPU for tests', backend: 'cuda' },
+    schedule: {
+      mode: 'idle',
+      state: 'waiting',
+      reason: 'waiting: user active',
+      since: '2026-01-01T00:00:00.000Z',
+      pausedUntil: null,
+      signals: {
+        userIdleSeconds: 3,
+        onBattery: false,
+        gpuBusyWith: null,
+        gpuTemperatureC: 50,
+        gpuWatts: null,
+      },
+      decisions: [],
+    },
+    link: { state: 'offline', gatewayURL: null, nodeId: null, code: null, reason: 'no gateway' },
+    models: [],
+    stats: {
+      requests: 0,
+      rejections: {},
+      errors: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      tokensPerSecond: { p50: null, p95: null },
+      timeToFirstTokenMs: { p50: null, p95: null },
+      uptimeSeconds: 1,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      perModel: {},
+    },
+    earnings: {
+      pending: 0,
+      settled: 0,
+      today: 0.0000123,
+      last7Days: 0,
+      last30Days: 0,
+      lifetime: 0,
+    },
+    settingsWarning: null,
+  };
+  const hardware: HardwareReport = {
+    detectedAt: '2026-01-01T00:00:00.000Z',
+    platform: 'linux',
+    arch: 'x64',
+    cpu: { brand: 'Fake CPU', manufacturer: 'Fake', physicalCores: 8, logicalCores: 16 },
+    memoryTotalMB: 32_000,
+    gpus: [FAKE_GPU],
+    backends: [],
+    backendsProbed: false,
+    recommendedBackend: 'cuda',
+    summary: 'Fake GPU for tests',
+    probes: [],
+  };
+  const answers = { getSettings: settings, getStatus: status, getHardware: hardware };
+  return `(() => {
+    const answers = ${JSON.stringify(answers)};
+    const calls = [];
+    window.__fakeBridgeCalls = calls;
+    window.byoi = {
+      version: '9.9.9',
+      platform: 'linux',
+      call(verb, args) {
+        calls.push(verb);
+        if (verb in answers) return Promise.resolve(answers[verb]);
+        return Promise.reject(Object.assign(new Error(${JSON.stringify(FAKE_ERROR)} + ': ' + verb), { status: 501 }));
+      },
+      onEvent() { return () => {}; },
+      engineState() { return Promise.resolve({ state: 'running', lastError: null }); },
+      onEngineState(listener) {
+        engineListeners.push(listener);
+        return () => engineListeners.splice(engineListeners.indexOf(listener), 1);
+      },
+    };
+    const engineListeners = [];
+    window.__fakeEngineState = (state) =>
+      engineListeners.forEach((listener) => listener({ state, lastError: null }));
+  })();`;
+}
+
+/** Makes the stand-in shell report the engine process in `state`. */
+export async function setFakeEngineState(page: Page, state: string): Promise<void> {
+  await page.evaluate(`window.__fakeEngineState(${JSON.stringify(state)})`);
+}
