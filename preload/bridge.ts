@@ -23,6 +23,13 @@ export interface ShellNavigation {
   focus?: 'diagnostics';
 }
 
+/** The private network on this machine: where clients point, and their API key. */
+export interface PrivateNetworkInfo {
+  gatewayURL: string;
+  apiKey: string;
+  adminURL: string;
+}
+
 export interface ByoiBridge {
   /** App version from package.json, inlined at build time. */
   readonly version: string;
@@ -35,6 +42,8 @@ export interface ByoiBridge {
   engineState(): Promise<EngineStateView>;
   onEngineState(listener: (state: EngineStateView) => void): () => void;
   onNavigate(listener: (to: ShellNavigation) => void): () => void;
+  /** Starts the private network on this machine (or finds it running) and enrolls the node. */
+  startPrivateNetwork(): Promise<PrivateNetworkInfo>;
 }
 
 /** The part of ipcRenderer the bridge uses. */
@@ -95,5 +104,6 @@ export function createBridge(ipc: IpcRendererLike, version: string, platform: st
     engineState: () => unwrap(ipc.invoke(BRIDGE_CHANNELS.engineState)),
     onEngineState: subscribe<EngineStateView>(BRIDGE_CHANNELS.engine),
     onNavigate: subscribe<ShellNavigation>(BRIDGE_CHANNELS.navigate),
+    startPrivateNetwork: () => unwrap(ipc.invoke(BRIDGE_CHANNELS.privateNetwork, {})),
   });
 }

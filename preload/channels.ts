@@ -8,4 +8,5 @@ export const BRIDGE_CHANNELS = {
   event: 'byoi:event',
   engine: 'byoi:engine',
   navigate: 'byoi:navigate',
+  privateNetwork: 'byoi:private-network',
 } as const;

@@ -5,7 +5,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { createBridge } from './bridge.js';
 
-export type { ByoiBridge, EngineStateView, ShellNavigation } from './bridge.js';
+export type { ByoiBridge, EngineStateView, PrivateNetworkInfo, ShellNavigation } from './bridge.js';
 
 contextBridge.exposeInMainWorld(
   'byoi',

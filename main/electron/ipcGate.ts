@@ -26,9 +26,15 @@ export const IPC_CHANNELS = {
   engine: 'byoi:engine',
   /** main → renderer: open a panel (the tray's "Why am I not earning?"). */
   navigate: 'byoi:navigate',
+  /** invoke `{}` → the private network's `{gatewayURL, apiKey, adminURL}` (started if needed). */
+  privateNetwork: 'byoi:private-network',
 } as const;
 
-const INVOKE_CHANNELS: ReadonlySet<string> = new Set([IPC_CHANNELS.call, IPC_CHANNELS.engineState]);
+const INVOKE_CHANNELS: ReadonlySet<string> = new Set([
+  IPC_CHANNELS.call,
+  IPC_CHANNELS.engineState,
+  IPC_CHANNELS.privateNetwork,
+]);
 
 /** What an invoke resolves to; errors travel as data so that their fields survive IPC. */
 export type IpcReply = { ok: true; result: unknown } | { ok: false; error: WireError };
@@ -42,11 +48,14 @@ export interface IpcGateOptions {
   /** Forwards a checked call to the engine. */
   call: (verb: NodeApiVerb, args: unknown) => Promise<unknown>;
   engineState: () => SupervisorSnapshot;
+  /** Starts (or finds running) the private network on this machine; absent: refused. */
+  privateNetwork?: () => Promise<unknown>;
   logger: Logger;
 }
 
 type Checked =
   | { ok: true; channel: typeof IPC_CHANNELS.engineState }
+  | { ok: true; channel: typeof IPC_CHANNELS.privateNetwork }
   | { ok: true; channel: typeof IPC_CHANNELS.call; verb: NodeApiVerb; args: unknown }
   | { ok: false; error: WireError; verb: string | null };
 
@@ -60,6 +69,11 @@ const refused = (
   ok: false,
   verb,
   error: { status, message, type: 'invalid_request_error', code, param },
+});
+
+const refusedReply = (status: number, code: string, message: string): IpcReply => ({
+  ok: false,
+  error: { status, message, type: 'invalid_request_error', code, param: null },
 });
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -93,17 +107,38 @@ export class IpcGate {
     if (checked.channel === IPC_CHANNELS.engineState) {
       return { ok: true, result: this.options.engineState() };
     }
+    const what = checked.channel === IPC_CHANNELS.call ? checked.verb : 'startPrivateNetwork';
     try {
+      if (checked.channel === IPC_CHANNELS.privateNetwork) {
+        const start = this.options.privateNetwork;
+        if (!start) {
+          return refusedReply(501, 'unsupported', 'This app cannot run a private network');
+        }
+        return { ok: true, result: await start() };
+      }
       return { ok: true, result: await this.options.call(checked.verb, checked.args) };
     } catch (error) {
       const wire = (error as { wire?: WireError } | null)?.wire;
       if (wire) return { ok: false, error: wire };
-      this.options.logger.error('ipc call failed', { verb: checked.verb, error: String(error) });
+      this.options.logger.error('ipc call failed', { verb: what, error: String(error) });
+      // The private network's own errors are written for the user (the gateway's last line).
+      if (checked.channel === IPC_CHANNELS.privateNetwork) {
+        return {
+          ok: false,
+          error: {
+            status: 500,
+            message: `The private network could not start: ${error instanceof Error ? error.message : String(error)}`,
+            type: 'server_error',
+            code: 'private_network_failed',
+            param: null,
+          },
+        };
+      }
       return {
         ok: false,
         error: {
           status: 500,
-          message: `'${checked.verb}' failed in the app`,
+          message: `'${what}' failed in the app`,
           type: 'server_error',
           code: 'internal_error',
           param: null,
@@ -121,6 +156,12 @@ export class IpcGate {
     if (frameProblem) return refused(403, 'foreign_sender', frameProblem);
     if (channel === IPC_CHANNELS.engineState)
       return { ok: true, channel: IPC_CHANNELS.engineState };
+    if (channel === IPC_CHANNELS.privateNetwork) {
+      if (payload !== undefined && (!isObject(payload) || Object.keys(payload).length > 0)) {
+        return refused(400, 'invalid_value', 'startPrivateNetwork takes no arguments ({})');
+      }
+      return { ok: true, channel: IPC_CHANNELS.privateNetwork };
+    }
 
     if (!isObject(payload) || typeof payload['verb'] !== 'string') {
       return refused(400, 'invalid_value', "A call must be an object with a 'verb'", null, 'verb');

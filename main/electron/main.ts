@@ -32,6 +32,8 @@ const logsDir = app.getPath('logs');
 configureFileLog(log, logsDir, 'main.log', { console: !app.isPackaged });
 const engineLog = log.create({ logId: 'engine' });
 configureFileLog(engineLog, logsDir, 'engine.log', { verbatim: true, console: !app.isPackaged });
+const gatewayLog = log.create({ logId: 'gateway' });
+configureFileLog(gatewayLog, logsDir, 'gateway.log', { verbatim: true, console: !app.isPackaged });
 // Uncaught errors go to main.log; a dialog per error would be noise from a tray app.
 log.errorHandler.startCatching({ showDialog: false });
 const logger = toLogger(log);
@@ -77,6 +79,7 @@ const byoi = new Shell({
   logger,
   paths: {
     engineEntry: path.join(here, 'engine-host.js'),
+    gatewayEntry: path.join(here, 'byoi-gateway.js'),
     preload: path.join(here, '../preload/index.cjs'),
     rendererIndex: path.join(here, '../renderer/index.html'),
     logsDir,
@@ -87,6 +90,7 @@ const byoi = new Shell({
   execPath: process.execPath,
   configHome: process.env['XDG_CONFIG_HOME'] ?? path.join(homedir(), '.config'),
   onEngineOutput: (line) => engineLog.info(line),
+  onGatewayOutput: (line) => gatewayLog.info(line),
 });
 
 byoi.start().catch((error: unknown) => {

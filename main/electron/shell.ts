@@ -3,7 +3,7 @@
  * gate, the engine in a utilityProcess, OS signals and the login item. Everything Electron
  * comes in through `deps`, so tests run it with stand-ins.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../../common/log.js';
 import type { NodeApiResults, NodeApiVerb } from '../../common/nodeApi.js';
 import type { Settings } from '../../common/settings.js';
@@ -15,12 +15,15 @@ import { launchedHidden, LoginItem } from './loginItem.js';
 import { MainWindow } from './mainWindow.js';
 import { loadNodeKey, NODE_KEY_ENV } from './nodeKeyStore.js';
 import { startOsSignals, type OsSignals } from './osSignals.js';
+import { PrivateNetwork } from './privateNetwork.js';
 import { TrayController } from './trayController.js';
 import { hardenSession, hardenWebContents } from './windowSecurity.js';
 
 export interface ShellPaths {
   /** out/main/engine-host.js */
   engineEntry: string;
+  /** out/main/byoi-gateway.js (default: next to the engine's entry). */
+  gatewayEntry?: string;
   /** out/preload/index.cjs */
   preload: string;
   /** out/renderer/index.html */
@@ -41,6 +44,8 @@ export interface ShellOptions {
   configHome: string;
   /** Each line the engine logs. */
   onEngineOutput?: (line: string) => void;
+  /** Each line the private network's gateway logs. */
+  onGatewayOutput?: (line: string) => void;
   backoff?: Partial<SupervisorBackoff>;
 }
 
@@ -59,6 +64,7 @@ export class Shell {
   readonly window: MainWindow;
   readonly tray: TrayController;
   readonly gate: IpcGate;
+  readonly privateNetwork: PrivateNetwork;
   readonly engineDataDir: string;
   private readonly loginItem: LoginItem;
   private signals: OsSignals | null = null;
@@ -80,6 +86,16 @@ export class Shell {
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.onEngineOutput ? { onOutput: options.onEngineOutput } : {}),
     });
+    this.privateNetwork = new PrivateNetwork({
+      userDataDir: deps.app.getPath('userData'),
+      fork: (args) => this.forkGateway(args),
+      joinNetwork: (args) => this.call('joinNetwork', args),
+      timers: deps.timers,
+      now: deps.now,
+      logger,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.onGatewayOutput ? { onOutput: options.onGatewayOutput } : {}),
+    });
     this.window = new MainWindow({
       deps,
       origin,
@@ -92,6 +108,7 @@ export class Shell {
       window: () => this.window.window,
       call: (verb, args) => this.call(verb, args),
       engineState: () => this.supervisor.snapshot(),
+      privateNetwork: () => this.privateNetwork.start(),
       logger,
     });
     this.tray = new TrayController({
@@ -159,6 +176,14 @@ export class Shell {
       logger,
     });
     await this.startEngine();
+    // Set up on an earlier run: serve it again (the engine, already enrolled, reconnects).
+    if (PrivateNetwork.isConfigured(app.getPath('userData'))) {
+      this.privateNetwork
+        .start()
+        .catch((error: unknown) =>
+          logger.error('the private network did not start', { error: String(error) }),
+        );
+    }
     return true;
   }
 
@@ -190,11 +215,30 @@ export class Shell {
     this.supervisor.start();
   }
 
-  private forkEngine() {
+  /** The parent's environment without the node key (which only the engine may see). */
+  private childEnv(): Record<string, string> {
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(this.options.env)) {
       if (value !== undefined && name !== NODE_KEY_ENV) env[name] = value;
     }
+    return env;
+  }
+
+  private forkGateway(args: string[]) {
+    const { paths } = this.options;
+    const env = this.childEnv();
+    delete env['BYOI_ADMIN_TOKEN'];
+    delete env['BYOI_GATEWAY_DATA_DIR'];
+    return this.options.deps.forkUtility(
+      paths.gatewayEntry ?? join(dirname(paths.engineEntry), 'byoi-gateway.js'),
+      args,
+      // Piped: the ready line is read from stdout, and stderr must be drained.
+      { serviceName: 'BYOI Node gateway', stdio: 'pipe', env },
+    );
+  }
+
+  private forkEngine() {
+    const env = this.childEnv();
     env['BYOI_DATA_DIR'] = this.engineDataDir;
     if (this.nodeKeyPem) env[NODE_KEY_ENV] = this.nodeKeyPem;
     return this.options.deps.forkUtility(
@@ -235,9 +279,12 @@ export class Shell {
     if (this.stopping) return;
     this.signals?.stop();
     this.tray.destroy();
-    this.stopping = this.supervisor.stop().finally(() => {
-      this.engineStopped = true;
-      this.options.deps.app.quit();
-    });
+    const stopped = Promise.all([this.supervisor.stop(), this.privateNetwork.stop()]);
+    this.stopping = stopped
+      .then(() => undefined)
+      .finally(() => {
+        this.engineStopped = true;
+        this.options.deps.app.quit();
+      });
   }
 }

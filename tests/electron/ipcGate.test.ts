@@ -242,7 +242,7 @@ describe('IpcGate', () => {
     const ipcMain = new FakeIpcMain();
     const remove = gate.register(ipcMain);
     expect([...ipcMain.handlers.keys()].sort()).toEqual(
-      [IPC_CHANNELS.call, IPC_CHANNELS.engineState].sort(),
+      [IPC_CHANNELS.call, IPC_CHANNELS.engineState, IPC_CHANNELS.privateNetwork].sort(),
     );
     expect([...ipcMain.handlers.keys()].every((channel) => channel.startsWith('byoi:'))).toBe(true);
     await ipcMain.handlers.get(IPC_CHANNELS.call)?.(fromUs(), {
@@ -252,5 +252,48 @@ describe('IpcGate', () => {
     expect(JSON.stringify(logger.entries)).not.toContain('SECRET-CODE');
     remove();
     expect(ipcMain.handlers.size).toBe(0);
+  });
+
+  it('starts the private network on its own channel, with {} only and the same sender checks', async () => {
+    const info = { gatewayURL: 'http://127.0.0.1:1', apiKey: 'byoi-sk-x', adminURL: 'u' };
+    const start = vi.fn(async () => info);
+    const ours = new FakeWebContents(new FakeFrame(INDEX_URL, 7, 1));
+    const gate = new IpcGate({
+      origin: appOrigin(INDEX, undefined),
+      window: () => ({ webContents: ours }),
+      call: async () => null,
+      engineState: () => ({
+        state: 'running',
+        lastError: null,
+        crashes: [],
+        restartAt: null,
+        pid: 1,
+      }),
+      privateNetwork: start,
+      logger: recordingLogger(),
+    });
+    const fromUs = invokeEvent(ours, ours.mainFrame);
+    expect(await gate.handle(IPC_CHANNELS.privateNetwork, fromUs, {})).toEqual({
+      ok: true,
+      result: info,
+    });
+    const sub = new FakeFrame(INDEX_URL, 7, 2, ours.mainFrame);
+    const other = new FakeWebContents();
+    const refusals = [
+      await gate.handle(IPC_CHANNELS.privateNetwork, invokeEvent(ours, sub), {}),
+      await gate.handle(IPC_CHANNELS.privateNetwork, invokeEvent(other, other.mainFrame), {}),
+      await gate.handle(IPC_CHANNELS.privateNetwork, fromUs, { port: 1 }),
+      await gate.handle(IPC_CHANNELS.privateNetwork, fromUs, 'start'),
+    ];
+    expect(refusals.map((reply) => (reply.ok ? 200 : reply.error.status))).toEqual([
+      403, 403, 400, 400,
+    ]);
+    expect(start).toHaveBeenCalledTimes(1);
+
+    start.mockRejectedValueOnce(new Error('listen EADDRINUSE 127.0.0.1:8787'));
+    expect(await gate.handle(IPC_CHANNELS.privateNetwork, fromUs, {})).toMatchObject({
+      ok: false,
+      error: { status: 500, code: 'private_network_failed', message: /EADDRINUSE/ },
+    });
   });
 });

@@ -35,6 +35,7 @@ describe('preload bridge', () => {
         'onEvent',
         'onNavigate',
         'platform',
+        'startPrivateNetwork',
         'version',
       ].sort(),
     );
@@ -111,5 +112,17 @@ describe('preload bridge', () => {
       state: 'running',
     });
     expect(ipc.invoke).toHaveBeenCalledWith('byoi:engine-state');
+  });
+
+  it('starts the private network on its own channel with {} and unwraps the answer', async () => {
+    const ipc = new FakeIpcRenderer();
+    const info = {
+      gatewayURL: 'http://127.0.0.1:8787',
+      apiKey: 'byoi-sk-x',
+      adminURL: 'http://127.0.0.1:8787/admin/v1',
+    };
+    ipc.invoke.mockResolvedValueOnce({ ok: true, result: info });
+    await expect(createBridge(ipc, '0.1.0', 'linux').startPrivateNetwork()).resolves.toEqual(info);
+    expect(ipc.invoke).toHaveBeenCalledWith('byoi:private-network', {});
   });
 });

@@ -3,7 +3,7 @@
  * binary here): single instance, the engine's fork arguments and key, events to the window
  * and tray, settings to the login item, and a clean quit.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -179,5 +179,46 @@ describe('Shell', () => {
     await settle();
     expect(quitEmitted).toBe(true);
     expect(shell.supervisor.snapshot().state).toBe('stopped');
+  });
+
+  it('starts the private network gateway again at launch when one was set up, and stops it on quit', async () => {
+    const { shell, children, app, userData } = await setup();
+    const saved = {
+      version: 1,
+      port: 45678,
+      orgId: 'org_1',
+      apiKeyId: 'key_1',
+      apiKey: 'byoi-sk-x',
+      enrollmentCode: null,
+      joined: true,
+    };
+    await writeFile(join(userData, 'private-network.json'), JSON.stringify(saved));
+    await shell.start();
+    const gateway = children.find((child) => child.modulePath.endsWith('byoi-gateway.js'))!;
+    expect(gateway.modulePath).toBe('/app/out/main/byoi-gateway.js');
+    expect(gateway.args.slice(0, 5)).toEqual([
+      '--json',
+      '--port',
+      '45678',
+      '--data-dir',
+      join(userData, 'gateway'),
+    ]);
+    expect(gateway.env[NODE_KEY_ENV]).toBeUndefined();
+    let quitEmitted = false;
+    app.on('quit', () => (quitEmitted = true));
+    app.quit();
+    expect(gateway.killed).toBe(true);
+    children[0]!.exit(0);
+    await settle();
+    expect(quitEmitted).toBe(false); // the gateway has not exited yet
+    gateway.exit(0);
+    await settle();
+    expect(quitEmitted).toBe(true);
+  });
+
+  it('does not start a gateway when no private network was set up', async () => {
+    const { shell, children } = await setup();
+    await shell.start();
+    expect(children.map((child) => child.modulePath)).toEqual(['/app/out/main/engine-host.js']);
   });
 });

@@ -10,6 +10,13 @@ export interface EngineProcessState {
   lastError: string | null;
 }
 
+/** The private network on this machine: where clients point, and their API key. */
+export interface PrivateNetworkInfo {
+  gatewayURL: string;
+  apiKey: string;
+  adminURL: string;
+}
+
 export interface ByoiBridge {
   /** Calls one `NodeApi` verb through the main process. */
   call(verb: string, args: unknown): Promise<unknown>;
@@ -22,6 +29,8 @@ export interface ByoiBridge {
   onEngineState?(listener: (state: EngineProcessState) => void): () => void;
   /** The tray asks for a screen ("Why am I not earning?" opens the overview). */
   onNavigate?(listener: (to: { panel: 'overview'; focus?: 'diagnostics' }) => void): () => void;
+  /** Starts the private network on this machine (desktop app only). */
+  startPrivateNetwork?(): Promise<PrivateNetworkInfo>;
 }
 
 declare global {
@@ -36,4 +45,13 @@ export function findBridge(scope: { byoi?: Partial<ByoiBridge> } = window): Byoi
   return typeof bridge?.call === 'function' && typeof bridge.onEvent === 'function'
     ? (bridge as ByoiBridge)
     : null;
+}
+
+/** `startPrivateNetwork` when the app's preload has it; null in a browser. */
+export function findPrivateNetworkStarter(
+  scope: { byoi?: Partial<ByoiBridge> } = window,
+): (() => Promise<PrivateNetworkInfo>) | null {
+  const bridge = scope.byoi;
+  const start = bridge?.startPrivateNetwork;
+  return typeof start === 'function' ? () => start.call(bridge) : null;
 }

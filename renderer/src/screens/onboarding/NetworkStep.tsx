@@ -1,18 +1,27 @@
 import { useState, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useConnection } from '../../stores/connectionStore';
+import { findPrivateNetworkStarter, type PrivateNetworkInfo } from '../../api/byoiBridge';
 import { useStatus } from '../../stores/engineStores';
 import { JoinForm } from './JoinForm';
+import { PrivateNetworkPanel } from './PrivateNetworkPanel';
 
 /** Join a network with an enrollment code, or run a private one (desktop app only). */
 export function NetworkStep(): JSX.Element {
   const { t } = useTranslation();
   const link = useStatus((state) => state.data?.link ?? null);
-  const inApp = useConnection((state) => state.transport === 'ipc');
+  // Only the app's preload can start a gateway; a browser on a headless node cannot.
+  const [startPrivate] = useState(() => findPrivateNetworkStarter());
+  const [privateInfo, setPrivateInfo] = useState<PrivateNetworkInfo | null>(null);
   const [choice, setChoice] = useState<'join' | 'private'>('join');
   const linked = link !== null && link.state !== 'disabled' && link.nodeId !== null;
   const [joinAnother, setJoinAnother] = useState(false);
 
+  // Once started, the node links to it: keep showing the address and key, not just "linked".
+  if (privateInfo && startPrivate) {
+    return (
+      <PrivateNetworkPanel start={startPrivate} info={privateInfo} onStarted={setPrivateInfo} />
+    );
+  }
   if (linked && !joinAnother) {
     return (
       <>
@@ -58,9 +67,11 @@ export function NetworkStep(): JSX.Element {
       </fieldset>
       {choice === 'join' ? (
         <JoinForm />
+      ) : startPrivate ? (
+        <PrivateNetworkPanel start={startPrivate} info={null} onStarted={setPrivateInfo} />
       ) : (
         <p className="banner warn" data-testid="network-private-note">
-          {inApp ? t('onboarding.network.privateLater') : t('onboarding.network.privateNeedsApp')}
+          {t('onboarding.network.privateNeedsApp')}
         </p>
       )}
     </>
