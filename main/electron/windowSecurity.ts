@@ -3,23 +3,12 @@
  * from the dashboard, no new windows (a few https links open in the user's browser), no
  * <webview>, no permissions, and a strict Content-Security-Policy header on our files.
  */
+import { DASHBOARD_CSP } from '../../common/contentSecurityPolicy.js';
 import type { Logger } from '../../common/log.js';
 import type { SessionLike, WebContentsLike } from './electronDeps.js';
 
-/** The renderer's index.html has the same policy as a meta tag; the header adds framing rules. */
-export const APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-src 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The dashboard's policy, shared with the other place that serves it. */
+export const APP_CSP = DASHBOARD_CSP;
 
 /** Hosts whose https links may open in the user's browser (docs, model pages, the code). */
 export const EXTERNAL_LINK_HOSTS: readonly string[] = [

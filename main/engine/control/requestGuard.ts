@@ -3,30 +3,15 @@
  * Host header must name this server (no DNS rebinding), a browser's Origin must be this
  * server's own, and every response carries the same security headers.
  */
+import { DASHBOARD_CSP } from '../../../common/contentSecurityPolicy.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isLoopback } from '../../../common/address.js';
 import { ApiError } from '../../../common/openaiErrors.js';
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
-/**
- * The dashboard's policy. `connect-src 'self'` covers the same-origin `ws:` socket in
- * CSP Level 3 browsers (Chromium 71+, Firefox, Safari 16+). Styles stay `'self'`: the built
- * dashboard has no inline `<style>`, and React's `style` props go through the CSSOM, which
- * CSP does not block.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The dashboard's policy, shared with the other place that serves it. */
+export const CONTENT_SECURITY_POLICY = DASHBOARD_CSP;
 
 /** Headers on every response of the control server, errors and refused upgrades included. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
