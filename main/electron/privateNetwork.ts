@@ -11,6 +11,7 @@ import type { NodeApiArgs } from '../../common/nodeApi.js';
 import type { TimerHandle, Timers } from '../engine/schedule/timers.js';
 import type { UtilityChildLike } from './electronDeps.js';
 import { DEFAULT_SUPERVISOR_BACKOFF, restartDelay, type SupervisorBackoff } from './engineState.js';
+import { gatewayAdminClient } from './gatewayAdminClient.js';
 import { lineSplitter } from './lineSplitter.js';
 import {
   hasPrivateNetworkState,
@@ -126,7 +127,7 @@ export class PrivateNetwork {
     if (state.port !== port) save({ ...state, port });
     this.port = port;
 
-    const admin = adminClient(url, this.adminToken);
+    const admin = gatewayAdminClient(url, this.adminToken);
     // A gateway folder wiped by hand no longer knows the org: make it (and the rest) again.
     if (state.orgId === null || !(await admin.exists(`/orgs/${state.orgId}`))) {
       const org = await admin.post<{ id: string }>('/orgs', { name: PRIVATE_ORG_NAME });
@@ -177,13 +178,7 @@ export class PrivateNetwork {
 
   private args(): string[] {
     const dataDir = join(this.options.userDataDir, PRIVATE_NETWORK_FILES.gatewayDir);
-    return [
-      '--json',
-      '--port',
-      String(this.port),
-      '--data-dir',
-      dataDir,
-    ];
+    return ['--json', '--port', String(this.port), '--data-dir', dataDir];
   }
 
   private spawn(): void {
@@ -295,35 +290,4 @@ export class PrivateNetwork {
     if (timer) this.options.timers.clearTimeout(timer);
     this[name] = null;
   }
-}
-
-/** The few admin API calls the setup makes (`/admin/v1`, bearer token). */
-function adminClient(url: string, token: string) {
-  const request = async (method: string, path: string, body?: unknown) =>
-    fetch(`${url}/admin/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  return {
-    async exists(path: string): Promise<boolean> {
-      const response = await request('GET', path);
-      if (response.status === 404) return false;
-      if (!response.ok) throw new Error(`gateway admin GET ${path}: HTTP ${response.status}`);
-      return true;
-    },
-    async post<T>(path: string, body: unknown): Promise<T> {
-      const response = await request('POST', path, body);
-      const json = (await response.json()) as T & { error?: { message?: string } };
-      if (!response.ok) {
-        throw new Error(
-          `gateway admin POST ${path}: ${json.error?.message ?? `HTTP ${response.status}`}`,
-        );
-      }
-      return json;
-    },
-  };
 }
