@@ -5,7 +5,7 @@ import { scheduleSettingsSchema, type ScheduleSettings } from '../../common/sett
 import type { ScheduleVerdict } from '../../main/engine/schedule/decide.js';
 import { Scheduler } from '../../main/engine/schedule/scheduler.js';
 import { PushedSignals, type SignalSource } from '../../main/engine/schedule/signalSources.js';
-import type { TimerHandle, Timers } from '../../main/engine/schedule/timers.js';
+import { ManualTimers } from '../support/manualTimers.js';
 
 const START = new Date(2026, 10, 23, 10, 0);
 
@@ -122,42 +122,6 @@ describe('Scheduler decisions, events and status', () => {
   });
 });
 
-type HandTimer = TimerHandle & { due: number; fire: () => void; unrefd: boolean };
-
-/** Timers fired by hand, for the scheduler's synchronous tick (no promises to wait for). */
-class HandTimers implements Timers {
-  now = 0;
-  private pending: HandTimer[] = [];
-  setTimeout(fire: () => void, ms: number): TimerHandle {
-    const timer: HandTimer = {
-      due: this.now + ms,
-      fire,
-      unrefd: false,
-      unref: () => (timer.unrefd = true),
-    };
-    this.pending.push(timer);
-    return timer;
-  }
-  clearTimeout(handle: TimerHandle): void {
-    this.pending = this.pending.filter((t) => t !== handle);
-  }
-  get armed(): Array<[number, boolean]> {
-    return this.pending.map((t) => [t.due, t.unrefd]);
-  }
-  advance(ms: number): void {
-    const target = this.now + ms;
-    for (let next = this.nextDue(target); next; next = this.nextDue(target)) {
-      this.pending = this.pending.filter((t) => t !== next);
-      this.now = next.due;
-      next.fire();
-    }
-    this.now = target;
-  }
-  private nextDue(target: number): HandTimer | undefined {
-    return this.pending.filter((t) => t.due <= target).sort((a, b) => a.due - b.due)[0];
-  }
-}
-
 describe('PushedSignals', () => {
   it('replays pushes made before start, forwards while started, and not after stop', () => {
     const pushed = new PushedSignals('shell');
@@ -190,8 +154,8 @@ describe('Scheduler start/stop', () => {
     expect(scheduler.verdict.rule).toBe('idle');
   });
 
-  it('ticks on an unref’d timer, and stop() ends the ticks and the sources', () => {
-    const timers = new HandTimers();
+  it('ticks on an unref’d timer, and stop() ends the ticks and the sources', async () => {
+    const timers = new ManualTimers();
     const base = new Date(2026, 10, 23, 14, 0).getTime();
     const pushed = new PushedSignals();
     pushed.push({ userIdleSeconds: 600 });
@@ -207,9 +171,9 @@ describe('Scheduler start/stop', () => {
     scheduler.start();
     expect(timers.armed).toEqual([[1000, true]]);
     expect(scheduler.status().decisions).toHaveLength(1);
-    timers.advance(1999);
+    await timers.advance(1999);
     expect(scheduler.verdict.rule).toBe('timed-pause');
-    timers.advance(1);
+    await timers.advance(1);
     expect(scheduler.verdict).toMatchObject({ state: 'serving', rule: 'idle' });
     pushed.push({ userIdleSeconds: 0 });
     expect(scheduler.verdict.rule).toBe('user-active');

@@ -37,7 +37,6 @@ export interface RunningServer {
 /** Builds the Fastify app (not listening yet), so tests can inject requests too. */
 export function buildOpenAiApp(options: OpenAiServerOptions): FastifyInstance {
   const { logger } = options;
-  const models = () => new Map(options.models().map((model) => [model.id, model]));
   const created = Math.floor(Date.now() / 1000);
   const app = createJsonApp(logger);
   const { apiKey } = options;
@@ -56,7 +55,7 @@ export function buildOpenAiApp(options: OpenAiServerOptions): FastifyInstance {
 
   const listModels = (): ModelList => ({
     object: 'list',
-    data: [...models().keys()].map((id) => ({
+    data: options.models().map(({ id }) => ({
       id,
       object: 'model',
       created,
@@ -70,19 +69,19 @@ export function buildOpenAiApp(options: OpenAiServerOptions): FastifyInstance {
     return model;
   });
   app.post('/v1/chat/completions', (request, reply) =>
-    chatCompletions(models(), logger, request, reply),
+    chatCompletions(options.models(), logger, request, reply),
   );
   return app;
 }
 
 async function chatCompletions(
-  models: Map<string, ModelHost>,
+  models: readonly ModelHost[],
   logger: Logger,
   request: FastifyRequest,
   reply: FastifyReply,
 ) {
   const body = parseOrThrow(chatCompletionRequestSchema, request.body);
-  const host = models.get(body.model);
+  const host = models.find((model) => model.id === body.model);
   if (!host) throw ApiError.modelNotFound(body.model);
 
   const clientGone = new AbortController();

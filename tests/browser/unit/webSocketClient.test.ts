@@ -42,6 +42,7 @@ class FakeControlSocket {
     this.sockets.add(ws);
     ws.on('close', () => this.sockets.delete(ws));
     let authed = false;
+    let heldStatus: (() => void) | null = null;
     const send = (message: EngineMessage) => ws.send(JSON.stringify(message));
     ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as ClientMessage;
@@ -68,17 +69,17 @@ class FakeControlSocket {
           },
         });
       }
-      // Answered late, so that a later call is answered first.
-      const delay = message.verb === 'getStatus' ? 30 : 0;
-      setTimeout(
-        () =>
-          send({
-            type: 'result',
-            id: message.id,
-            result: { echo: message.verb } as unknown as NodeStatus,
-          }),
-        delay,
-      );
+      const answer = () =>
+        send({
+          type: 'result',
+          id: message.id,
+          result: { echo: message.verb } as unknown as NodeStatus,
+        });
+      // getStatus is answered only after the next getSettings, so answers come out of order.
+      if (message.verb === 'getStatus') return void (heldStatus = answer);
+      answer();
+      if (message.verb === 'getSettings') heldStatus?.();
+      heldStatus = null;
     });
   }
 
@@ -128,15 +129,17 @@ describe('WebSocketNodeClient', () => {
 
   const connect = (token = TOKEN, connectWaitMs = 5000) => {
     const states: ConnectionState[] = [];
+    /** Each reconnect the client schedules, by attempt. */
+    const reconnects: number[] = [];
     client = new WebSocketNodeClient({
       url: server.url,
       token,
       createSocket,
-      reconnectDelayMs: () => 20,
+      reconnectDelayMs: (attempt) => (reconnects.push(attempt), 20),
       connectWaitMs,
     });
     client.onState((state) => states.push(state));
-    return { client, states };
+    return { client, states, reconnects };
   };
 
   it('authenticates first, then answers concurrent calls by id, whatever their order', async () => {
@@ -225,12 +228,13 @@ describe('WebSocketNodeClient', () => {
   });
 
   it('stops on a wrong token: state unauthorized, calls refused, no retry', async () => {
-    const { client, states } = connect('wrong-token-0000000000');
+    const { client, states, reconnects } = connect('wrong-token-0000000000');
     const call = client.call('getStatus', {});
     await expect(call).rejects.toMatchObject({ reason: 'unauthorized' });
     expect(client.state).toBe('unauthorized');
     await expect(client.call('getSettings', {})).rejects.toBeInstanceOf(NodeConnectionError);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // No reconnect was even scheduled, so none can come later.
+    expect(reconnects).toEqual([]);
     expect(server.auths).toEqual(['wrong-token-0000000000']);
     expect(states).toEqual(['unauthorized']);
   });
