@@ -7,10 +7,14 @@
  * `job.accept` | `job.reject`, then `job.chunk`* and `job.done` | `job.error`; `job.cancel`
  * from the gateway at any time; `receipt` after the gateway has accounted a job. A node may
  * also hand back an accepted job that has produced nothing yet with `job.reject` (it is
- * pausing), and the gateway tries another node. The node sends `announce` (new prices),
- * `availability` (paused or serving) and `rewards` again whenever they change; the gateway
- * sends `market` (what the network pays) after welcome and then now and then. Liveness
- * uses WebSocket ping/pong.
+ * pausing), and the gateway tries another node. When a node dies mid-stream, the gateway
+ * may offer the job to another node with `continuation` (the text already streamed), which
+ * that node continues; its chunks and usage count only the new text. The field is optional,
+ * so the protocol stays version 1; a node built before it strips the unknown field and would
+ * answer from scratch, so the gateway must offer continuations only to nodes that support them.
+ * The node sends `announce` (new prices), `availability` (paused or serving) and `rewards`
+ * again whenever they change; the gateway sends `market` (what the network pays) after
+ * welcome and then now and then. Liveness uses WebSocket ping/pong.
  */
 import { z } from 'zod';
 import { chatCompletionRequestSchema } from './openai.js';
@@ -155,6 +159,11 @@ export const gatewayFrameSchema = z.discriminatedUnion('type', [
     jobId: id,
     request: chatCompletionRequestSchema,
     price: modelPriceSchema,
+    /**
+     * The assistant text already sent to the client; continue it. Set when a node died
+     * mid-stream and the job fails over; `request.max_tokens` is then the remaining budget.
+     */
+    continuation: z.object({ text: z.string().max(256 * 1024) }).optional(),
   }),
   z.object({ type: z.literal('job.cancel'), jobId: id, reason: z.string().max(256) }),
   z.object({ type: z.literal('receipt'), receipt: receiptSchema, signature: base64 }),
@@ -174,6 +183,11 @@ export const nodeFrameSchema = z.discriminatedUnion('type', [
     type: z.literal('announce'),
     models: z.array(announcedModelSchema).max(64),
     hardware: z.object({ summary: z.string().max(512), backend: z.string().max(32) }),
+    /**
+     * What this node can do beyond protocol v1's first release: `continuation` (it continues
+     * an offered `job.offer.continuation`). Older nodes send none, and get no continuations.
+     */
+    features: z.array(z.string().max(64)).max(32).optional(),
   }),
   z.object({
     type: z.literal('availability'),

@@ -4,11 +4,20 @@
  * cannot be opened by a second process.
  */
 import { ApiError } from '../common/openaiErrors.js';
-import type { AdminStore } from './admin/adminCli.js';
 import { ADMIN_PREFIX } from './admin/adminRoutes.js';
-import type { ApiKeyInfo, Balances, NodeRecord, Org, UsageRecord } from './store/types.js';
+import type { AdminStore } from './admin/adminStore.js';
+import type { CompareRow, ProviderView, RouteView } from './admin/adminViews.js';
+import type {
+  ApiKeyInfo,
+  Balances,
+  NodeRecord,
+  Org,
+  RoutingRule,
+  UsageRecord,
+  UsageReportRow,
+} from './store/types.js';
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** An {@link AdminStore} that calls the admin API at `url` with `adminToken`. */
 export function adminHttpStore(url: string, adminToken: string): AdminStore {
@@ -53,9 +62,9 @@ export function adminHttpStore(url: string, adminToken: string): AdminStore {
     return search.size ? `?${search}` : '';
   };
   /** true when done, false for a 404 (no such id), as the store answers. */
-  const revoke = async (path: string): Promise<boolean> => {
+  const revoke = async (path: string, method: Method = 'DELETE'): Promise<boolean> => {
     try {
-      await call('DELETE', path);
+      await call(method, path);
       return true;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return false;
@@ -63,6 +72,8 @@ export function adminHttpStore(url: string, adminToken: string): AdminStore {
     }
   };
   const id = encodeURIComponent;
+  const data = async <T>(path: string): Promise<T[]> =>
+    (await call<{ data: T[] }>('GET', path)).data;
 
   return {
     createOrg: (name) => call<Org>('POST', '/orgs', { name }),
@@ -96,5 +107,25 @@ export function adminHttpStore(url: string, adminToken: string): AdminStore {
         missionByCause: b.missionByCause ?? {},
       };
     },
+    addProvider: (provider) => call<ProviderView>('POST', '/providers', provider),
+    listProviders: () => data<ProviderView>('/providers'),
+    getProvider: async (name) => {
+      try {
+        return await call<ProviderView>('GET', `/providers/${id(name)}`);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return null;
+        throw error;
+      }
+    },
+    removeProvider: (name) => revoke(`/providers/${id(name)}`),
+    setProviderEnabled: (name, enabled) =>
+      revoke(`/providers/${id(name)}/${enabled ? 'enable' : 'disable'}`, 'POST'),
+    setRoutingRule: (rule) => call<RoutingRule>('PUT', '/routing-rules', rule),
+    listRoutingRules: (orgId) => data<RoutingRule>(`/routing-rules${query({ orgId })}`),
+    removeRoutingRule: (orgId, model) => revoke(`/routing-rules${query({ orgId, model })}`),
+    usageReport: ({ orgId, by, since, until }) =>
+      data<UsageReportRow>(`/usage/report${query({ orgId, by, since, until })}`),
+    routes: () => data<RouteView>('/routes'),
+    compare: async (input) => (await call<{ data: CompareRow[] }>('POST', '/compare', input)).data,
   };
 }

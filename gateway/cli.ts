@@ -6,6 +6,7 @@ import { VERSION } from '../common/version.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAdminCommand } from './admin/adminCli.js';
+import { directAdminStore } from './admin/adminStore.js';
 import { adminHttpStore } from './adminHttpStore.js';
 import { ADMIN_TOKEN_FILE } from './adminToken.js';
 import {
@@ -34,6 +35,12 @@ async function serve(config: ServeConfig): Promise<void> {
     maxPrice: config.maxPrice,
     heartbeatMs: config.heartbeatMs,
     marketIntervalMs: config.marketIntervalMs,
+    configFile: config.configFile,
+    connectTimeoutMs: config.connectTimeoutMs,
+    firstTokenTimeoutMs: config.firstTokenTimeoutMs,
+    queueWaitMs: config.queueWaitMs,
+    queueLength: config.queueLength,
+    healthIntervalMs: config.healthIntervalMs,
     logger,
   });
   if (config.json) {
@@ -86,7 +93,15 @@ async function admin(config: AdminConfig): Promise<number> {
     return runAdminCommand(config.argv, store, out, err);
   }
   // Opened only once the command line is valid; refused while a gateway runs on the folder.
-  return runAdminCommand(config.argv, () => openStore(config.dataDir), out, err);
+  return runAdminCommand(
+    config.argv,
+    async () => {
+      const store = await openStore(config.dataDir);
+      return { ...directAdminStore(store), close: () => store.close() };
+    },
+    out,
+    err,
+  );
 }
 
 async function main(argv: string[]): Promise<void> {

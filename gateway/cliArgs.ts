@@ -6,9 +6,14 @@ import type { LogLevel } from '../common/log.js';
 import {
   DEFAULT_FEE_BASIS_POINTS,
   DEFAULT_GATEWAY_PORT,
+  DEFAULT_HEALTH_INTERVAL_MS,
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_MARKET_INTERVAL_MS,
   DEFAULT_MAX_PRICE,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
+  DEFAULT_QUEUE_LENGTH,
+  DEFAULT_QUEUE_WAIT_MS,
 } from './defaults.js';
 
 export const GATEWAY_HELP = `Usage: byoi-gateway [serve] [options]
@@ -19,7 +24,8 @@ endpoint that nodes dial out to, routing with failover, and accounting with sign
 
 Commands:
   serve                 Run the gateway (the default command)
-  admin COMMAND         Manage organizations, API keys, enrollment codes, nodes and usage.
+  admin COMMAND         Manage organizations, API keys, enrollment codes, nodes, usage,
+                        upstream providers and routing rules.
                         Run 'byoi-gateway admin help' for its commands. Without --url it
                         opens the data folder directly, which only works while no gateway
                         runs on it; with --url it uses a running gateway's admin API
@@ -41,6 +47,21 @@ Options for serve:
   --market-interval-ms N
                         How often nodes are told what the network pays, when it changed
                         (default ${DEFAULT_MARKET_INTERVAL_MS})
+  --config FILE         A YAML file of upstream providers and routing rules, applied at
+                        start (again on every start: applying twice changes nothing).
+                        \${ENV_NAME} in any value is read from the environment
+  --connect-timeout-ms N
+                        ms to connect to a provider, or for a node to accept a job, before
+                        the next route is tried (default ${DEFAULT_CONNECT_TIMEOUT_MS})
+  --first-token-timeout-ms N
+                        ms a try may take to its first output before failing over
+                        (default ${DEFAULT_FIRST_TOKEN_TIMEOUT_MS})
+  --queue-wait-ms N     How long a request waits while every allowed route is busy
+                        (default ${DEFAULT_QUEUE_WAIT_MS})
+  --queue-length N      Requests that may wait per model (default ${DEFAULT_QUEUE_LENGTH})
+  --health-interval-ms N
+                        How often each provider's free GET /models is checked
+                        (default ${DEFAULT_HEALTH_INTERVAL_MS})
   --json                Machine mode: print one JSON line on stdout once ready, and log
                         JSON lines on stderr
   --log-level LEVEL     debug, info, warn or error (default info)
@@ -62,6 +83,13 @@ export interface ServeConfig {
   maxPrice: { prompt: number; completion: number };
   heartbeatMs: number;
   marketIntervalMs: number;
+  /** The YAML file of providers and routing rules, if any. */
+  configFile: string | undefined;
+  connectTimeoutMs: number;
+  firstTokenTimeoutMs: number;
+  queueWaitMs: number;
+  queueLength: number;
+  healthIntervalMs: number;
   json: boolean;
   logLevel: LogLevel;
 }
@@ -90,6 +118,14 @@ function integer(name: string, value: string | undefined, min: number, max: numb
     throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got '${value}'`);
   }
   return number;
+}
+
+/** A duration in ms: at least 1, at most `max` (within setTimeout's limit). */
+const ms = (name: string, value: string | undefined, max: number) => integer(name, value, 1, max);
+
+function configFile(value: string | undefined): string | undefined {
+  if (value === '') throw new UsageError('--config needs a file name');
+  return value;
 }
 
 function maxPrice(value: string | undefined): { prompt: number; completion: number } {
@@ -166,6 +202,12 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         'max-price': { type: 'string' },
         'heartbeat-ms': { type: 'string' },
         'market-interval-ms': { type: 'string' },
+        config: { type: 'string' },
+        'connect-timeout-ms': { type: 'string' },
+        'first-token-timeout-ms': { type: 'string' },
+        'queue-wait-ms': { type: 'string' },
+        'queue-length': { type: 'string' },
+        'health-interval-ms': { type: 'string' },
         json: { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -192,6 +234,20 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       marketIntervalMs:
         integer('--market-interval-ms', values['market-interval-ms'], 50, 86_400_000) ??
         DEFAULT_MARKET_INTERVAL_MS,
+      configFile: configFile(values.config),
+      connectTimeoutMs:
+        ms('--connect-timeout-ms', values['connect-timeout-ms'], 600_000) ??
+        DEFAULT_CONNECT_TIMEOUT_MS,
+      firstTokenTimeoutMs:
+        ms('--first-token-timeout-ms', values['first-token-timeout-ms'], 3_600_000) ??
+        DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
+      queueWaitMs:
+        integer('--queue-wait-ms', values['queue-wait-ms'], 0, 3_600_000) ?? DEFAULT_QUEUE_WAIT_MS,
+      queueLength:
+        integer('--queue-length', values['queue-length'], 0, 1_000_000) ?? DEFAULT_QUEUE_LENGTH,
+      healthIntervalMs:
+        integer('--health-interval-ms', values['health-interval-ms'], 50, 86_400_000) ??
+        DEFAULT_HEALTH_INTERVAL_MS,
       json: values.json ?? false,
       logLevel: logLevel(values['log-level'] ?? 'info'),
     },

@@ -9,3 +9,13 @@ export const DEFAULT_HEARTBEAT_MS = 5000;
 export const DEFAULT_MAX_PRICE: ModelPrice = { prompt: 10, completion: 20 };
 /** How often nodes get the market figures: every minute. */
 export const DEFAULT_MARKET_INTERVAL_MS = 60_000;
+/** How often each upstream provider's free `GET /models` is checked: every 30 s. */
+export const DEFAULT_HEALTH_INTERVAL_MS = 30_000;
+/** ms to connect to an upstream, or for a node to accept an offer. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+/** ms from a try's start to its first output before failing over. */
+export const DEFAULT_FIRST_TOKEN_TIMEOUT_MS = 30_000;
+/** How long a request may wait while every allowed route is busy. */
+export const DEFAULT_QUEUE_WAIT_MS = 30_000;
+/** Requests that may wait per model. */
+export const DEFAULT_QUEUE_LENGTH = 256;

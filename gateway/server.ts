@@ -6,6 +6,7 @@
 import { isLoopback } from '../common/address.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ApiError, toApiError } from '../common/openaiErrors.js';
+import { BusyError } from './routing/dispatchTypes.js';
 import { LINK_PATH, type ModelPrice } from '../common/protocol.js';
 import { loadOrCreateSigningKey, type SigningKey } from './accounting/signingKey.js';
 import { registerAdminRoutes } from './admin/adminRoutes.js';
@@ -15,13 +16,17 @@ import {
   DEFAULT_GATEWAY_PORT,
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_MARKET_INTERVAL_MS,
+  DEFAULT_HEALTH_INTERVAL_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
 } from './defaults.js';
 import { registerClientApi } from './api/clientApi.js';
 import { registerEnrollRoute } from './api/enrollRoute.js';
 import { attachLinkServer, type LinkServer } from './link/linkServer.js';
 import { silentLogger, type Logger } from '../common/log.js';
 import { MarketFeed } from './market/marketFeed.js';
+import { applyGatewayConfig, loadGatewayConfig } from './config/gatewayConfig.js';
 import { Router } from './routing/router.js';
+import { RoutingControl } from './routingControl.js';
 import { openStore } from './store/pgliteStore.js';
 import type { GatewayStore } from './store/types.js';
 
@@ -46,6 +51,18 @@ export interface GatewayOptions {
   offerTimeoutMs?: number;
   /** How often every node gets the market figures, when they changed (default 60 s). */
   marketIntervalMs?: number;
+  /** A YAML file of providers and routing rules, applied (idempotently) at start. */
+  configFile?: string;
+  /** ms to connect to an upstream, or for a node to accept a job (default 5 s). */
+  connectTimeoutMs?: number;
+  /** ms from a try's start to its first output before failing over (default 30 s). */
+  firstTokenTimeoutMs?: number;
+  /** How long a request may wait while every route is busy (default 30 s). */
+  queueWaitMs?: number;
+  /** Requests that may wait per model (default 256). */
+  queueLength?: number;
+  /** How often each provider's `GET /models` is checked (default 30 s). */
+  healthIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -74,6 +91,8 @@ function setErrorHandling(app: FastifyInstance, logger: Logger): void {
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, request, reply) => {
     const apiError = toApiError(error);
+    if (apiError instanceof BusyError)
+      void reply.header('retry-after', String(apiError.retryAfterSeconds));
     if (apiError.status >= 500) {
       logger.error('request failed', {
         url: request.url,
@@ -108,10 +127,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const signer = loadOrCreateSigningKey(options.dataDir);
   const admin = loadOrCreateAdminToken(options.dataDir, options.adminToken);
   const store = await openStore(options.dataDir);
+  const connectTimeoutMs =
+    options.connectTimeoutMs ?? options.offerTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const router = new Router({
     maxPrice: options.maxPrice,
-    offerTimeoutMs: options.offerTimeoutMs,
+    connectTimeoutMs,
+    firstTokenTimeoutMs: options.firstTokenTimeoutMs,
+    queueWaitMs: options.queueWaitMs,
+    queueLength: options.queueLength,
     logger,
+  });
+  const routing = new RoutingControl({
+    store,
+    router,
+    signer,
+    feeBasisPoints,
+    logger,
+    connectTimeoutMs,
+    healthIntervalMs: options.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS,
   });
   const market = new MarketFeed({
     store,
@@ -123,11 +156,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let app: FastifyInstance | undefined;
   let link: LinkServer | undefined;
   try {
+    if (options.configFile) {
+      const applied = await applyGatewayConfig(
+        store,
+        loadGatewayConfig(options.configFile, process.env),
+      );
+      logger.info('config applied', { file: options.configFile, ...applied });
+    }
+    await routing.reload();
     app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, forceCloseConnections: true });
     setErrorHandling(app, logger);
-    app.get('/healthz', async () => ({ status: 'ok', nodes: router.online().length }));
+    app.get('/healthz', async () => ({
+      status: 'ok',
+      nodes: router.online().length,
+      routes: router.routes().length,
+    }));
     registerEnrollRoute(app, store, signer.publicKey);
-    registerAdminRoutes(app, store, admin.token);
+    registerAdminRoutes(app, store, admin.token, routing.live());
     registerClientApi(app, { store, router, signer, feeBasisPoints, market, logger });
     link = attachLinkServer(app.server, {
       store,
@@ -141,13 +186,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
     await app.listen({ host, port: options.port ?? DEFAULT_GATEWAY_PORT });
   } catch (error) {
+    routing.close();
     await market.close();
     await link?.close();
     await app?.close();
     await store.close();
     throw error;
   }
-  return running(app, link, { host, logger, admin, signer, store, router, market });
+  return running(app, link, { host, logger, admin, signer, store, router, market, routing });
 }
 
 interface Parts {
@@ -158,11 +204,12 @@ interface Parts {
   store: GatewayStore;
   router: Router;
   market: MarketFeed;
+  routing: RoutingControl;
 }
 
 /** The handle of a listening gateway. */
 function running(app: FastifyInstance, link: LinkServer, parts: Parts): RunningGateway {
-  const { host, logger, admin, signer, store, router, market } = parts;
+  const { host, logger, admin, signer, store, router, market, routing } = parts;
   if (!isLoopback(host)) {
     logger.warn('listening beyond this machine; API keys and the admin token guard it', { host });
   }
@@ -185,6 +232,7 @@ function running(app: FastifyInstance, link: LinkServer, parts: Parts): RunningG
     market,
     close: () =>
       (closing ??= (async () => {
+        routing.close();
         await market.close();
         await link.close();
         await app.close();

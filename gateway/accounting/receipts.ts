@@ -30,6 +30,12 @@ export interface JobPayer {
   apiKeyId: string;
 }
 
+/** What the usage row says of the client request a job served (see {@link NewUsageRecord}). */
+export type RequestFacts = Pick<
+  NewUsageRecord,
+  'requestId' | 'timeToFirstTokenMs' | 'latencyMs' | 'attempts' | 'outcome' | 'routes'
+>;
+
 /** A receipt with the gateway's base64 Ed25519 signature of {@link receiptSigningBytes}. */
 export interface SignedReceipt {
   receipt: Receipt;
@@ -110,8 +116,12 @@ export async function settleJob(
   job: JobUsage & JobPayer,
   feeBasisPoints: number,
   issuedAt: Date = new Date(),
+  request: RequestFacts = {},
 ): Promise<SignedReceipt | null> {
   const signed = issueReceipt(job, feeBasisPoints, signer, issuedAt);
-  const recorded = await store.recordUsage(usageFromReceipt(signed.receipt, job));
+  const recorded = await store.recordUsage({
+    ...usageFromReceipt(signed.receipt, job),
+    ...request,
+  });
   return recorded ? signed : null;
 }

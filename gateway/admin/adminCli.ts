@@ -1,32 +1,25 @@
 /**
  * `byoi-gateway admin …`: organizations, API keys, enrollment codes, nodes, usage and
- * balances from the command line. Exit codes: 0 done, 1 failed (an unknown id, say),
+ * balances, upstream providers and routing rules from the command line. Exit codes: 0 done, 1 failed (an unknown id, say),
  * 2 a mistake in the command line. Errors are one clear line, never a stack trace.
  */
 import { parseArgs } from 'node:util';
 import { ApiError } from '../../common/openaiErrors.js';
-import { STORE_LIMITS, UnknownOrgError, type GatewayStore } from '../store/types.js';
+import { ConflictError, STORE_LIMITS, UnknownOrgError } from '../store/types.js';
+import {
+  AdminUsageError,
+  integer,
+  knownOrg,
+  list,
+  required,
+  type Command,
+  type Print,
+} from './adminCommand.js';
 import { balanceLines, keyTable, nodeTable, orgTable, usageTable } from './adminFormat.js';
+import { ROUTING_COMMANDS, runUsageReport } from './adminRoutingCommands.js';
+import type { AdminStore, AdminStoreSource } from './adminStore.js';
 
-/** What the admin commands need of a store (an HTTP client of the admin API can offer it too). */
-export type AdminStore = Pick<
-  GatewayStore,
-  | 'createOrg'
-  | 'listOrgs'
-  | 'getOrg'
-  | 'createApiKey'
-  | 'listApiKeys'
-  | 'revokeApiKey'
-  | 'createEnrollmentCode'
-  | 'listNodes'
-  | 'revokeNode'
-  | 'listUsage'
-  | 'balances'
->;
-
-/** A store, or a function that opens one only once the command line is valid (then closed after). */
-export type AdminStoreSource =
-  AdminStore | (() => Promise<AdminStore & { close(): Promise<void> }>);
+export type { AdminStore, AdminStoreSource } from './adminStore.js';
 
 export const ADMIN_HELP = `Usage: byoi-gateway admin COMMAND [options]
 
@@ -44,27 +37,39 @@ Commands:
   node revoke ID                   Revoke a node
   usage [--org ID] [--node ID] [--limit N]
                                    Recent usage, newest first (default limit 50)
+  usage --org ID --by model|route|key|node [--since ISO] [--until ISO] [--format json|csv]
+                                   Usage grouped: requests, errors, tokens, cost, upstream
+                                   cost, and p50/p95 of time to first token and latency
   balance --org ID                 What an organization spent and earned, and how its
                                    earnings are shared: rewards, exchange, mission
+  provider add NAME --base-url URL --api-key KEY [--api-key KEY ...]
+      --model ID[=UPSTREAM_ID] [--model ...] --price-prompt USD --price-completion USD
+      [--cost-prompt USD --cost-completion USD] [--max-concurrent N]
+                                   Add an OpenAI-compatible upstream provider; prices are
+                                   USD per 1M tokens (price: what orgs pay; cost: what the
+                                   provider charges). Default --max-concurrent ${STORE_LIMITS.defaultMaxConcurrent}
+  provider list                    List providers (keys masked, with their states)
+  provider remove NAME             Remove a provider no routing rule names
+  provider disable NAME            Stop routing to a provider
+  provider enable NAME             Route to it again
+  routing set --org ORG|'*' --model ID|'*' --strategy cheapest|fastest|balanced|pinned
+      [--routes A,B,nodes] [--weights A=3,B=1] [--max-price-prompt USD --max-price-completion USD]
+                                   Set the rule for an org (or every org) and a model (or
+                                   every model). Routes are provider names, nodes or own-nodes;
+                                   balanced needs --weights, pinned needs --routes
+  routing list [--org ORG]         List routing rules
+  routing remove --org ORG --model ID
+                                   Remove a routing rule
+  routes                           Live routes: health, speed, keys (needs --url)
+  compare --org ORG --model ID --prompt TEXT [--max-tokens N] [--key ID]
+                                   Send one prompt to every route side by side: status,
+                                   time to first token, latency, tokens, cost (needs --url)
   help                             Show this help
 
 Options:
   --json                           Print JSON (lists as {"data": [...]}) instead of text
   -h, --help                       Show this help
 `;
-
-class AdminUsageError extends Error {}
-
-type Values = Record<string, string | boolean | undefined>;
-type Print = (json: unknown, text: string[]) => void;
-
-interface Command {
-  /** Positional argument names after the command words. */
-  args: string[];
-  /** Options the command takes besides --json and --help. */
-  options: string[];
-  run(store: AdminStore, args: string[], values: Values, print: Print): Promise<number | void>;
-}
 
 const OPTIONS = {
   org: { type: 'string' },
@@ -73,34 +78,29 @@ const OPTIONS = {
   'rate-limit': { type: 'string' },
   ttl: { type: 'string' },
   limit: { type: 'string' },
+  'base-url': { type: 'string' },
+  'api-key': { type: 'string', multiple: true },
+  model: { type: 'string', multiple: true },
+  'price-prompt': { type: 'string' },
+  'price-completion': { type: 'string' },
+  'cost-prompt': { type: 'string' },
+  'cost-completion': { type: 'string' },
+  'max-concurrent': { type: 'string' },
+  strategy: { type: 'string' },
+  routes: { type: 'string' },
+  weights: { type: 'string' },
+  'max-price-prompt': { type: 'string' },
+  'max-price-completion': { type: 'string' },
+  by: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  format: { type: 'string' },
+  prompt: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  key: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-function integer(flag: string, value: unknown, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(number) || number < 1 || number > max) {
-    throw new AdminUsageError(
-      `--${flag} must be a whole number from 1 to ${max}, got '${String(value)}'`,
-    );
-  }
-  return number;
-}
-
-function required(values: Values, flag: string): string {
-  const value = values[flag];
-  if (typeof value !== 'string' || value === '')
-    throw new AdminUsageError(`--${flag} ID is required`);
-  return value;
-}
-
-/** Fails with exit code 1 when `--org` names no organization. */
-async function knownOrg(store: AdminStore, orgId: string | undefined): Promise<void> {
-  if (orgId !== undefined && !(await store.getOrg(orgId))) throw new UnknownOrgError(orgId);
-}
-
-const list = (empty: string, lines: string[]): string[] => (lines.length > 1 ? lines : [empty]);
 
 const COMMANDS: Record<string, Command> = {
   'org create': {
@@ -185,8 +185,13 @@ const COMMANDS: Record<string, Command> = {
   },
   usage: {
     args: [],
-    options: ['org', 'node', 'limit'],
+    options: ['org', 'node', 'limit', 'by', 'since', 'until', 'format'],
     async run(store, _args, values, print) {
+      if (values.by !== undefined)
+        return runUsageReport(store, values, print, { json: values.json === true });
+      for (const flag of ['since', 'until', 'format']) {
+        if (values[flag] !== undefined) throw new AdminUsageError(`--${flag} needs --by`);
+      }
       const orgId = values.org as string | undefined;
       const limit = integer('limit', values.limit, STORE_LIMITS.maxUsageLimit) ?? 50;
       await knownOrg(store, orgId);
@@ -209,6 +214,7 @@ const COMMANDS: Record<string, Command> = {
       print({ orgId, ...balances }, balanceLines(org, balances));
     },
   },
+  ...ROUTING_COMMANDS,
 };
 
 /** Finds the command named by the first one or two positionals. */
@@ -229,6 +235,8 @@ function describe(error: unknown): { code: number; message: string } {
   if ((error as { code?: unknown })?.code?.toString().startsWith('ERR_PARSE_ARGS'))
     return { code: 2, message };
   if (error instanceof RangeError) return { code: 2, message }; // the store refused a value
+  if (error instanceof ConflictError || error instanceof UnknownOrgError)
+    return { code: 1, message };
   if (error instanceof ApiError) return { code: error.status === 400 ? 2 : 1, message };
   return { code: 1, message };
 }

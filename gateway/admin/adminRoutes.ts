@@ -1,12 +1,16 @@
 /**
  * The admin HTTP API under `/admin/v1`: organizations, API keys, enrollment codes, nodes,
- * usage and balances. Every call needs `Authorization: Bearer <admin token>`; errors are
+ * usage and balances; providers, routing rules, reports and live routes in
+ * {@link registerRoutingRoutes}. Every call needs `Authorization: Bearer <admin token>`; errors are
  * thrown as {@link ApiError}s for the app's error handler to answer in OpenAI's shape.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, parseOrThrow } from '../../common/openaiErrors.js';
 import { UnknownOrgError, type GatewayStore } from '../store/types.js';
+import { notFound } from './adminHttpErrors.js';
+import type { AdminLive } from './adminLive.js';
+import { registerRoutingRoutes } from './adminRoutingRoutes.js';
 import {
   createEnrollmentCodeBodySchema,
   createKeyBodySchema,
@@ -16,22 +20,14 @@ import {
   usageQuerySchema,
 } from './adminSchemas.js';
 
+export type { AdminLive } from './adminLive.js';
+
 /** Where the admin API lives. */
 export const ADMIN_PREFIX = '/admin/v1';
 /** The shortest admin token accepted: a guessable one would hand out the whole network. */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-
-function notFound(what: string, id: string, param: string): ApiError {
-  return new ApiError(
-    404,
-    `No ${what} with id '${id}'`,
-    'invalid_request_error',
-    'not_found',
-    param,
-  );
-}
 
 function unauthorized(message: string): ApiError {
   return new ApiError(401, message, 'invalid_request_error', 'invalid_admin_token');
@@ -59,12 +55,15 @@ async function orgScoped<T>(work: () => Promise<T>, param = 'id'): Promise<T> {
 
 /**
  * Registers the admin API as its own plugin scope, so its token check applies to
- * `/admin/v1/…` only. Throws at once for a token shorter than {@link MIN_ADMIN_TOKEN_LENGTH}.
+ * `/admin/v1/…` only. `live` is the running router: its routes and comparisons, and what
+ * to tell after providers or rules change. Throws at once for a token shorter than
+ * {@link MIN_ADMIN_TOKEN_LENGTH}.
  */
 export function registerAdminRoutes(
   app: FastifyInstance,
   store: GatewayStore,
   adminToken: string,
+  live: AdminLive,
 ): void {
   if (
     typeof adminToken !== 'string' ||
@@ -153,6 +152,8 @@ export function registerAdminRoutes(
         await requireOrg(id, 'id');
         return { orgId: id, ...(await store.balances(id)) };
       });
+
+      registerRoutingRoutes(scope, store, live);
     },
     { prefix: ADMIN_PREFIX },
   );

@@ -1,6 +1,7 @@
 /**
- * `POST /v1/chat/completions` on the gateway: route the request to a node, relay its output
- * (streamed or collected), then account the job and send the node its signed receipt.
+ * `POST /v1/chat/completions` on the gateway: route the request (nodes or upstream
+ * providers, under the organization's rule), relay the output (streamed or whole), name the
+ * route in the response headers, then account the request.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -8,57 +9,30 @@ import {
   chatCompletionRequestSchema,
   usageOf,
   type ChatCompletion,
-  type ChatCompletionRequest,
+  type FinishReason,
 } from '../../common/openai.js';
-import { parseOrThrow, toApiError } from '../../common/openaiErrors.js';
-import { settleJob } from '../accounting/receipts.js';
-import type { ReceiptSigner } from '../accounting/signingKey.js';
-import type { Logger } from '../../common/log.js';
-import type { DispatchResult, Router } from '../routing/router.js';
-import type { ApiKeyInfo, GatewayStore } from '../store/types.js';
+import { parseOrThrow } from '../../common/openaiErrors.js';
+import { accountRequest, type AccountingDeps } from '../accounting/requestAccounting.js';
+import type { Router } from '../routing/router.js';
+import { DispatchError, type DispatchResult } from '../routing/dispatchTypes.js';
+import type { Route } from '../routing/route.js';
+import type { ApiKeyInfo } from '../store/types.js';
 import { ChatStreamRelay } from './chatStreamRelay.js';
 
-export interface ChatCompletionsDeps {
-  store: GatewayStore;
+export interface ChatCompletionsDeps extends AccountingDeps {
   router: Router;
-  signer: ReceiptSigner;
-  /** The network fee, in basis points of the charge. */
-  feeBasisPoints: number;
-  logger: Logger;
 }
 
-/** Debits the client, credits the node's owner, and sends the node its receipt. */
-async function settle(
-  deps: ChatCompletionsDeps,
-  key: ApiKeyInfo,
-  request: ChatCompletionRequest,
-  result: DispatchResult,
-): Promise<void> {
-  const { usage } = result.done;
-  try {
-    const signed = await settleJob(
-      deps.store,
-      deps.signer,
-      {
-        jobId: result.jobId,
-        nodeId: result.session.nodeId,
-        model: request.model,
-        promptTokens: usage.promptTokens,
-        completionTokens: usage.completionTokens,
-        price: result.price,
-        orgId: key.orgId,
-        apiKeyId: key.id,
-      },
-      deps.feeBasisPoints,
-    );
-    if (signed) result.session.sendReceipt(signed.receipt, signed.signature);
-  } catch (error) {
-    // The client was served; a ledger failure is ours to fix, not the client's error.
-    deps.logger.error('accounting failed', {
-      jobId: result.jobId,
-      error: error instanceof Error ? error.message : String(error),
-    });
-  }
+/** The header that pins a request to one route its rule allows. */
+export const ROUTE_HEADER = 'x-byoi-route';
+
+/** `x-byoi-route`, `x-byoi-node` and `x-byoi-attempts` for the route that served. */
+function routeHeaders(route: Route, attempts: number): Record<string, string> {
+  return {
+    [ROUTE_HEADER]: route.label,
+    ...(route.nodeId ? { 'x-byoi-node': route.nodeId } : {}),
+    'x-byoi-attempts': String(attempts),
+  };
 }
 
 /** Handles one chat-completion request from an authenticated client. */
@@ -67,8 +41,9 @@ export async function chatCompletions(
   key: ApiKeyInfo,
   request: FastifyRequest,
   reply: FastifyReply,
-): Promise<ChatCompletion | undefined> {
+): Promise<ChatCompletion | Record<string, unknown> | undefined> {
   const body = parseOrThrow(chatCompletionRequestSchema, request.body);
+  const started = performance.now();
   const clientGone = new AbortController();
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) clientGone.abort();
@@ -76,44 +51,78 @@ export async function chatCompletions(
   const id = `chatcmpl-${randomUUID().replaceAll('-', '')}`;
   const relay = body.stream ? new ChatStreamRelay(reply, id, body.model) : null;
   const texts: string[] = [];
+  const pin = request.headers[ROUTE_HEADER];
 
   let result: DispatchResult;
   try {
     result = await deps.router.dispatch(body, {
+      orgId: key.orgId,
+      body: request.body as Record<string, unknown>,
+      pin: typeof pin === 'string' && pin !== '' ? pin : undefined,
       signal: clientGone.signal,
-      onChunk: (text) => (relay ? relay.text(text) : texts.push(text)),
+      onStart: (route, attempts) => {
+        if (relay) relay.setHeaders(routeHeaders(route, attempts));
+      },
+      sink: {
+        text: (text) => (relay ? relay.text(text) : texts.push(text)),
+        chunk: (chunk) => relay?.chunk(chunk),
+      },
     });
   } catch (error) {
-    const apiError = toApiError(error);
+    if (!(error instanceof DispatchError)) throw error;
+    const { apiError } = error;
     deps.logger.info(clientGone.signal.aborted ? 'request cancelled' : 'request failed', {
       id,
       model: body.model,
       stream: Boolean(body.stream),
       status: apiError.status,
       code: apiError.code,
+      attempts: error.attempts,
     });
-    if (!relay?.started) throw error;
+    if (error.attempts > 0 || error.segments.length > 0) {
+      void accountRequest(deps, key, id, body.model, {
+        kind: 'failed',
+        error,
+        latencyMs: performance.now() - started,
+      });
+    }
+    if (!relay?.started) throw apiError;
     relay.fail(apiError.toBody());
     return undefined;
   }
 
-  await settle(deps, key, body, result);
-  const { done } = result;
-  const usage = usageOf(done.usage.promptTokens, done.usage.completionTokens);
+  // Not awaited: its writes are already issued, so the client need not wait for the ledger.
+  void accountRequest(deps, key, id, body.model, { kind: 'served', result });
+  const usage = usageOf(result.usage.promptTokens, result.usage.completionTokens);
   deps.logger.info('request done', {
     id,
-    jobId: result.jobId,
-    nodeId: result.session.nodeId,
+    route: result.route.id,
+    attempts: result.attempts,
     model: body.model,
     stream: Boolean(body.stream),
-    finishReason: done.finishReason,
+    finishReason: result.finishReason,
     promptTokens: usage.prompt_tokens,
     completionTokens: usage.completion_tokens,
   });
+  const headers = routeHeaders(result.route, result.attempts);
   if (relay) {
-    relay.finish(done.finishReason, body.stream_options?.include_usage ? usage : null);
+    const wantsUsage = Boolean(body.stream_options?.include_usage);
+    if (result.route.kind === 'upstream') {
+      // A provider that sent no usage chunk was metered by estimate; the client still gets one.
+      const usageChunk = result.usageChunk ?? {
+        object: 'chat.completion.chunk',
+        created: Math.floor(Date.now() / 1000),
+        choices: [],
+        usage,
+      };
+      relay.finishPassthrough(wantsUsage ? usageChunk : null);
+    } else {
+      relay.finish(result.finishReason as FinishReason, wantsUsage ? usage : null);
+    }
     return undefined;
   }
+  void reply.headers(headers);
+  if (result.body) return { ...result.body, model: body.model };
   return {
     id,
     object: 'chat.completion',
@@ -123,7 +132,7 @@ export async function chatCompletions(
       {
         index: 0,
         message: { role: 'assistant', content: texts.join(''), refusal: null },
-        finish_reason: done.finishReason,
+        finish_reason: result.finishReason as FinishReason,
         logprobs: null,
       },
     ],

@@ -1,10 +1,12 @@
 /**
- * Relays one chat-completion stream to the client as SSE, framed by {@link ChatStreamEncoder}
- * exactly as the node does. Headers go out with the first chunk, so that anything that fails
- * before it (no node, bad request) can still be a plain HTTP error.
+ * Relays one chat-completion stream to the client as SSE: node text framed by
+ * {@link ChatStreamEncoder} exactly as the node does, and upstream chunks passed through
+ * field by field under the stream's one id and the client's model id. Headers (with the
+ * route's names) go out with the first chunk, so that anything that fails before it (no
+ * route, bad request) can still be a plain HTTP error.
  */
 import type { FastifyReply } from 'fastify';
-import { ChatStreamEncoder } from '../../common/chatStream.js';
+import { ChatStreamEncoder, sseData, SSE_DONE } from '../../common/chatStream.js';
 import type { FinishReason, Usage } from '../../common/openai.js';
 import type { OpenAiErrorBody } from '../../common/openaiErrors.js';
 
@@ -18,13 +20,31 @@ const SSE_HEADERS = {
 export class ChatStreamRelay {
   private readonly encoder: ChatStreamEncoder;
   private open = false;
+  private headers: Record<string, string> = {};
 
   constructor(
     private readonly reply: FastifyReply,
-    id: string,
-    model: string,
+    private readonly id: string,
+    private readonly model: string,
   ) {
     this.encoder = new ChatStreamEncoder(id, model);
+  }
+
+  /** Extra response headers, sent with the first chunk (the route that serves it). */
+  setHeaders(headers: Record<string, string>): void {
+    this.headers = headers;
+  }
+
+  /** An upstream chunk, as it came but for the stream's id and the client's model id. */
+  chunk(chunk: Record<string, unknown>): void {
+    this.write(sseData({ ...chunk, id: this.id, model: this.model }));
+  }
+
+  /** Ends a passed-through stream: the usage chunk when the client asked for it, then `[DONE]`. */
+  finishPassthrough(usageChunk: Record<string, unknown> | null): void {
+    this.end(
+      (usageChunk ? sseData({ ...usageChunk, id: this.id, model: this.model }) : '') + SSE_DONE,
+    );
   }
 
   /** Whether the response has started (after which errors go in the stream). */
@@ -52,7 +72,7 @@ export class ChatStreamRelay {
     if (!this.open) {
       this.open = true;
       this.reply.hijack();
-      raw.writeHead(200, SSE_HEADERS);
+      raw.writeHead(200, { ...SSE_HEADERS, ...this.headers });
     }
     if (!raw.destroyed) raw.write(text);
   }

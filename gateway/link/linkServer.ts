@@ -147,6 +147,7 @@ function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
       heartbeatMs: options.heartbeatMs,
       logger,
       onOffline: (gone) => router.remove(gone),
+      onChange: () => router.capacityChanged(),
       onAnnounce: (announced, first) => {
         if (first) void market.welcome(announced);
       },

@@ -46,6 +46,8 @@ export interface NodeSessionOptions {
   onOffline(session: NodeSession): void;
   /** Called after each `announce`; `first` for the first one on this link. */
   onAnnounce?(session: NodeSession, first: boolean): void;
+  /** Called when what the node can take may have changed: it announced, paused or resumed. */
+  onChange?(session: NodeSession): void;
   /** Called for each `rewards` frame, with the split the node asks for from now on. */
   onRewards?(session: NodeSession, rewards: NodeRewards): void;
 }
@@ -67,6 +69,7 @@ export class NodeSession {
   // A node serves until it says it is paused: older nodes never send `availability`.
   private servingNow = true;
   private pauseReason = '';
+  private features = new Set<string>();
 
   constructor(
     private readonly socket: WebSocket,
@@ -94,6 +97,11 @@ export class NodeSession {
   /** Why the node is (or is no longer) paused, as it said; empty until it says. */
   get availabilityReason(): string {
     return this.pauseReason;
+  }
+
+  /** Whether the node announced `feature` (e.g. `continuation`) on this link. */
+  can(feature: string): boolean {
+    return this.features.has(feature);
   }
 
   /** Whether the node has announced its models on this link yet. */
@@ -148,7 +156,7 @@ export class NodeSession {
           serving: frame.serving,
           reason: frame.reason,
         });
-        return;
+        return this.options.onChange?.(this);
       case 'rewards':
         this.options.logger.info('node rewards', {
           nodeId: this.nodeId,
@@ -166,6 +174,7 @@ export class NodeSession {
 
   private takeAnnounce(frame: Extract<NodeFrame, { type: 'announce' }>): void {
     this.models = new Map(frame.models.map((model) => [model.id, model]));
+    this.features = new Set(frame.features ?? []);
     const first = !this.hasAnnounced;
     this.hasAnnounced = true;
     this.options.logger.info('node announced', {
@@ -174,6 +183,7 @@ export class NodeSession {
       backend: frame.hardware.backend,
     });
     this.options.onAnnounce?.(this, first);
+    this.options.onChange?.(this);
   }
 
   private handleJobFrame(frame: JobFrame): void {
@@ -204,16 +214,26 @@ export class NodeSession {
     }
   }
 
-  /** Offers a job; false when the link is already down. */
+  /**
+   * Offers a job; false when the link is already down. `continuation` is the assistant text
+   * another node already streamed, for this node to continue.
+   */
   offer(
     jobId: string,
     request: ChatCompletionRequest,
     price: ModelPrice,
     listener: JobListener,
+    continuation?: { text: string },
   ): boolean {
     if (!this.isOnline) return false;
     this.jobs.set(jobId, { model: request.model, listener });
-    this.send({ type: 'job.offer', jobId, request, price });
+    this.send({
+      type: 'job.offer',
+      jobId,
+      request,
+      price,
+      ...(continuation ? { continuation } : {}),
+    });
     return true;
   }
 

@@ -1,60 +1,64 @@
 /**
- * Routing: the online node sessions, which of them can take a job for a model now, and
- * dispatch with failover before the first chunk.
+ * The router: every route (the online nodes' sessions and the enabled upstream providers),
+ * each one's health, the organizations' routing rules, and the per-model queue. It ranks
+ * routes, never sessions, and hands each request to {@link dispatch}.
  */
-import { randomUUID } from 'node:crypto';
 import type { ChatCompletionRequest } from '../../common/openai.js';
-import { ApiError } from '../../common/openaiErrors.js';
 import { CloseCode, type ModelPrice } from '../../common/protocol.js';
-import type { JobDoneFrame, JobErrorBody, NodeSession } from '../link/nodeSession.js';
-import { DEFAULT_MAX_PRICE } from '../defaults.js';
 import type { Logger } from '../../common/log.js';
-import { clientGoneError, runAttempt } from './jobAttempt.js';
-
-export const DEFAULT_OFFER_TIMEOUT_MS = 5000;
+import type { RouteView } from '../admin/adminViews.js';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
+  DEFAULT_MAX_PRICE,
+  DEFAULT_QUEUE_LENGTH,
+  DEFAULT_QUEUE_WAIT_MS,
+} from '../defaults.js';
+import type { NodeSession } from '../link/nodeSession.js';
+import type { ProviderRecord, RoutingRule } from '../store/types.js';
+import { ProviderRoutes } from '../upstream/providerRoutes.js';
+import type { UpstreamRoute } from '../upstream/upstreamRoute.js';
+import { fullJitter } from './backoff.js';
+import { dispatch, type DispatchDeps } from './dispatch.js';
+import type { DispatchContext, DispatchResult } from './dispatchTypes.js';
+import { NodeRoute } from './nodeRoute.js';
+import { matchRule, orderRoutes } from './routeOrder.js';
+import { HealthBook } from './healthBook.js';
+import { ModelQueues } from './modelQueues.js';
+import type { Route } from './route.js';
 
 export interface RouterOptions {
   /** Nodes asking more than this (for prompt or completion tokens) get no jobs. */
   maxPrice?: ModelPrice;
-  /** How long a node has to accept or reject an offer (default 5 s). */
-  offerTimeoutMs?: number;
+  /** ms to connect to an upstream, or for a node to accept an offer (default 5 s). */
+  connectTimeoutMs?: number;
+  /** ms from a try's start to its first output (default 30 s). */
+  firstTokenTimeoutMs?: number;
+  /** How long a request may wait for a busy route (default 30 s). */
+  queueWaitMs?: number;
+  /** Requests that may wait per model (default 256). */
+  queueLength?: number;
   logger: Logger;
-}
-
-export interface DispatchOptions {
-  /** Abort when the client goes away; the node is told to cancel. */
-  signal: AbortSignal;
-  /** Each chunk of completion text, in order. */
-  onChunk(text: string): void;
-}
-
-/** A finished job: who served it, at what price, and what the node reported. */
-export interface DispatchResult {
-  jobId: string;
-  session: NodeSession;
-  price: ModelPrice;
-  done: JobDoneFrame;
-}
-
-/** 503: no node that serves the model can take the job now. */
-export function noCapacityError(model: string): ApiError {
-  return new ApiError(
-    503,
-    `No node can serve model '${model}' right now; try again later`,
-    'server_error',
-    'no_capacity',
-  );
 }
 
 export class Router {
   private readonly sessions = new Map<string, NodeSession>();
+  private readonly nodeRoutes = new Map<string, NodeRoute>();
+  private readonly upstream = new ProviderRoutes();
+  private rules: RoutingRule[] = [];
   private readonly maxPrice: ModelPrice;
-  private readonly offerTimeoutMs: number;
+  readonly health: HealthBook;
+  private readonly queues: ModelQueues;
   private closed = false;
 
   constructor(private readonly options: RouterOptions) {
     this.maxPrice = options.maxPrice ?? DEFAULT_MAX_PRICE;
-    this.offerTimeoutMs = options.offerTimeoutMs ?? DEFAULT_OFFER_TIMEOUT_MS;
+    this.queues = new ModelQueues({
+      waitMs: options.queueWaitMs ?? DEFAULT_QUEUE_WAIT_MS,
+      length: options.queueLength ?? DEFAULT_QUEUE_LENGTH,
+      logger: options.logger,
+    });
+    this.health = new HealthBook(options.logger, () => this.queues.wake());
   }
 
   /** Registers a session that just came online; an older link of the same node is closed. */
@@ -63,11 +67,17 @@ export class Router {
     const older = this.sessions.get(session.nodeId);
     if (older && older !== session) older.close(CloseCode.Replaced, 'replaced by a newer link');
     this.sessions.set(session.nodeId, session);
+    const route = new NodeRoute(session, this.maxPrice);
+    route.onCapacity = () => this.queues.wake();
+    this.nodeRoutes.set(session.nodeId, route);
+    this.queues.wake();
   }
 
   /** Forgets a session that went offline (no-op if a newer one replaced it). */
   remove(session: NodeSession): void {
-    if (this.sessions.get(session.nodeId) === session) this.sessions.delete(session.nodeId);
+    if (this.sessions.get(session.nodeId) !== session) return;
+    this.sessions.delete(session.nodeId);
+    this.nodeRoutes.delete(session.nodeId);
   }
 
   /** The online sessions. */
@@ -75,107 +85,117 @@ export class Router {
     return [...this.sessions.values()].filter((session) => session.isOnline);
   }
 
+  /** Capacity may have come free (a node announced or resumed): wake queued requests. */
+  capacityChanged(): void {
+    this.queues.wake();
+  }
+
+  /** Replaces the upstream routes with the enabled providers among `records`. */
+  setProviders(records: ProviderRecord[]): void {
+    this.upstream.load(records);
+    for (const route of this.upstream.routes()) route.onCapacity = () => this.queues.wake();
+    this.queues.wake();
+  }
+
+  /** The upstream routes, for health checks. */
+  upstreamRoutes(): UpstreamRoute[] {
+    return this.upstream.routes();
+  }
+
+  setRules(rules: RoutingRule[]): void {
+    this.rules = rules;
+    this.queues.wake();
+  }
+
+  /** Every route: online nodes, then enabled providers. */
+  routes(): Route[] {
+    const nodes = [...this.nodeRoutes.values()].filter((route) => route.session.isOnline);
+    return [...nodes, ...this.upstream.routes()];
+  }
+
+  private serving(model: string): Route[] {
+    return this.routes().filter((route) => route.models().includes(model));
+  }
+
   /**
-   * Model ids that at least one online node announces, sorted; paused nodes' models too,
-   * since the node comes back (a request meanwhile gets 503 no_capacity, not 404).
+   * Model ids some route serves, sorted: online nodes (paused ones too, since they come
+   * back: a request meanwhile gets 503, not 404) and providers whose breaker is not open.
    */
   onlineModels(): string[] {
     const ids = new Set<string>();
-    for (const session of this.online()) {
-      for (const model of session.announcedModels()) ids.add(model.id);
+    for (const route of this.routes()) {
+      if (route.kind === 'upstream' && !this.health.of(route).allows()) continue;
+      for (const model of route.models()) ids.add(model);
     }
     return [...ids].sort();
   }
 
-  private fits(price: ModelPrice): boolean {
-    return price.prompt <= this.maxPrice.prompt && price.completion <= this.maxPrice.completion;
+  /**
+   * Runs `request` on the routes its organization's rule allows, with failover; throws a
+   * {@link DispatchError} when none served it (404 when no route serves the model at all).
+   */
+  dispatch(request: ChatCompletionRequest, context: DispatchContext): Promise<DispatchResult> {
+    return dispatch(
+      this.deps(
+        (model) => (this.closed ? [] : this.serving(model)),
+        (orgId, model) => matchRule(this.rules, orgId, model),
+      ),
+      request,
+      context,
+    );
   }
 
-  /**
-   * Sessions that could take a job for `model` now, best first: the node is serving (not
-   * paused), the price fits, a slot is free; then the lowest load ratio, the highest measured speed (unknown counts as the
-   * average of the known ones), and the lowest price.
-   */
-  candidates(model: string): NodeSession[] {
-    const options = this.online().flatMap((session) => {
-      if (!session.serving) return [];
-      const announced = session.announced(model);
-      if (!announced || !this.fits(announced.price)) return [];
-      const load = session.inFlight(model);
-      if (load >= announced.slots) return [];
-      const { prompt, completion } = announced.price;
-      return [
-        {
-          session,
-          load: load / announced.slots,
-          speed: session.speed(model),
-          cost: prompt + completion,
-        },
-      ];
-    });
-    const known = options.flatMap((option) => (option.speed === undefined ? [] : [option.speed]));
-    const neutral = known.length ? known.reduce((sum, speed) => sum + speed, 0) / known.length : 0;
-    return options
-      .map((option) => ({ ...option, speed: option.speed ?? neutral }))
-      .sort((a, b) => a.load - b.load || b.speed - a.speed || a.cost - b.cost)
-      .map((option) => option.session);
-  }
-
-  /**
-   * Runs `request` on the best node, trying the next one when a node rejects (or hands the
-   * job back, pausing), fails or drops its link before the first chunk. Throws 404 when no
-   * online node announces the model, 503 when none could take it (all of them paused, busy,
-   * too dear or refusing), and after the first chunk the error that ended the job.
-   */
-  async dispatch(
+  /** Runs `request` on `route` only, whatever the rules say, with no failover (`admin compare`). */
+  dispatchOn(
+    route: Route,
     request: ChatCompletionRequest,
-    options: DispatchOptions,
+    context: DispatchContext,
   ): Promise<DispatchResult> {
-    const { model } = request;
-    if (this.closed) throw noCapacityError(model);
-    // Paused nodes still count here: the model exists and comes back, so it is a 503.
-    if (!this.online().some((session) => session.announced(model))) {
-      throw ApiError.modelNotFound(model);
-    }
-    const tried = new Set<NodeSession>();
-    let nodeError: JobErrorBody | undefined;
-    for (;;) {
-      if (options.signal.aborted) throw clientGoneError();
-      const session = this.candidates(model).find((candidate) => !tried.has(candidate));
-      if (!session) break;
-      tried.add(session);
-      const price = session.announced(model)!.price;
-      const jobId = `job_${randomUUID().replaceAll('-', '')}`;
-      this.options.logger.info('job offered', { jobId, nodeId: session.nodeId, model });
-      const outcome = await runAttempt(session, jobId, request, price, {
-        signal: options.signal,
-        offerTimeoutMs: this.offerTimeoutMs,
-        onChunk: options.onChunk,
-      });
-      if (outcome.kind === 'done') {
-        const { usage, timings } = outcome.frame;
-        session.recordSpeed(model, usage.completionTokens, timings.durationMs);
-        return { jobId, session, price, done: outcome.frame };
-      }
-      this.options.logger.info('job not taken; trying the next node', {
-        jobId,
-        nodeId: session.nodeId,
-        why: outcome.why,
-      });
-      if (outcome.error) nodeError = outcome.error;
-    }
-    // A node that refused the request itself (say, too long for its context) explains more
-    // than "no capacity" would.
-    if (nodeError && nodeError.status < 500) {
-      const { status, message, type, code, param } = nodeError;
-      throw new ApiError(status, message, type, code, param);
-    }
-    throw noCapacityError(model);
+    const only = (model: string) => (!this.closed && route.models().includes(model) ? [route] : []);
+    return dispatch(
+      this.deps(only, () => null, 1),
+      request,
+      context,
+    );
   }
 
-  /** Refuses further jobs and closes every session with 1001. */
+  private deps(
+    routes: DispatchDeps['routes'],
+    rule: DispatchDeps['rule'],
+    maxAttempts?: number,
+  ): DispatchDeps {
+    return {
+      routes,
+      rule,
+      maxAttempts,
+      health: (route, model) => this.health.forModel(route, model),
+      rank: (routes, model, ctx, rule) =>
+        orderRoutes({
+          routes,
+          model,
+          orgId: ctx.orgId,
+          rule,
+          pin: ctx.pin,
+          stats: (route) => this.health.speed(route, model),
+        }),
+      queue: this.queues,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      firstTokenTimeoutMs: this.options.firstTokenTimeoutMs ?? DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
+      logger: this.options.logger,
+      retryDelayMs: (attempt) => fullJitter(attempt, 50, 1000),
+    };
+  }
+
+  /** Every route with its health, for `GET /admin/v1/routes`. */
+  views(): RouteView[] {
+    return this.routes().map((route) => this.health.view(route, route.inFlight()));
+  }
+
+  /** Refuses further jobs, fails queued requests and closes every session with 1001. */
   close(): void {
     this.closed = true;
+    this.queues.close();
+    this.upstream.close();
     for (const session of this.sessions.values()) {
       session.close(CloseCode.GoingAway, 'gateway shutting down');
     }

@@ -54,7 +54,10 @@ interface PriceRow {
   samples: number;
 }
 
-/** Quartiles of the prices of node jobs since `since`, per model, one sample per job. */
+/**
+ * Quartiles of the prices of node jobs since `since`, per model, one sample per job. Failed
+ * requests are left out: nothing was paid at their price.
+ */
 export async function queryRecentPrices(db: PGlite, since: Date): Promise<MarketModel[]> {
   const { rows } = await db.query<PriceRow>(
     `SELECT model,
@@ -62,7 +65,7 @@ export async function queryRecentPrices(db: PGlite, since: Date): Promise<Market
        percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY price_completion)
          AS completion,
        count(*)::integer AS samples
-     FROM usage_records WHERE route = 'node' AND created_at >= $1
+     FROM usage_records WHERE route = 'node' AND outcome = 'ok' AND created_at >= $1
      GROUP BY model ORDER BY model`,
     [since],
   );

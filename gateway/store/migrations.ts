@@ -102,6 +102,52 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX usage_route_created ON usage_records (route, created_at DESC);
     `,
   },
+  {
+    version: 3,
+    name: 'providers, routing rules and request metrics',
+    // Rows from before requests were tracked served one request per job. Reports filter on
+    // (org_id, created_at), which usage_org_created (version 1) already indexes.
+    sql: `
+      ALTER TABLE usage_records
+        ADD COLUMN request_id text,
+        ADD COLUMN cost_nanos bigint NOT NULL DEFAULT 0 CHECK (cost_nanos >= 0),
+        ADD COLUMN ttft_ms double precision CHECK (ttft_ms >= 0),
+        ADD COLUMN latency_ms double precision CHECK (latency_ms >= 0),
+        ADD COLUMN attempts smallint NOT NULL DEFAULT 1 CHECK (attempts >= 1),
+        ADD COLUMN outcome text NOT NULL DEFAULT 'ok' CHECK (outcome IN ('ok', 'error')),
+        ADD COLUMN routes text NOT NULL DEFAULT '';
+      UPDATE usage_records SET request_id = job_id;
+      ALTER TABLE usage_records ALTER COLUMN request_id SET NOT NULL;
+      CREATE INDEX usage_request ON usage_records (request_id);
+      CREATE TABLE providers (
+        name text PRIMARY KEY,
+        base_url text NOT NULL,
+        api_keys jsonb NOT NULL CHECK (jsonb_typeof(api_keys) = 'array'),
+        models jsonb NOT NULL CHECK (jsonb_typeof(models) = 'object'),
+        price_prompt double precision NOT NULL CHECK (price_prompt >= 0),
+        price_completion double precision NOT NULL CHECK (price_completion >= 0),
+        cost_prompt double precision CHECK (cost_prompt >= 0),
+        cost_completion double precision CHECK (cost_completion >= 0),
+        max_concurrent integer NOT NULL DEFAULT 64 CHECK (max_concurrent > 0),
+        enabled boolean NOT NULL DEFAULT true,
+        created_at timestamptz NOT NULL,
+        CHECK ((cost_prompt IS NULL) = (cost_completion IS NULL))
+      );
+      CREATE TABLE routing_rules (
+        org_id text NOT NULL,
+        model text NOT NULL,
+        strategy text NOT NULL
+          CHECK (strategy IN ('cheapest', 'fastest', 'balanced', 'pinned')),
+        routes jsonb CHECK (routes IS NULL OR jsonb_typeof(routes) = 'array'),
+        weights jsonb CHECK (weights IS NULL OR jsonb_typeof(weights) = 'object'),
+        max_price_prompt double precision CHECK (max_price_prompt >= 0),
+        max_price_completion double precision CHECK (max_price_completion >= 0),
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (org_id, model),
+        CHECK ((max_price_prompt IS NULL) = (max_price_completion IS NULL))
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

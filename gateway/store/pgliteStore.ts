@@ -3,26 +3,41 @@
  * a restart loses nothing, or in memory for tests. Secrets (API keys, enrollment codes)
  * are stored only as SHA-256 hashes; money is integer nano-USD in BIGINT columns.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import {
+  ENROLLMENT_CODE_PREFIX,
+  findApiKey,
+  insertApiKey,
+  insertEnrollmentCode,
+  randomId,
+  selectApiKeys,
+  sha256,
+} from './apiKeys.js';
+import { ApiKeyCache } from './apiKeyCache.js';
 import { acquireDirLock, type DirLock } from './dirLock.js';
 import { enrollWithCode } from './enrollment.js';
 import { migrate } from './migrations.js';
 import { queryRecentPrices, sumBalances } from './ledgerSums.js';
 import { readNodeRewards, writeNodeRewards } from './nodeRewards.js';
-import { findUsage, insertUsage, queryUsage } from './usageLedger.js';
 import {
-  checkInteger,
+  deleteProvider,
+  insertProvider,
+  selectProvider,
+  selectProviders,
+  updateProviderEnabled,
+  upsertProvider,
+} from './providers.js';
+import { deleteRule, selectRules, upsertRule } from './routingRules.js';
+import { findUsage, insertUsage, queryUsage } from './usageLedger.js';
+import { queryUsageReport } from './usageReport.js';
+import {
   checkLabel,
   checkPublicKey,
-  KEY_COLUMNS,
   NODE_COLUMNS,
-  toApiKey,
   toNode,
   toOrg,
-  type ApiKeyRow,
   type NodeRow,
   type OrgRow,
 } from './storeRows.js';
@@ -30,37 +45,35 @@ import type { MarketModel } from '../../common/protocol.js';
 import {
   EnrollmentError,
   STORE_LIMITS as LIMITS,
-  UnknownOrgError,
   type ApiKeyInfo,
   type Balances,
   type GatewayStore,
+  type NewProvider,
+  type NewRoutingRule,
   type NewUsageRecord,
   type NodeRecord,
   type NodeRewards,
   type Org,
+  type ProviderRecord,
+  type RoutingRule,
   type UsageRecord,
+  type UsageReportQuery,
+  type UsageReportRow,
 } from './types.js';
 
 /** The database folder inside the gateway's data folder. */
 export const DATABASE_FOLDER = 'pgdata';
-/** API key secrets are this prefix and 32 random bytes in base64url. */
-export const API_KEY_PREFIX = 'byoi-sk-';
-/** Enrollment codes are this prefix and 18 random bytes in base64url. */
-export const ENROLLMENT_CODE_PREFIX = 'byoi-enroll-';
-
 /** Options of {@link openStore}. */
 export interface StoreOptions {
   /** The clock for every timestamp the store writes (tests move it to expire codes). */
   now?: () => Date;
 }
 
-const sha256 = (secret: string): string => createHash('sha256').update(secret).digest('hex');
-const randomId = (prefix: string): string => prefix + randomBytes(12).toString('base64url');
-
 class PgliteStore implements GatewayStore {
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly apiKeys = new ApiKeyCache((secret) => findApiKey(this.db, secret));
 
   constructor(
     private readonly db: PGlite,
@@ -108,67 +121,31 @@ class PgliteStore implements GatewayStore {
     name: string,
     rateLimitPerMinute: number | null = null,
   ): Promise<{ key: string; info: ApiKeyInfo }> {
-    return this.run(async () => {
-      const label = checkLabel('API key name', name, true);
-      if (rateLimitPerMinute !== null)
-        checkInteger('rateLimitPerMinute', rateLimitPerMinute, 1, LIMITS.maxRateLimitPerMinute);
-      const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
-      // INSERT … SELECT writes nothing for an unknown org, with no race against a check.
-      const { rows } = await this.db.query<ApiKeyRow>(
-        `INSERT INTO api_keys (id, org_id, name, secret_sha256, rate_limit_per_minute, created_at)
-         SELECT $1, id, $3, $4, $5, $6 FROM orgs WHERE id = $2 RETURNING ${KEY_COLUMNS}`,
-        [randomId('key_'), orgId, label, sha256(key), rateLimitPerMinute, this.now()],
-      );
-      if (!rows[0]) throw new UnknownOrgError(orgId);
-      return { key, info: toApiKey(rows[0]) };
-    });
+    return this.run(() => insertApiKey(this.db, orgId, name, rateLimitPerMinute, this.now()));
   }
 
   authenticateApiKey(secret: string): Promise<ApiKeyInfo | null> {
-    return this.run(async () => {
-      if (typeof secret !== 'string' || !secret.startsWith(API_KEY_PREFIX) || secret.length > 256) {
-        return null;
-      }
-      const { rows } = await this.db.query<ApiKeyRow>(
-        `SELECT ${KEY_COLUMNS} FROM api_keys WHERE secret_sha256 = $1 AND revoked_at IS NULL`,
-        [sha256(secret)],
-      );
-      return rows[0] ? toApiKey(rows[0]) : null;
-    });
+    return this.run(() => this.apiKeys.authenticate(secret));
   }
 
   revokeApiKey(id: string): Promise<boolean> {
-    return this.run(() => this.revoke('api_keys', id));
+    return this.run(async () => {
+      const revoked = await this.revoke('api_keys', id);
+      // After the write, so that no lookup racing it can cache the key again.
+      this.apiKeys.forget(id);
+      return revoked;
+    });
   }
 
   listApiKeys(orgId?: string): Promise<ApiKeyInfo[]> {
-    return this.run(async () => {
-      const { rows } = await this.db.query<ApiKeyRow>(
-        `SELECT ${KEY_COLUMNS} FROM api_keys WHERE $1::text IS NULL OR org_id = $1
-         ORDER BY created_at, id`,
-        [orgId ?? null],
-      );
-      return rows.map(toApiKey);
-    });
+    return this.run(() => selectApiKeys(this.db, orgId));
   }
 
   createEnrollmentCode(
     orgId: string,
     ttlSeconds = LIMITS.defaultEnrollmentTtlSeconds,
   ): Promise<{ code: string; expiresAt: string }> {
-    return this.run(async () => {
-      checkInteger('ttlSeconds', ttlSeconds, 1, LIMITS.maxEnrollmentTtlSeconds);
-      const code = ENROLLMENT_CODE_PREFIX + randomBytes(18).toString('base64url');
-      const now = this.now();
-      const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
-      const { rows } = await this.db.query(
-        `INSERT INTO enrollment_codes (code_sha256, org_id, created_at, expires_at)
-         SELECT $1, id, $3, $4 FROM orgs WHERE id = $2 RETURNING code_sha256`,
-        [sha256(code), orgId, now, expiresAt],
-      );
-      if (!rows[0]) throw new UnknownOrgError(orgId);
-      return { code, expiresAt: expiresAt.toISOString() };
-    });
+    return this.run(() => insertEnrollmentCode(this.db, orgId, ttlSeconds, this.now()));
   }
 
   enrollNode(code: string, publicKey: string, name: string): Promise<NodeRecord> {
@@ -248,6 +225,46 @@ class PgliteStore implements GatewayStore {
     return this.run(() => queryRecentPrices(this.db, since));
   }
 
+  addProvider(provider: NewProvider): Promise<ProviderRecord> {
+    return this.run(() => insertProvider(this.db, provider, this.now()));
+  }
+
+  upsertProvider(provider: NewProvider): Promise<ProviderRecord> {
+    return this.run(() => upsertProvider(this.db, provider, this.now()));
+  }
+
+  listProviders(): Promise<ProviderRecord[]> {
+    return this.run(() => selectProviders(this.db));
+  }
+
+  getProvider(name: string): Promise<ProviderRecord | null> {
+    return this.run(() => selectProvider(this.db, name));
+  }
+
+  removeProvider(name: string): Promise<boolean> {
+    return this.run(() => deleteProvider(this.db, name));
+  }
+
+  setProviderEnabled(name: string, enabled: boolean): Promise<boolean> {
+    return this.run(() => updateProviderEnabled(this.db, name, enabled));
+  }
+
+  setRoutingRule(rule: NewRoutingRule): Promise<RoutingRule> {
+    return this.run(() => upsertRule(this.db, rule, this.now()));
+  }
+
+  listRoutingRules(orgId?: string): Promise<RoutingRule[]> {
+    return this.run(() => selectRules(this.db, orgId));
+  }
+
+  removeRoutingRule(orgId: string, model: string): Promise<boolean> {
+    return this.run(() => deleteRule(this.db, orgId, model));
+  }
+
+  usageReport(query: UsageReportQuery): Promise<UsageReportRow[]> {
+    return this.run(() => queryUsageReport(this.db, query));
+  }
+
   close(): Promise<void> {
     this.closed = true;
     return (this.closing ??= this.finish());
@@ -297,3 +314,4 @@ export async function openStore(
 }
 
 export { DataDirLockedError } from './dirLock.js';
+export { API_KEY_PREFIX, ENROLLMENT_CODE_PREFIX } from './apiKeys.js';

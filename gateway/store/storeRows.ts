@@ -2,12 +2,14 @@
  * Row shapes of the gateway tables and their mapping to the store's types, plus the checks
  * on values before they are written.
  */
+import type { ModelPrice } from '../../common/protocol.js';
 import {
   STORE_LIMITS,
   type ApiKeyInfo,
   type NodeRecord,
   type NewUsageRecord,
   type Org,
+  type UsageOutcome,
   type UsageRecord,
 } from './types.js';
 
@@ -60,6 +62,13 @@ export interface UsageRow {
   exchange_nanos: Int8;
   mission_nanos: Int8;
   mission_cause: string | null;
+  request_id: string;
+  cost_nanos: Int8;
+  ttft_ms: number | null;
+  latency_ms: number | null;
+  attempts: number;
+  outcome: UsageOutcome;
+  routes: string;
 }
 
 /** An int8 as a number (exact up to 2^53 nano-USD, about nine million dollars). */
@@ -111,7 +120,28 @@ export const toUsage = (row: UsageRow): UsageRecord => ({
   exchangeNanos: int8(row.exchange_nanos),
   missionNanos: int8(row.mission_nanos),
   missionCause: row.mission_cause,
+  requestId: row.request_id,
+  costNanos: int8(row.cost_nanos),
+  timeToFirstTokenMs: row.ttft_ms,
+  latencyMs: row.latency_ms,
+  attempts: row.attempts,
+  outcome: row.outcome,
+  routes: row.routes,
 });
+
+/**
+ * A refused value, naming the field as the admin API's bodies name it (`baseUrl`,
+ * `price.prompt`), so that a 400 can say which one.
+ */
+export class FieldError extends RangeError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RangeError';
+  }
+}
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -166,4 +196,56 @@ export function checkUsage(record: NewUsageRecord): void {
   if (Number.isNaN(Date.parse(record.createdAt))) {
     throw new RangeError(`Usage for job '${record.jobId}' has an invalid createdAt`);
   }
+  checkUsageMetrics(record);
 }
+
+/** The request-level fields of a usage record (all optional). */
+function checkUsageMetrics(record: NewUsageRecord): void {
+  if (record.requestId !== undefined) checkLabel('requestId', record.requestId, false);
+  if (record.costNanos !== undefined)
+    checkInteger('costNanos', record.costNanos, 0, Number.MAX_SAFE_INTEGER);
+  for (const field of ['timeToFirstTokenMs', 'latencyMs'] as const) {
+    const value = record[field];
+    if (value !== undefined && value !== null && !(Number.isFinite(value) && value >= 0)) {
+      throw new RangeError(`${field} must be a number of ms, at least 0, or null; got ${value}`);
+    }
+  }
+  if (record.attempts !== undefined) checkInteger('attempts', record.attempts, 1, 32_767);
+  if (record.outcome !== undefined && record.outcome !== 'ok' && record.outcome !== 'error') {
+    throw new RangeError(`outcome must be 'ok' or 'error', got '${String(record.outcome)}'`);
+  }
+  if (
+    record.routes !== undefined &&
+    (typeof record.routes !== 'string' ||
+      record.routes.length > 4096 ||
+      CONTROL.test(record.routes))
+  ) {
+    throw new RangeError('routes must be at most 4096 characters without control characters');
+  }
+}
+
+/** A price in USD per 1M tokens: 0 to {@link STORE_LIMITS.maxPrice}. */
+export function checkPrice(field: string, value: unknown): number {
+  const max = STORE_LIMITS.maxPrice;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
+    throw new FieldError(
+      field,
+      `${field} must be a price from 0 to ${max} USD per 1M tokens, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Both prices of a {@link ModelPrice}, each 0 to the limit. */
+export function checkModelPrice(field: string, value: unknown): ModelPrice {
+  const price = (value ?? {}) as Partial<ModelPrice>;
+  if (typeof value !== 'object' || value === null)
+    throw new FieldError(field, `${field} must have a prompt and a completion price`);
+  return {
+    prompt: checkPrice(`${field}.prompt`, price.prompt),
+    completion: checkPrice(`${field}.completion`, price.completion),
+  };
+}
+
+/** Whether `value` has a control character. */
+export const hasControl = (value: string): boolean => CONTROL.test(value);

@@ -17,6 +17,17 @@ export const STORE_LIMITS = {
   maxUsageLimit: 10_000,
   /** Longest mission cause a node may name. */
   causeLength: 128,
+  /** Highest price a provider or rule may name, USD per 1M tokens. */
+  maxPrice: 1000,
+  /** Most API keys a provider may have. */
+  maxProviderKeys: 16,
+  /** Most model ids a provider may map. */
+  maxProviderModels: 1000,
+  /** Longest model id. */
+  modelIdLength: 128,
+  maxConcurrent: 10_000,
+  /** Default of a provider's {@link ProviderRecord.maxConcurrent}. */
+  defaultMaxConcurrent: 64,
 } as const;
 
 export interface Org {
@@ -80,7 +91,23 @@ export interface NewUsageRecord {
   feeNanos: number;
   creditedNanos: number;
   createdAt: string;
+  /** The client request this job served; continued streams have several jobs per request. Defaults to `jobId`. */
+  requestId?: string;
+  /** What the network pays the upstream provider for this job, in nano-USD (0 for nodes). */
+  costNanos?: number;
+  /** ms from the request's arrival to its first output, as the gateway measured it; null for none. */
+  timeToFirstTokenMs?: number | null;
+  /** ms from the request's arrival to its end, as the gateway measured it. */
+  latencyMs?: number | null;
+  /** How many routes or keys were tried for the request (1 when the first one served it). */
+  attempts?: number;
+  /** 'ok', or 'error' for a request that failed (then its tokens and money are 0). */
+  outcome?: UsageOutcome;
+  /** Every route that took part, in order, comma-separated (provider names, `node:<id>`). */
+  routes?: string;
 }
+
+export type UsageOutcome = 'ok' | 'error';
 
 /**
  * The node's credit for one job shared by the node's split when the job was recorded:
@@ -100,7 +127,88 @@ export interface RewardShares {
 }
 
 /** One accounted job as stored: what was written and how the node's credit was shared. */
-export interface UsageRecord extends NewUsageRecord, RewardShares {}
+export interface UsageRecord extends Required<NewUsageRecord>, RewardShares {}
+
+/** An OpenAI-compatible provider the gateway can route to, as stored (keys included: internal only). */
+export interface ProviderRecord {
+  /** Unique; letters, digits, `-`, `_` and `.`; not `node`, `nodes` or `own-nodes`. */
+  name: string;
+  /** e.g. `https://api.example.com/v1`: `/chat/completions` and `/models` are under it. */
+  baseUrl: string;
+  /** API keys, used in turn. Secrets: never logged or returned by the admin API. */
+  apiKeys: string[];
+  /** The model ids clients ask for, mapped to the provider's own ids. */
+  models: Record<string, string>;
+  /** What the organization is charged, USD per 1M tokens. */
+  price: ModelPrice;
+  /** What the network pays the provider, USD per 1M tokens, when known (for margins). */
+  cost: ModelPrice | null;
+  /** Requests in flight at most; more wait in the gateway's queue. */
+  maxConcurrent: number;
+  enabled: boolean;
+  createdAt: string;
+}
+
+/** What `addProvider` / `upsertProvider` take. */
+export type NewProvider = Omit<ProviderRecord, 'createdAt' | 'enabled' | 'maxConcurrent'> & {
+  enabled?: boolean;
+  maxConcurrent?: number;
+};
+
+/** How routes are ordered for one rule. */
+export type RoutingStrategy = 'cheapest' | 'fastest' | 'balanced' | 'pinned';
+
+/** The route names a rule may list besides providers. */
+export const NODE_ROUTE_NAMES = ['nodes', 'own-nodes'] as const;
+
+/** A routing rule for an organization (or `*`) and a model (or `*`). */
+export interface RoutingRule {
+  /** An org id, or `*` for every org. */
+  orgId: string;
+  /** A model id, or `*` for every model. */
+  model: string;
+  strategy: RoutingStrategy;
+  /** Allowed routes in fallback order (provider names, `nodes`, `own-nodes`); null = every route. */
+  routes: string[] | null;
+  /** For `balanced`: the share of each route, e.g. {A: 3, B: 1}. */
+  weights: Record<string, number> | null;
+  /** Routes charging more than this (USD per 1M tokens) are skipped; null = no ceiling. */
+  maxPrice: ModelPrice | null;
+  updatedAt: string;
+}
+
+export type NewRoutingRule = Omit<RoutingRule, 'updatedAt'>;
+
+/** How `usageReport` groups rows. */
+export type UsageGroupBy = 'model' | 'route' | 'key' | 'node';
+
+export interface UsageReportQuery {
+  orgId: string;
+  by: UsageGroupBy;
+  /** ISO times; rows at or after `since` and before `until`. */
+  since?: string;
+  until?: string;
+}
+
+/** One group of an organization's usage. */
+export interface UsageReportRow {
+  /** The model, route name, API key id or node id ('-' for rows without one). */
+  group: string;
+  /** Client requests (a continued stream is one request). */
+  requests: number;
+  /** Requests that failed. */
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Charged to the organization, nano-USD. */
+  costNanos: number;
+  /** Paid to upstream providers, nano-USD. */
+  upstreamCostNanos: number;
+  ttftP50Ms: number | null;
+  ttftP95Ms: number | null;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+}
 
 export interface Balances {
   /** What the org's API keys were charged, in nano-USD. */
@@ -175,6 +283,24 @@ export interface GatewayStore {
    * recorded since `since`, one sample per job; sorted by model id.
    */
   recentPrices(since: Date): Promise<MarketModel[]>;
+  /** Adds a provider; throws {@link ConflictError} when the name is taken, RangeError for bad fields. */
+  addProvider(provider: NewProvider): Promise<ProviderRecord>;
+  /** Adds or replaces a provider by name (the config file's idempotent apply). */
+  upsertProvider(provider: NewProvider): Promise<ProviderRecord>;
+  listProviders(): Promise<ProviderRecord[]>;
+  getProvider(name: string): Promise<ProviderRecord | null>;
+  /** false for an unknown name. */
+  removeProvider(name: string): Promise<boolean>;
+  /** false for an unknown name. */
+  setProviderEnabled(name: string, enabled: boolean): Promise<boolean>;
+  /** Sets (adds or replaces) the rule for its org and model; RangeError for bad fields. */
+  setRoutingRule(rule: NewRoutingRule): Promise<RoutingRule>;
+  /** Every rule, or those of one org (plus none of `*`). */
+  listRoutingRules(orgId?: string): Promise<RoutingRule[]>;
+  /** false when there was no such rule. */
+  removeRoutingRule(orgId: string, model: string): Promise<boolean>;
+  /** An organization's usage grouped by model, route, key or node, sorted by group. */
+  usageReport(query: UsageReportQuery): Promise<UsageReportRow[]>;
   /** Waits for pending operations, then closes the database; later calls reject. */
   close(): Promise<void>;
 }
@@ -184,6 +310,14 @@ export class UnknownOrgError extends Error {
   constructor(readonly orgId: string) {
     super(`Unknown organization '${orgId}'`);
     this.name = 'UnknownOrgError';
+  }
+}
+
+/** Thrown when something with that name or key already exists. */
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
   }
 }
 

@@ -9,7 +9,9 @@ import { STORE_LIMITS, type NewUsageRecord, type UsageRecord } from './types.js'
 
 /**
  * Writes the record unless its job id is already there (then changes nothing and answers
- * false). Refuses a record that does not add up or whose API key is not the org's.
+ * false). Refuses a record that does not add up or whose API key is not the org's. Absent
+ * request fields get their defaults: the job id as request id, no upstream cost, no
+ * timings, one attempt, outcome 'ok', no routes.
  */
 export async function insertUsage(db: PGlite, record: NewUsageRecord): Promise<boolean> {
   checkUsage(record);
@@ -31,8 +33,10 @@ export async function insertUsage(db: PGlite, record: NewUsageRecord): Promise<b
       `INSERT INTO usage_records (job_id, org_id, api_key_id, node_id, route, model,
          prompt_tokens, completion_tokens, price_prompt, price_completion,
          charged_nanos, fee_nanos, credited_nanos, created_at,
-         rewards_nanos, exchange_nanos, mission_nanos, mission_cause)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         rewards_nanos, exchange_nanos, mission_nanos, mission_cause,
+         request_id, cost_nanos, ttft_ms, latency_ms, attempts, outcome, routes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+         $19, $20, $21, $22, $23, $24, $25)
        ON CONFLICT (job_id) DO NOTHING RETURNING job_id`,
       [
         record.jobId,
@@ -53,6 +57,13 @@ export async function insertUsage(db: PGlite, record: NewUsageRecord): Promise<b
         shares.exchangeNanos,
         shares.missionNanos,
         shares.missionCause,
+        record.requestId ?? record.jobId,
+        record.costNanos ?? 0,
+        record.timeToFirstTokenMs ?? null,
+        record.latencyMs ?? null,
+        record.attempts ?? 1,
+        record.outcome ?? 'ok',
+        record.routes ?? '',
       ],
     );
     return rows.length === 1;

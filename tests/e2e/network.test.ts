@@ -5,6 +5,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callNode } from '../../demo/nodeControl.js';
 import { startDemo, type Demo, type DemoNode } from '../../demo/startDemo.js';
 
 let demo: Demo;
@@ -12,6 +13,7 @@ let client: OpenAI;
 
 interface UsageRow {
   jobId: string;
+  requestId: string;
   nodeId: string | null;
   promptTokens: number;
   completionTokens: number;
@@ -21,7 +23,7 @@ interface UsageRow {
 }
 
 beforeAll(async () => {
-  demo = await startDemo({ nodes: 2 });
+  demo = await startDemo({ nodes: 2, gatewayArgs: ['--queue-length', '12'] });
   client = new OpenAI({ baseURL: demo.baseURL, apiKey: demo.apiKey, maxRetries: 0 });
 });
 
@@ -112,7 +114,53 @@ describe('the network', () => {
     await demo.addNode();
   });
 
-  it('ends the stream with an SSE error event when the node dies mid-stream', async () => {
+  it('continues a stream on the other node when its node dies mid-stream: one id, exact usage, both credited', async () => {
+    const from = demo.gateway.logs.length;
+    const stream = await client.chat.completions.create({
+      model: 'tiny',
+      messages: [{ role: 'user', content: 'a very long story' }],
+      max_tokens: 400,
+      temperature: 0,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const ids = new Set<string>();
+    let chunks = 0;
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    let killed: DemoNode | undefined;
+    for await (const chunk of stream) {
+      ids.add(chunk.id);
+      if (chunk.choices[0]?.delta.content) chunks++;
+      usage = chunk.usage ?? usage;
+      if (chunks === 20 && !killed) {
+        killed = nodeById((await offeredNode(from)).nodeId);
+        killed.process.child.kill('SIGKILL');
+      }
+    }
+    expect(killed).toBeDefined();
+    expect(ids.size).toBe(1);
+    expect(usage!.completion_tokens).toBe(chunks);
+    expect(chunks).toBe(400);
+    const survivor = demo.nodes.find((node) => node !== killed)!;
+    const continued = await demo.gateway.waitForLog(
+      (line) => line.msg === 'stream broke; continuing on another node',
+      from,
+    );
+    expect(continued.to).toBe(`node:${survivor.id}`);
+    const rows = (await usageRows()).filter((row) => row.requestId === ids.values().next().value);
+    expect(rows.map((row) => row.nodeId).sort()).toEqual([killed!.id, survivor.id].sort());
+    expect(rows.reduce((sum, row) => sum + row.completionTokens, 0)).toBe(chunks);
+    const charged = rows.reduce((sum, row) => sum + row.chargedNanos, 0);
+    const credited = rows.reduce((sum, row) => sum + row.creditedNanos, 0);
+    const fees = rows.reduce((sum, row) => sum + row.feeNanos, 0);
+    expect(credited).toBeGreaterThan(0);
+    expect(charged).toBe(credited + fees);
+    for (const row of rows) expect(row.creditedNanos).toBeGreaterThan(0);
+    demo.nodes.splice(demo.nodes.indexOf(killed!), 1);
+    await demo.addNode();
+  });
+
+  it('ends the stream with an SSE error event when no node can continue it', async () => {
     const from = demo.gateway.logs.length;
     const stream = await client.chat.completions.create({
       model: 'tiny',
@@ -123,8 +171,14 @@ describe('the network', () => {
     const iterator = stream[Symbol.asyncIterator]();
     const first = await iterator.next();
     expect(first.done).toBe(false);
-    const offer = await offeredNode(from);
-    const victim = nodeById(offer.nodeId);
+    const victim = nodeById((await offeredNode(from)).nodeId);
+    const other = demo.nodes.find((node) => node !== victim)!;
+    const mark = demo.gateway.logs.length;
+    await callNode(other.control, 'pause', { minutes: 60 });
+    await demo.gateway.waitForLog(
+      (line) => line.msg === 'node availability' && line.nodeId === other.id && !line.serving,
+      mark,
+    );
     victim.process.child.kill('SIGKILL');
     const failure = await (async () => {
       for (;;) {
@@ -134,6 +188,7 @@ describe('the network', () => {
     })().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.APIError);
     expect(String((failure as Error).message)).toMatch(/node/i);
+    await callNode(other.control, 'resume', {});
     demo.nodes.splice(demo.nodes.indexOf(victim), 1);
     await demo.addNode();
   });
@@ -182,45 +237,64 @@ describe('the network', () => {
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('model_not_found');
   });
 
-  it('answers 503 when every node is busy', async () => {
-    const aborts = demo.nodes.map(() => new AbortController());
-    const streams = await Promise.all(
-      aborts.map(async (abort) => {
-        const stream = await client.chat.completions.create(
-          {
-            model: 'tiny',
-            messages: [{ role: 'user', content: 'occupy a slot' }],
-            max_tokens: 1800,
-            stream: true,
-          },
-          { signal: abort.signal },
-        );
-        const iterator = stream[Symbol.asyncIterator]();
-        await iterator.next();
-        return iterator;
-      }),
+  it("queues a burst of 4x the network's slots and serves every request in turn, with no 503", async () => {
+    // Two nodes with two slots each.
+    const burst = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        ask(`burst ${i}`, 4).then((c) => c.usage!.completion_tokens),
+      ),
     );
-    expect(streams).toHaveLength(demo.nodes.length);
-    // Demo nodes have 2 slots each: fill the rest the same way, then one more must be refused.
-    const more = await Promise.all(
-      demo.nodes.map(async () => {
-        const abort = new AbortController();
-        aborts.push(abort);
-        const stream = await client.chat.completions.create(
-          {
-            model: 'tiny',
-            messages: [{ role: 'user', content: 'occupy another' }],
-            max_tokens: 1800,
-            stream: true,
-          },
+    expect(burst).toEqual(Array.from({ length: 16 }, () => 4));
+  });
+
+  it('answers 503 busy with Retry-After when the queue is full', async () => {
+    // Fill every slot with long streams, then the queue (its cap is 12 here), then one more.
+    const aborts: AbortController[] = [];
+    const occupy = async () => {
+      const abort = new AbortController();
+      aborts.push(abort);
+      const stream = await client.chat.completions.create(
+        {
+          model: 'tiny',
+          messages: [{ role: 'user', content: 'occupy' }],
+          max_tokens: 1800,
+          stream: true,
+        },
+        { signal: abort.signal },
+      );
+      await stream[Symbol.asyncIterator]().next();
+    };
+    await Promise.all(Array.from({ length: 4 }, occupy));
+    const from = demo.gateway.logs.length;
+    const waiting = Array.from({ length: 12 }, (_, i) => {
+      const abort = new AbortController();
+      aborts.push(abort);
+      return client.chat.completions
+        .create(
+          { model: 'tiny', messages: [{ role: 'user', content: `wait ${i}` }], max_tokens: 2 },
           { signal: abort.signal },
-        );
-        await stream[Symbol.asyncIterator]().next();
-      }),
+        )
+        .catch((error: unknown) => error);
+    });
+    await demo.gateway.waitForLog(
+      () =>
+        demo.gateway.logs.slice(from).filter((line) => line.msg === 'request queued').length >= 12,
+      from,
     );
-    expect(more).toHaveLength(demo.nodes.length);
-    const error = await ask('no room left').catch((e: unknown) => e);
-    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+    const response = await fetch(`${demo.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'tiny',
+        messages: [{ role: 'user', content: 'one too many' }],
+      }),
+    });
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('no_capacity');
+    expect(body.error.message).toMatch(/busy/);
     for (const abort of aborts) abort.abort();
+    await Promise.all(waiting);
   });
 });

@@ -1,19 +1,22 @@
 /**
- * Routing over real links: the idle node first, then the faster one, then the cheaper one;
- * failover before the first chunk (reject, node error, link loss, no answer); 404 when no
- * node serves the model and 503 when none can take it.
+ * Routing over real links with no routing rule: the cheapest node first, then the idle one,
+ * then the faster one; a request waits while the nodes are full; failover before the first
+ * chunk (reject, node error, link loss, no answer); 404 when no node serves the model and
+ * 503 when none can take it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureLogs } from './support/logCapture.js';
 import { model } from './support/standInNode.js';
 import { startTestGateway, USER, type TestGateway } from './support/testGateway.js';
 
 let t: TestGateway;
+const logs = captureLogs();
 
 let m = '';
 let serial = 0;
 
 beforeAll(async () => {
-  t = await startTestGateway({ offerTimeoutMs: 1000 });
+  t = await startTestGateway({ offerTimeoutMs: 1000, logger: logs });
 });
 
 afterAll(async () => {
@@ -29,44 +32,52 @@ const ask = (modelId: string) =>
   t.client.chat.completions.create({ model: modelId, messages: USER });
 
 describe('choosing a node', () => {
-  it('prefers the idle node, then the faster one, over the cheaper one', async () => {
-    const cheap = await t.connectNode([model(m, { price: { prompt: 1, completion: 1 } })]);
-    const pricey = await t.connectNode([model(m, { price: { prompt: 2, completion: 2 } })]);
-
-    // Both idle and unmeasured: the cheaper node gets the first job.
+  it('prefers the cheaper node, and among equal prices the idle one (speed: tests/gateway/routeOrder)', async () => {
+    const price = { prompt: 1, completion: 1 };
+    const cheap = await t.connectNode([model(m, { price: { prompt: 0.5, completion: 0.5 } })]);
+    const same = [
+      await t.connectNode([model(m, { price })]),
+      await t.connectNode([model(m, { price })]),
+    ];
+    // The cheap node takes jobs while it has a free slot, whatever the others.
     const first = ask(m);
     const firstOffer = await cheap.link.acceptNext();
-    // The cheap node is busy now: the idle one gets the second job despite its price.
+    cheap.link.chunks(firstOffer.jobId, ['cheap']);
+    cheap.link.done(firstOffer.jobId);
+    expect((await first).choices[0]?.message.content).toBe('cheap');
+    cheap.link.ws.terminate();
+    await logs.waitFor((line) => line.msg === 'node offline' && line.nodeId === cheap.nodeId);
+
+    // Equal prices: the idle node gets the second job while the first runs.
+    // Both idle and unmeasured: the first connected takes the first job.
+    const [x, y] = same as [typeof cheap, typeof cheap];
+    const held = ask(m);
+    const heldOffer = await x.link.acceptNext();
+    // It is busy now: the idle one gets the second job.
     const second = ask(m);
-    const secondOffer = await pricey.link.acceptNext();
-    expect(secondOffer.price).toEqual({ prompt: 2, completion: 2 });
-
-    // The cheap node turns out slow (1 token/s), the pricey one fast (100 tokens/s).
-    cheap.link.chunks(firstOffer.jobId, ['a']);
-    cheap.link.done(firstOffer.jobId, { promptTokens: 3, completionTokens: 10 }, 10_000);
-    pricey.link.chunks(secondOffer.jobId, ['b']);
-    pricey.link.done(secondOffer.jobId, { promptTokens: 3, completionTokens: 10 }, 100);
-    expect((await first).choices[0]?.message.content).toBe('a');
+    const secondOffer = await y.link.acceptNext();
+    x.link.chunks(heldOffer.jobId, ['a']);
+    x.link.done(heldOffer.jobId);
+    y.link.chunks(secondOffer.jobId, ['b']);
+    y.link.done(secondOffer.jobId);
+    expect((await held).choices[0]?.message.content).toBe('a');
     expect((await second).choices[0]?.message.content).toBe('b');
-
-    // Both idle again: speed beats price.
-    const third = ask(m);
-    await pricey.link.serveNext(['c']);
-    expect((await third).choices[0]?.message.content).toBe('c');
-    expect(cheap.link.pending().filter((frame) => frame.type === 'job.offer')).toEqual([]);
   });
 
-  it('skips nodes whose slots are full and nodes priced above the gateway’s maximum', async () => {
+  it('waits for a node whose slots are full, and never offers nodes priced above the maximum', async () => {
     const full = await t.connectNode([model(m, { slots: 1 })]);
     const greedy = await t.connectNode([model(m, { price: { prompt: 50, completion: 1 } })]);
     const held = ask(m);
     const heldOffer = await full.link.acceptNext();
-    // The only affordable node is full.
-    await expect(ask(m)).rejects.toMatchObject({ status: 503, code: 'no_capacity' });
-    expect(greedy.link.pending()).toEqual([]);
+    // The only affordable node is full: the next request waits in the queue for it.
+    const waiting = ask(m);
+    await logs.waitFor((line) => line.msg === 'request queued' && line.model === m);
     full.link.chunks(heldOffer.jobId, ['x']);
     full.link.done(heldOffer.jobId);
     await held;
+    await full.link.serveNext(['after the wait']);
+    expect((await waiting).choices[0]?.message.content).toBe('after the wait');
+    expect(greedy.link.pending()).toEqual([]);
   });
 });
 

@@ -22,6 +22,12 @@ describe('parseCommand', () => {
         marketIntervalMs: 60_000,
         json: false,
         logLevel: 'info',
+        configFile: undefined,
+        connectTimeoutMs: 5000,
+        firstTokenTimeoutMs: 30_000,
+        queueWaitMs: 30_000,
+        queueLength: 256,
+        healthIntervalMs: 30_000,
       },
     });
   });

@@ -5,18 +5,21 @@ import {
   type AdminStoreSource,
 } from '../../gateway/admin/adminCli.js';
 import { formatUsd } from '../../gateway/admin/adminFormat.js';
+import { directAdminStore, type AdminStore } from '../../gateway/admin/adminStore.js';
 import { openStore } from '../../gateway/store/pgliteStore.js';
 import type { GatewayStore } from '../../gateway/store/types.js';
 import { balances, nodePublicKey, usage } from './helpers.js';
 
 let store: GatewayStore;
+let direct: AdminStore;
 beforeAll(async () => {
   store = await openStore(null);
+  direct = directAdminStore(store);
 });
 afterAll(() => store.close());
 
 /** Runs a command line; returns its exit code and what it printed. */
-async function admin(line: string | string[], source: AdminStoreSource = store) {
+async function admin(line: string | string[], source: AdminStoreSource = direct) {
   const out: string[] = [];
   const err: string[] = [];
   const argv = typeof line === 'string' ? line.split(' ').filter(Boolean) : line;
@@ -79,9 +82,7 @@ describe('help and command-line mistakes', () => {
     let closed = 0;
     const source = async () => {
       opened++;
-      return Object.assign(Object.create(store) as GatewayStore, {
-        close: async () => void closed++,
-      });
+      return { ...direct, close: async () => void closed++ };
     };
     expect((await admin('org nope', source)).code).toBe(2);
     expect(opened).toBe(0);

@@ -4,7 +4,7 @@ import { toApiError } from '../../common/openaiErrors.js';
 import { registerAdminRoutes } from '../../gateway/admin/adminRoutes.js';
 import { openStore } from '../../gateway/store/pgliteStore.js';
 import type { GatewayStore } from '../../gateway/store/types.js';
-import { balances, nodePublicKey, stored, usage } from './helpers.js';
+import { balances, nodePublicKey, stored, stubLive, usage } from './helpers.js';
 
 const TOKEN = 'byoi-admin-test-token-0123456789';
 let store: GatewayStore;
@@ -19,7 +19,7 @@ beforeAll(async () => {
     void reply.status(apiError.status).send(apiError.toBody());
   });
   app.get('/public', async () => ({ ok: true }));
-  registerAdminRoutes(app, store, TOKEN);
+  registerAdminRoutes(app, store, TOKEN, stubLive());
   await app.ready();
 });
 afterAll(async () => {
@@ -70,12 +70,12 @@ describe('admin token', () => {
   });
 
   it('refuses a short admin token at registration', () => {
-    expect(() => registerAdminRoutes(Fastify(), store, 'tooshort')).toThrow(
+    expect(() => registerAdminRoutes(Fastify(), store, 'tooshort', stubLive())).toThrow(
       /at least 16 characters/,
     );
-    expect(() => registerAdminRoutes(Fastify(), store, 'has spaces in this token')).toThrow(
-      RangeError,
-    );
+    expect(() =>
+      registerAdminRoutes(Fastify(), store, 'has spaces in this token', stubLive()),
+    ).toThrow(RangeError);
   });
 });
 

@@ -4,7 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawPublicKey } from '../../gateway/accounting/ed25519.js';
-import type { Balances, NewUsageRecord, UsageRecord } from '../../gateway/store/types.js';
+import type { AdminLive } from '../../gateway/admin/adminLive.js';
+import type {
+  Balances,
+  NewProvider,
+  NewUsageRecord,
+  UsageRecord,
+} from '../../gateway/store/types.js';
 
 /** A fresh temporary folder, and its removal. */
 export async function tempDir(): Promise<{ path: string; remove: () => Promise<void> }> {
@@ -39,7 +45,10 @@ export function usage(
   };
 }
 
-/** A written row as the store gives it back, its credit shared 100/0/0 unless told otherwise. */
+/**
+ * A written row as the store gives it back: request fields defaulted, its credit shared
+ * 100/0/0 unless told otherwise.
+ */
 export function stored(
   record: NewUsageRecord,
   shares: Partial<Pick<UsageRecord, 'exchangeNanos' | 'missionNanos' | 'missionCause'>> = {},
@@ -47,6 +56,13 @@ export function stored(
   const exchangeNanos = shares.exchangeNanos ?? 0;
   const missionNanos = shares.missionNanos ?? 0;
   return {
+    requestId: record.jobId,
+    costNanos: 0,
+    timeToFirstTokenMs: null,
+    latencyMs: null,
+    attempts: 1,
+    outcome: 'ok',
+    routes: '',
     ...record,
     rewardsNanos: record.creditedNanos - exchangeNanos - missionNanos,
     exchangeNanos,
@@ -65,4 +81,33 @@ export function balances(spentNanos: number, earnedNanos: number): Balances {
     missionNanos: 0,
     missionByCause: {},
   };
+}
+
+/** A valid provider (an unreachable loopback URL), with any field replaced. */
+export function provider(name: string, overrides: Partial<NewProvider> = {}): NewProvider {
+  return {
+    name,
+    baseUrl: 'http://127.0.0.1:9/v1',
+    apiKeys: ['sk-test-0123456789'],
+    models: { tiny: 'tiny-upstream' },
+    price: { prompt: 0.5, completion: 1.5 },
+    cost: null,
+    ...overrides,
+  };
+}
+
+/**
+ * A stand-in for the live router (not under test in the admin tests): no routes, no key
+ * states, and it counts how often it was told that providers or rules changed.
+ */
+export function stubLive(overrides: Partial<AdminLive> = {}): AdminLive & { changes: number } {
+  const live = {
+    changes: 0,
+    routes: () => [],
+    keyStates: () => [],
+    compare: async () => [],
+    providersChanged: async () => void live.changes++,
+    ...overrides,
+  };
+  return live;
 }

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate, SCHEMA_VERSION } from '../../gateway/store/migrations.js';
-import { DataDirLockedError, openStore } from '../../gateway/store/pgliteStore.js';
+import { migrate, MIGRATIONS, SCHEMA_VERSION } from '../../gateway/store/migrations.js';
+import { DATABASE_FOLDER, DataDirLockedError, openStore } from '../../gateway/store/pgliteStore.js';
 import { EnrollmentError } from '../../gateway/store/types.js';
 import { balances, nodePublicKey, stored, tempDir, usage } from './helpers.js';
 
@@ -162,13 +162,54 @@ describe('lifecycle and migrations', () => {
       expect(await migrate(db)).toBe(SCHEMA_VERSION);
       expect(await migrate(db)).toBe(SCHEMA_VERSION);
       const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations');
-      expect(rows.map((r) => r.version)).toEqual([1, 2]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
       await db.query("INSERT INTO orgs VALUES ('org_kept', 'Kept', now())");
       await db.query("INSERT INTO schema_migrations (version, name) VALUES (99, 'future')");
       await expect(migrate(db)).rejects.toThrow(/schema version 99, newer than this gateway/);
       expect((await db.query('SELECT id FROM orgs')).rows).toEqual([{ id: 'org_kept' }]);
     } finally {
       await db.close();
+    }
+  });
+});
+
+describe('migration 3: providers, rules and request fields', () => {
+  it('keeps rows of a version 2 database, filling in the request fields', async () => {
+    const path = join(dir.path, DATABASE_FOLDER);
+    const old = await PGlite.create(path);
+    expect(await migrate(old, MIGRATIONS.slice(0, 2))).toBe(2);
+    await old.exec(`
+      INSERT INTO orgs VALUES ('org_old', 'Old', '2029-01-01T00:00:00Z');
+      INSERT INTO api_keys (id, org_id, name, secret_sha256, created_at)
+        VALUES ('key_old', 'org_old', 'k', 'hash', '2029-01-01T00:00:00Z');
+      INSERT INTO usage_records (job_id, org_id, api_key_id, node_id, route, model,
+        prompt_tokens, completion_tokens, price_prompt, price_completion, charged_nanos,
+        fee_nanos, credited_nanos, created_at, rewards_nanos)
+        VALUES ('job_old', 'org_old', 'key_old', NULL, 'upstream', 'tiny', 3, 4, 0.5, 1.5, 10,
+          10, 0, '2029-01-02T00:00:00Z', 0);
+    `);
+    await old.close();
+
+    const store = await openStore(dir.path);
+    try {
+      expect(await store.usageFor('job_old')).toMatchObject({
+        jobId: 'job_old',
+        requestId: 'job_old',
+        costNanos: 0,
+        timeToFirstTokenMs: null,
+        latencyMs: null,
+        attempts: 1,
+        outcome: 'ok',
+        routes: '',
+        chargedNanos: 10,
+      });
+      expect(await store.usageReport({ orgId: 'org_old', by: 'model' })).toMatchObject([
+        { group: 'tiny', requests: 1, errors: 0, promptTokens: 3, costNanos: 10 },
+      ]);
+      expect(await store.listProviders()).toEqual([]);
+      expect(await store.listRoutingRules()).toEqual([]);
+    } finally {
+      await store.close();
     }
   });
 });

@@ -78,6 +78,7 @@ describe('LinkClient', () => {
       type: 'announce',
       models: [{ id: 'tiny', price: PRICE, slots: 1, contextLength: 2048 }],
       hardware: { summary: 'test CPU', backend: 'cpu' },
+      features: ['continuation'],
     });
     expect(await online).toMatchObject({ nodeId: 'node-1', orgId: 'org-1', code: null });
     expect(states).toEqual(['connecting', 'online']);

@@ -1,10 +1,24 @@
 /** Turns an OpenAI chat request into node-llama-cpp chat history and sampling options. */
-import type { ChatHistoryItem, GbnfJsonSchema, Llama, LlamaGrammar } from 'node-llama-cpp';
+import type {
+  ChatHistoryItem,
+  GbnfJsonSchema,
+  Llama,
+  LlamaGrammar,
+  LlamaModel,
+  Token,
+} from 'node-llama-cpp';
 import { messageText, stopSequences, type ChatCompletionRequest } from '../../../common/openai.js';
 import { ApiError } from '../../../common/openaiErrors.js';
 
-/** The history to generate from, ending with the empty assistant turn to fill. */
-export function toChatHistory(request: ChatCompletionRequest): ChatHistoryItem[] {
+/**
+ * The history to generate from, ending with the assistant turn to fill: empty, or holding
+ * `continuation` (the reply's text so far, e.g. streamed by a node that died), which
+ * node-llama-cpp then continues rather than starting a new reply.
+ */
+export function toChatHistory(
+  request: ChatCompletionRequest,
+  continuation?: string,
+): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = request.messages.map((message) => {
     const text = messageText(message);
     switch (message.role) {
@@ -17,8 +31,57 @@ export function toChatHistory(request: ChatCompletionRequest): ChatHistoryItem[]
         return { type: 'model', response: [text] };
     }
   });
-  history.push({ type: 'model', response: [] });
+  history.push({ type: 'model', response: continuation ? [continuation] : [] });
   return history;
+}
+
+/** Characters of the continued text whose tokens are context for the first new chunk. */
+const CONTEXT_TAIL_CHARS = 32;
+
+/**
+ * Keeps the first chunk of a continued reply intact. node-llama-cpp detokenizes a reply's
+ * first tokens with no tokens before them, so an SPM tokenizer drops their leading space
+ * (right at the start of a reply, but not in the middle of one): continuing "Once" it would
+ * give "upon" where " upon" belongs. This detokenizes the first chunk again after the
+ * continued text's last tokens, as the library does for every later chunk.
+ */
+export class ContinuationFirstChunk {
+  private tokens: readonly Token[] | undefined;
+  private done = false;
+  /** The first chunk as the library gave it, and as corrected. */
+  private raw = '';
+  private fixed = '';
+
+  constructor(
+    private readonly model: Pick<LlamaModel, 'tokenize' | 'detokenize'>,
+    private readonly continuation: string,
+  ) {}
+
+  /** For `onToken`: it is called with a chunk's tokens just before `onTextChunk`. */
+  readonly onToken = (tokens: Token[]): void => {
+    if (!this.done) this.tokens = tokens;
+  };
+
+  /** The text to send for a chunk (`onTextChunk`'s argument). */
+  chunk(text: string): string {
+    if (this.done) return text;
+    this.done = true;
+    if (!this.tokens) return text;
+    const tail = Array.from(this.continuation).slice(-CONTEXT_TAIL_CHARS).join('');
+    const context = this.model.tokenize(tail, false, 'trimLeadingSpace');
+    const again = this.model.detokenize(this.tokens, false, context);
+    // Only ever put back what was cut from the front, never change the text itself.
+    if (again.length <= text.length || !again.endsWith(text)) return text;
+    this.raw = text;
+    this.fixed = again;
+    return again;
+  }
+
+  /** The whole new text (`generateResponse`'s `response`), with the first chunk corrected. */
+  response(text: string): string {
+    if (this.fixed === '' || !text.startsWith(this.raw)) return text;
+    return this.fixed + text.slice(this.raw.length);
+  }
 }
 
 /** Sampling options in node-llama-cpp's terms, with OpenAI's defaults (temperature 1, top_p 1, no penalties). */

@@ -19,7 +19,12 @@ import {
 import { ApiError } from '../../../common/openaiErrors.js';
 import type { Logger } from '../../../common/log.js';
 import type { RequestRecord } from '../stats/requestStats.js';
-import { GrammarCache, samplingOptions, toChatHistory } from './chatRequest.js';
+import {
+  ContinuationFirstChunk,
+  GrammarCache,
+  samplingOptions,
+  toChatHistory,
+} from './chatRequest.js';
 import { assertGgufHeader } from './ggufHeader.js';
 import { loadLlama } from './llama.js';
 import { SlotPool } from './slotPool.js';
@@ -43,10 +48,17 @@ export interface ModelHostOptions {
   onFinished?(record: RequestRecord): void;
 }
 
+/**
+ * What one generation produced. When it continued a reply (`continuation`), `text` and
+ * `completionTokens` count only the new part, and `promptTokens` includes the continued
+ * text, since the node had to process it as input.
+ */
 export interface GenerationResult {
+  /** The generated text (without any continued prefix). */
   text: string;
   finishReason: FinishReason;
   promptTokens: number;
+  /** Tokens generated here (without any continued prefix). */
   completionTokens: number;
   /** ms from the call to the first text chunk (null when no text was produced) */
   timeToFirstTokenMs: number | null;
@@ -62,6 +74,11 @@ export interface GenerationCallbacks {
   source?: 'network' | 'local';
   /** False keeps this generation out of the served-request stats (a benchmark). */
   counted?: boolean;
+  /**
+   * The assistant reply's text so far (already sent to the client by a node that died):
+   * generation continues it instead of starting a new reply. Empty means none.
+   */
+  continuation?: string;
 }
 
 interface Loaded {
@@ -231,7 +248,7 @@ export class ModelHost {
           lease.slot,
           request,
           grammar,
-          callbacks.onText,
+          callbacks,
           job.signal,
           started,
         );
@@ -271,7 +288,7 @@ export class ModelHost {
     sequence: LlamaContextSequence,
     request: ChatCompletionRequest,
     grammar: Awaited<ReturnType<GrammarCache['forRequest']>>,
-    onText: ((text: string) => void) | undefined,
+    { onText, continuation }: Pick<GenerationCallbacks, 'onText' | 'continuation'>,
     signal: AbortSignal,
     started: number,
   ): Promise<GenerationResult> {
@@ -281,27 +298,31 @@ export class ModelHost {
       autoDisposeSequence: false,
     });
     try {
-      const history = toChatHistory(request);
+      const history = toChatHistory(request, continuation);
       const promptTokens = chat.chatWrapper
         .generateContextState({ chatHistory: history })
         .contextText.tokenize(loaded.model.tokenizer).length;
       const maxTokens = completionBudget(request, promptTokens, loaded.contextPerSlot);
       const meterBefore = sequence.tokenMeter.getState();
       let timeToFirstTokenMs: number | null = null;
+      const firstChunk = continuation
+        ? new ContinuationFirstChunk(loaded.model, continuation)
+        : undefined;
       const result = await chat.generateResponse(history, {
         ...samplingOptions(request),
         grammar,
         maxTokens,
         signal,
         stopOnAbortSignal: true,
+        onToken: firstChunk?.onToken,
         onTextChunk: (text) => {
           timeToFirstTokenMs ??= performance.now() - started;
-          onText?.(text);
+          onText?.(firstChunk ? firstChunk.chunk(text) : text);
         },
       });
       if (signal.aborted) throw signal.reason;
       return {
-        text: result.response,
+        text: firstChunk ? firstChunk.response(result.response) : result.response,
         finishReason: FINISH_REASONS[result.metadata.stopReason] ?? 'stop',
         promptTokens,
         completionTokens: sequence.tokenMeter.diff(meterBefore).usedOutputTokens,

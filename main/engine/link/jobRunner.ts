@@ -135,6 +135,8 @@ export class JobRunner {
       const result = await model.host.generate(frame.request, {
         signal: job.controller.signal,
         source: 'network',
+        // A job failed over from a node that died mid-stream: continue the text already sent.
+        continuation: frame.continuation?.text,
         onText: (text) => {
           if (job.stopped || text.length === 0) return;
           send({ type: 'job.chunk', jobId, index: job.chunks++, text });

@@ -60,6 +60,9 @@ export interface LinkConnectionOptions {
   onClose(close: LinkClose): void;
 }
 
+/** The feature this node announces: it continues a stream another node began. */
+export const NODE_FEATURE_CONTINUATION = 'continuation';
+
 /** The `announce` frame for these models and hardware. */
 export function announceFrame(
   models: readonly LinkModel[],
@@ -74,6 +77,7 @@ export function announceFrame(
       contextLength: model.contextLength,
     })),
     hardware: { summary: hardware.summary.slice(0, 512), backend: hardware.backend.slice(0, 32) },
+    features: [NODE_FEATURE_CONTINUATION],
   };
 }
 

@@ -135,8 +135,14 @@ export class LinkClient {
     await pong;
   }
 
-  async announce(models: AnnouncedModel[]): Promise<void> {
-    this.send({ type: 'announce', models, hardware: { summary: 'stand-in', backend: 'cpu' } });
+  /** Announces `models` with the features today's node has (pass [] for an older node). */
+  async announce(models: AnnouncedModel[], features = ['continuation']): Promise<void> {
+    this.send({
+      type: 'announce',
+      models,
+      hardware: { summary: 'stand-in', backend: 'cpu' },
+      features,
+    });
     await this.sync();
   }
 

@@ -1,0 +1,192 @@
+/**
+ * The gateway's own overhead against a fast upstream, measured in one run. The upstream is a
+ * minimal OpenAI-compatible server (`bench/fastUpstream.mjs`, its own process) that answers
+ * at once; a real `byoi-gateway` routes to it as provider `fast`. Calls straight to the
+ * upstream are the baseline, interleaved with calls through the gateway:
+ *   1. Added latency, one request at a time: p50 and p99 (gateway − direct), targets ≤ 0.5 ms
+ *      and ≤ 3 ms.
+ *   2. Requests/s at 32 concurrent clients, alternating direct and gateway rounds: the ratio
+ *      gateway ÷ direct, target ≥ 0.5.
+ * Usage: npm run bench:overhead -- [--requests N] [--seconds S] [--rounds N] [--clients N]
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { GATEWAY_BIN, spawnJsonProcess } from '../demo/jsonProcess.js';
+import { percentile } from './streamTiming.js';
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
+    clients: { type: 'string', default: '32' },
+  },
+});
+const requests = Number(values.requests);
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const clients = Number(values.clients);
+const round3 = (n: number) => +n.toFixed(3);
+
+interface Target {
+  host: string;
+  port: number;
+  path: string;
+  headers: Record<string, string>;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: clients * 2 });
+const payload = JSON.stringify({
+  model: 'fast',
+  messages: [{ role: 'user', content: 'ping' }],
+  max_tokens: 1,
+});
+
+/** One POST; resolves with its duration in ms (rejects on a non-200). */
+function call(target: Target): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.host,
+        port: target.port,
+        path: target.path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', ...target.headers },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(performance.now() - started)
+            : reject(new Error(`HTTP ${res.statusCode} from ${target.port}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Requests/s with `clients` loops calling `target` for `seconds`. */
+async function throughput(target: Target): Promise<number> {
+  const until = performance.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < until) {
+        await call(target);
+        done++;
+      }
+    }),
+  );
+  return done / seconds;
+}
+
+async function startUpstream() {
+  const script = fileURLToPath(new URL('./fastUpstream.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  return { child, port: Number(line) };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'byoi-bench-overhead-'));
+  const upstream = await startUpstream();
+  const adminToken = randomBytes(24).toString('hex');
+  const gateway = await spawnJsonProcess<{ url: string }>(GATEWAY_BIN, [
+    '--json',
+    '--port',
+    '0',
+    '--data-dir',
+    join(dir, 'gateway'),
+    '--admin-token',
+    adminToken,
+  ]);
+  try {
+    const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const response = await fetch(`${gateway.ready.url}/admin/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`admin ${path}: ${await response.text()}`);
+      return (await response.json()) as T;
+    };
+    const org = await admin<{ id: string }>('POST', '/orgs', { name: 'bench' });
+    const { key } = await admin<{ key: string }>('POST', `/orgs/${org.id}/keys`, { name: 'bench' });
+    await admin('POST', '/providers', {
+      name: 'fast',
+      baseUrl: `http://127.0.0.1:${upstream.port}/v1`,
+      apiKeys: ['sk-bench-upstream'],
+      models: { fast: 'fast' },
+      price: { prompt: 0.1, completion: 0.2 },
+      maxConcurrent: 1024,
+    });
+    const gatewayURL = new URL(gateway.ready.url);
+    const direct: Target = {
+      host: '127.0.0.1',
+      port: upstream.port,
+      path: '/v1/chat/completions',
+      headers: { authorization: 'Bearer sk-bench-upstream' },
+    };
+    const viaGateway: Target = {
+      host: gatewayURL.hostname,
+      port: Number(gatewayURL.port),
+      path: '/v1/chat/completions',
+      headers: { authorization: `Bearer ${key}` },
+    };
+
+    // Warm both paths (JIT, connections, the store's first queries).
+    for (let i = 0; i < 300; i++) await Promise.all([call(direct), call(viaGateway)]);
+
+    const directMs: number[] = [];
+    const gatewayMs: number[] = [];
+    for (let i = 0; i < requests; i++) {
+      // Alternate which goes first, so neither always runs on a warmer machine.
+      if (i % 2 === 0) {
+        directMs.push(await call(direct));
+        gatewayMs.push(await call(viaGateway));
+      } else {
+        gatewayMs.push(await call(viaGateway));
+        directMs.push(await call(direct));
+      }
+    }
+    const rps = { direct: [] as number[], gateway: [] as number[] };
+    for (let r = 0; r < rounds; r++) {
+      rps.direct.push(await throughput(direct));
+      rps.gateway.push(await throughput(viaGateway));
+    }
+    const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
+    const p = (list: number[], q: number) => percentile(list, q);
+    const result = {
+      requests,
+      direct: { p50Ms: round3(p(directMs, 50)), p99Ms: round3(p(directMs, 99)) },
+      gateway: { p50Ms: round3(p(gatewayMs, 50)), p99Ms: round3(p(gatewayMs, 99)) },
+      addedP50Ms: round3(p(gatewayMs, 50) - p(directMs, 50)),
+      addedP99Ms: round3(p(gatewayMs, 99) - p(directMs, 99)),
+      clients,
+      directRps: Math.round(sum(rps.direct) / rounds),
+      gatewayRps: Math.round(sum(rps.gateway) / rounds),
+      rpsRatio: round3(sum(rps.gateway) / sum(rps.direct)),
+      targets: { addedP50Ms: 0.5, addedP99Ms: 3, rpsRatio: 0.5 },
+    };
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    agent.destroy();
+    await gateway.stop();
+    upstream.child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,15 @@
+/** What the admin API needs of the live router: its routes, key states and comparisons. */
+import type { KeyState } from '../routing/route.js';
+import type { CompareInput, CompareRow, RouteView } from './adminViews.js';
+
+/** The running gateway's live side, handed to {@link registerAdminRoutes} by the composition root. */
+export interface AdminLive {
+  /** Every route with its health and the gateway's own measurements. */
+  routes(): RouteView[];
+  /** The live states of a provider's keys (empty when the router does not have it loaded). */
+  keyStates(provider: string): KeyState[];
+  /** The same prompt once on each route that serves the model. */
+  compare(input: CompareInput): Promise<CompareRow[]>;
+  /** Called after every change to providers or routing rules, so the router reloads them. */
+  providersChanged(): Promise<void>;
+}

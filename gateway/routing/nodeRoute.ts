@@ -1,0 +1,200 @@
+/**
+ * A node route: one node's link session as a {@link Route}. A try offers the job, waits for
+ * the verdict, relays chunks, and tells apart failures before the first chunk (the router
+ * tries another route) from failures after it (the router may continue the stream on
+ * another node, from the text relayed so far).
+ */
+import { ApiError } from '../../common/openaiErrors.js';
+import type { ModelPrice } from '../../common/protocol.js';
+import type { JobErrorBody, NodeSession } from '../link/nodeSession.js';
+import {
+  RouteFailure,
+  type KeyState,
+  type Route,
+  type RouteCapacity,
+  type RouteJob,
+  type RouteResult,
+  type RouteSink,
+} from './route.js';
+
+/** The route id of a node. */
+export const nodeRouteId = (nodeId: string): string => `node:${nodeId}`;
+
+export class NodeRoute implements Route {
+  readonly kind = 'node' as const;
+  readonly label = 'node';
+  readonly id: string;
+  readonly nodeId: string;
+  readonly ownerOrgId: string;
+  onCapacity?: () => void;
+
+  constructor(
+    readonly session: NodeSession,
+    private readonly maxPrice: ModelPrice,
+  ) {
+    this.id = nodeRouteId(session.nodeId);
+    this.nodeId = session.nodeId;
+    this.ownerOrgId = session.orgId;
+  }
+
+  models(): string[] {
+    return this.session.announcedModels().map((model) => model.id);
+  }
+
+  /** The node's price, if it fits under the gateway's ceiling for nodes. */
+  priceFor(model: string): ModelPrice | undefined {
+    const price = this.session.announced(model)?.price;
+    if (!price) return undefined;
+    const fits =
+      price.prompt <= this.maxPrice.prompt && price.completion <= this.maxPrice.completion;
+    return fits ? price : undefined;
+  }
+
+  /** Whether the node said it can continue a stream another node began. */
+  get continues(): boolean {
+    return this.session.can('continuation');
+  }
+
+  costFor(): ModelPrice | null {
+    return null;
+  }
+
+  capacity(model: string): RouteCapacity {
+    const announced = this.session.announced(model);
+    if (!this.session.isOnline || !this.session.serving || !announced) return 'unavailable';
+    if (!this.priceFor(model)) return 'unavailable';
+    return this.session.inFlight(model) >= announced.slots ? 'busy' : 'ready';
+  }
+
+  /** Jobs in flight over slots, 0..1 (1 when the model is not announced). */
+  load(model: string): number {
+    const announced = this.session.announced(model);
+    return announced ? this.session.inFlight(model) / announced.slots : 1;
+  }
+
+  inFlight(): number {
+    return this.models().reduce((sum, model) => sum + this.session.inFlight(model), 0);
+  }
+
+  keyStates(): KeyState[] {
+    return [];
+  }
+
+  async run(job: RouteJob, sink: RouteSink): Promise<RouteResult> {
+    try {
+      return await this.attempt(job, sink);
+    } finally {
+      this.onCapacity?.();
+    }
+  }
+
+  private attempt(job: RouteJob, sink: RouteSink): Promise<RouteResult> {
+    const { session } = this;
+    const { jobId, request, signal } = job;
+    const price = this.priceFor(request.model);
+    if (!price) {
+      return Promise.reject(new RouteFailure('the node no longer serves this model', 'rejected'));
+    }
+    const started = performance.now();
+    return new Promise<RouteResult>((resolve, reject) => {
+      let text = '';
+      let chunks = 0;
+      let settled = false;
+      const produced = () => ({ text, chunks });
+      const settle = (action: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        action();
+      };
+      const fail = (message: string, kind: RouteFailure['kind'], status?: number) =>
+        settle(() =>
+          reject(
+            new RouteFailure(message, kind, {
+              afterOutput: chunks > 0,
+              status,
+              produced: produced(),
+            }),
+          ),
+        );
+      const onAbort = () => {
+        session.cancel(jobId, 'client disconnected');
+        fail('the client closed the request', 'link');
+      };
+      // Until accepted: the connect timeout; then until the first chunk: the first-token one.
+      let timer = setTimeout(() => {
+        session.cancel(jobId, 'offer timed out');
+        fail(`the node did not answer within ${job.connectTimeoutMs} ms`, 'timeout');
+      }, job.connectTimeoutMs);
+      const firstTokenTimer = () => {
+        clearTimeout(timer);
+        const left = Math.max(0, job.firstTokenTimeoutMs - (performance.now() - started));
+        timer = setTimeout(() => {
+          session.cancel(jobId, 'no output in time');
+          fail(`the node produced nothing within ${job.firstTokenTimeoutMs} ms`, 'timeout');
+        }, left);
+      };
+
+      const offered = session.offer(
+        jobId,
+        request,
+        price,
+        {
+          accepted: firstTokenTimer,
+          rejected: (reason, message) =>
+            fail(
+              `node rejected the job (${reason}): ${message}`,
+              reason === 'busy' ? 'busy' : 'rejected',
+            ),
+          chunk: (piece) => {
+            if (settled) return;
+            if (chunks === 0) clearTimeout(timer);
+            chunks++;
+            text += piece;
+            try {
+              sink.text(piece);
+            } catch {
+              // Writing to a client that is going away; its abort signal ends the job.
+            }
+          },
+          done: (frame) =>
+            settle(() =>
+              resolve({
+                finishReason: frame.finishReason,
+                usage: frame.usage,
+                timings: frame.timings,
+              }),
+            ),
+          failed: (error) => settle(() => reject(nodeFailure(error, chunks > 0, produced()))),
+          linkLost: (reason) => fail(`the node went offline: ${reason}`, 'link'),
+        },
+        job.continuation,
+      );
+      if (!offered) return fail('the node went offline', 'link');
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+/**
+ * A node's own error. A 4xx before output is about the request (say, too long for the
+ * node's context) and may reach the client; its text is the node's, so it is relabelled.
+ */
+function nodeFailure(
+  error: JobErrorBody,
+  afterOutput: boolean,
+  produced: { text: string; chunks: number },
+): RouteFailure {
+  const clientError =
+    error.status < 500 && error.status !== 408 && error.status !== 429
+      ? new ApiError(error.status, error.message, error.type, error.code, error.param)
+      : undefined;
+  return new RouteFailure(`node error ${error.status}: ${error.message}`, 'status', {
+    afterOutput,
+    status: error.status,
+    produced,
+    clientError,
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * The route abstraction: one place a request can be served. A node route wraps a node's
+ * link session; an upstream route speaks HTTP to an OpenAI-compatible provider. The router
+ * ranks routes and dispatches to them; the HTTP handlers see only {@link RouteResult}s.
+ */
+import type { ChatCompletionRequest, FinishReason } from '../../common/openai.js';
+import type { ApiError } from '../../common/openaiErrors.js';
+import type { ModelPrice } from '../../common/protocol.js';
+
+export type RouteKind = 'node' | 'upstream';
+
+/** Whether a route can take a job for a model now. */
+export type RouteCapacity = 'ready' | 'busy' | 'unavailable';
+
+/** One try of a request on one route. */
+export interface RouteJob {
+  /** Unique per try; a node's receipt names it. */
+  jobId: string;
+  /** The client's request, validated, with the model id the client asked for. */
+  request: ChatCompletionRequest;
+  /**
+   * The client's JSON body as it came, unknown fields kept: what an upstream passes on
+   * (with its own model id). Nodes get {@link request}.
+   */
+  body: Record<string, unknown>;
+  /** Aborts when the client goes away: the route stops the work. */
+  signal: AbortSignal;
+  /** ms to connect to an upstream (or for a node to accept the offer). */
+  connectTimeoutMs: number;
+  /** ms from the try's start to its first output. */
+  firstTokenTimeoutMs: number;
+  /** A node route continuing a stream that broke on another node: the text already sent. */
+  continuation?: { text: string };
+}
+
+/** Where a route's output goes, in order. */
+export interface RouteSink {
+  /** Completion text from a node. */
+  text(content: string): void;
+  /**
+   * One upstream stream chunk, parsed, passed through field by field (the relay sets `id`
+   * and `model`). A chunk with empty `choices` and `usage` is the usage chunk.
+   */
+  chunk(chunk: Record<string, unknown>): void;
+}
+
+/** A try that served the request. */
+export interface RouteResult {
+  finishReason: FinishReason | string;
+  /** As metered for billing: tokens of this try only. */
+  usage: { promptTokens: number; completionTokens: number };
+  /** The route's own timings of this try (the router measures its own too). */
+  timings: { timeToFirstTokenMs: number | null; durationMs: number };
+  /** A non-streamed upstream reply: the provider's completion body, to pass through. */
+  body?: Record<string, unknown>;
+}
+
+/** Why a try failed. */
+export type RouteFailureKind =
+  'connect' | 'timeout' | 'status' | 'rejected' | 'busy' | 'link' | 'key' | 'client';
+
+/**
+ * Thrown by {@link Route.run}. `afterOutput` is true once anything reached the sink (then
+ * the router cannot fail over, except a node stream continued on another node).
+ */
+export class RouteFailure extends Error {
+  constructor(
+    message: string,
+    readonly kind: RouteFailureKind,
+    readonly options: {
+      afterOutput?: boolean;
+      /** The HTTP status of an upstream's answer or a node's error. */
+      status?: number;
+      /** From `Retry-After`, in ms. */
+      retryAfterMs?: number;
+      /** A 4xx caused by the request itself: goes back to the client as it is. */
+      clientError?: ApiError;
+      /** Output already sent by this try: the text and how many chunks carried it. */
+      produced?: { text: string; chunks: number };
+      /** Whether the route could serve another try now (an upstream with another usable key). */
+      retrySameRoute?: boolean;
+    } = {},
+  ) {
+    super(message);
+    this.name = 'RouteFailure';
+  }
+
+  get afterOutput(): boolean {
+    return this.options.afterOutput ?? false;
+  }
+}
+
+/** One key of an upstream route, for the routes listing (never the secret itself). */
+export interface KeyState {
+  /** e.g. `sk-…a1b2` */
+  masked: string;
+  state: 'active' | 'disabled' | 'resting';
+  /** Why it is disabled or resting. */
+  reason: string | null;
+  /** ISO time a resting key is used again. */
+  restingUntil: string | null;
+}
+
+export interface Route {
+  /** Unique among routes: the provider name, or `node:<nodeId>`. */
+  readonly id: string;
+  readonly kind: RouteKind;
+  /** What `x-byoi-route` says: the provider name, or `node`. */
+  readonly label: string;
+  /** The node's id, for node routes. */
+  readonly nodeId: string | null;
+  /** The organization that enrolled the node, for node routes (`own-nodes`). */
+  readonly ownerOrgId: string | null;
+  /** Model ids (as clients ask for them) this route serves now. */
+  models(): string[];
+  /** What the organization is charged for `model`, USD per 1M tokens; undefined if not served. */
+  priceFor(model: string): ModelPrice | undefined;
+  /** What the network pays for `model` on this route (upstream cost), when known. */
+  costFor(model: string): ModelPrice | null;
+  /** Whether a job for `model` can start now, must wait (busy), or cannot (paused, disabled). */
+  capacity(model: string): RouteCapacity;
+  /** Tries running on this route now, all models. */
+  inFlight(): number;
+  /** Runs one try; resolves when the output is complete, throws {@link RouteFailure}. */
+  run(job: RouteJob, sink: RouteSink): Promise<RouteResult>;
+  /** Key states of an upstream route (empty for nodes). */
+  keyStates(): KeyState[];
+  /**
+   * The route calls this when capacity may have come free (a try ended, a key's rest is
+   * over, a node resumed), so that queued requests wake. The router sets it.
+   */
+  onCapacity?: () => void;
+}
