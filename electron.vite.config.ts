@@ -15,6 +15,8 @@ const mainEntries: Record<string, string> = {
   /** The engine inside the app, forked by the shell as a utilityProcess. */
   'engine-host': fromRoot('main/engine/appEngine.ts'),
   'byoi-gateway': fromRoot('gateway/cli.ts'),
+  /** The gateway's database thread, beside byoi-gateway.js (see gateway/store/workerStore.ts). */
+  'store-worker': fromRoot('gateway/store/storeWorker.ts'),
 };
 
 /**

@@ -7,6 +7,8 @@
  *      and ≤ 3 ms.
  *   2. Requests/s at 32 concurrent clients, alternating direct and gateway rounds: the ratio
  *      gateway ÷ direct, target ≥ 0.5.
+ * A peer runs beside them: `bench/bareProxy.mjs`, the least a Node proxy does, with no auth,
+ * routing or accounting. Its figures bound what any Node gateway reaches on this machine.
  * Usage: npm run bench:overhead -- [--requests N] [--seconds S] [--rounds N] [--clients N]
  */
 import { spawn } from 'node:child_process';
@@ -92,16 +94,20 @@ async function throughput(target: Target): Promise<number> {
   return done / seconds;
 }
 
-async function startUpstream() {
-  const script = fileURLToPath(new URL('./fastUpstream.mjs', import.meta.url));
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts a bench script that prints its port on its first line. */
+async function startScript(name: string, args: string[] = []) {
+  const script = fileURLToPath(new URL(name, import.meta.url));
+  const child = spawn(process.execPath, [script, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   return { child, port: Number(line) };
 }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'byoi-bench-overhead-'));
-  const upstream = await startUpstream();
+  const upstream = await startScript('./fastUpstream.mjs');
+  const peer = await startScript('./bareProxy.mjs', [String(upstream.port)]);
   const adminToken = randomBytes(24).toString('hex');
   const gateway = await spawnJsonProcess<{ url: string }>(GATEWAY_BIN, [
     '--json',
@@ -139,6 +145,7 @@ async function main(): Promise<void> {
       path: '/v1/chat/completions',
       headers: { authorization: 'Bearer sk-bench-upstream' },
     };
+    const viaPeer: Target = { ...direct, port: peer.port };
     const viaGateway: Target = {
       host: gatewayURL.hostname,
       port: Number(gatewayURL.port),
@@ -147,23 +154,29 @@ async function main(): Promise<void> {
     };
 
     // Warm both paths (JIT, connections, the store's first queries).
-    for (let i = 0; i < 300; i++) await Promise.all([call(direct), call(viaGateway)]);
+    for (let i = 0; i < 300; i++) {
+      await Promise.all([call(direct), call(viaPeer), call(viaGateway)]);
+    }
 
     const directMs: number[] = [];
+    const peerMs: number[] = [];
     const gatewayMs: number[] = [];
     for (let i = 0; i < requests; i++) {
       // Alternate which goes first, so neither always runs on a warmer machine.
       if (i % 2 === 0) {
         directMs.push(await call(direct));
+        peerMs.push(await call(viaPeer));
         gatewayMs.push(await call(viaGateway));
       } else {
         gatewayMs.push(await call(viaGateway));
+        peerMs.push(await call(viaPeer));
         directMs.push(await call(direct));
       }
     }
-    const rps = { direct: [] as number[], gateway: [] as number[] };
+    const rps = { direct: [] as number[], peer: [] as number[], gateway: [] as number[] };
     for (let r = 0; r < rounds; r++) {
       rps.direct.push(await throughput(direct));
+      rps.peer.push(await throughput(viaPeer));
       rps.gateway.push(await throughput(viaGateway));
     }
     const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
@@ -174,10 +187,14 @@ async function main(): Promise<void> {
       gateway: { p50Ms: round3(p(gatewayMs, 50)), p99Ms: round3(p(gatewayMs, 99)) },
       addedP50Ms: round3(p(gatewayMs, 50) - p(directMs, 50)),
       addedP99Ms: round3(p(gatewayMs, 99) - p(directMs, 99)),
+      peerAddedP50Ms: round3(p(peerMs, 50) - p(directMs, 50)),
+      peerAddedP99Ms: round3(p(peerMs, 99) - p(directMs, 99)),
       clients,
       directRps: Math.round(sum(rps.direct) / rounds),
+      peerRps: Math.round(sum(rps.peer) / rounds),
       gatewayRps: Math.round(sum(rps.gateway) / rounds),
       rpsRatio: round3(sum(rps.gateway) / sum(rps.direct)),
+      peerRpsRatio: round3(sum(rps.peer) / sum(rps.direct)),
       targets: { addedP50Ms: 0.5, addedP99Ms: 3, rpsRatio: 0.5 },
     };
     console.log(JSON.stringify(result, null, 2));
@@ -185,6 +202,7 @@ async function main(): Promise<void> {
     agent.destroy();
     await gateway.stop();
     upstream.child.kill();
+    peer.child.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }

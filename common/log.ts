@@ -49,3 +49,26 @@ export function createLogger(options: LoggerOptions): Logger {
 
 /** A logger that drops everything, for library use and tests. */
 export const silentLogger: Logger = createLogger({ level: 'error', write: () => undefined });
+
+/**
+ * Joins the lines written within a millisecond into one write, so that a busy server pays
+ * one system call for many lines. `flush` writes what waits at once (call it on exit).
+ */
+export function batchedWrite(write: (text: string) => void): {
+  write: (line: string) => void;
+  flush: () => void;
+} {
+  let waiting: string[] = [];
+  const flush = (): void => {
+    if (waiting.length === 0) return;
+    const text = waiting.join('');
+    waiting = [];
+    write(text);
+  };
+  return {
+    write: (line) => {
+      if (waiting.push(line) === 1) setTimeout(flush, 0);
+    },
+    flush,
+  };
+}

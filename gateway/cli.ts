@@ -16,16 +16,14 @@ import {
   type AdminConfig,
   type ServeConfig,
 } from './cliArgs.js';
-import { createLogger } from '../common/log.js';
+import { batchedWrite, createLogger } from '../common/log.js';
 import { startGateway } from './server.js';
 import { openStore } from './store/pgliteStore.js';
 
 async function serve(config: ServeConfig): Promise<void> {
-  const logger = createLogger({
-    json: config.json,
-    level: config.logLevel,
-    write: (line) => process.stderr.write(line),
-  });
+  const stderr = batchedWrite((text) => process.stderr.write(text));
+  process.on('exit', stderr.flush);
+  const logger = createLogger({ json: config.json, level: config.logLevel, write: stderr.write });
   const gateway = await startGateway({
     dataDir: config.dataDir,
     host: config.host,
@@ -41,6 +39,7 @@ async function serve(config: ServeConfig): Promise<void> {
     queueWaitMs: config.queueWaitMs,
     queueLength: config.queueLength,
     healthIntervalMs: config.healthIntervalMs,
+    storeWorker: new URL('./store-worker.js', import.meta.url),
     logger,
   });
   if (config.json) {

@@ -28,6 +28,7 @@ import { applyGatewayConfig, loadGatewayConfig } from './config/gatewayConfig.js
 import { Router } from './routing/router.js';
 import { RoutingControl } from './routingControl.js';
 import { openStore } from './store/pgliteStore.js';
+import { openStoreInWorker } from './store/workerStore.js';
 import type { GatewayStore } from './store/types.js';
 
 export interface GatewayOptions {
@@ -63,6 +64,11 @@ export interface GatewayOptions {
   queueLength?: number;
   /** How often each provider's `GET /models` is checked (default 30 s). */
   healthIntervalMs?: number;
+  /**
+   * Runs the database on this thread (`store-worker.js`, built beside the CLI), off the
+   * event loop; without it (in-process tests) the store shares the gateway's thread.
+   */
+  storeWorker?: URL;
   logger?: Logger;
 }
 
@@ -126,7 +132,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
   const signer = loadOrCreateSigningKey(options.dataDir);
   const admin = loadOrCreateAdminToken(options.dataDir, options.adminToken);
-  const store = await openStore(options.dataDir);
+  const store = options.storeWorker
+    ? await openStoreInWorker(options.dataDir, options.storeWorker)
+    : await openStore(options.dataDir);
   const connectTimeoutMs =
     options.connectTimeoutMs ?? options.offerTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const router = new Router({

@@ -30,11 +30,13 @@ import {
   upsertProvider,
 } from './providers.js';
 import { deleteRule, selectRules, upsertRule } from './routingRules.js';
-import { findUsage, insertUsage, queryUsage } from './usageLedger.js';
+import { findUsage, insertUsageBatch, queryUsage } from './usageLedger.js';
+import { WriteBatch } from './writeBatch.js';
 import { queryUsageReport } from './usageReport.js';
 import {
   checkLabel,
   checkPublicKey,
+  checkUsage,
   NODE_COLUMNS,
   toNode,
   toOrg,
@@ -63,6 +65,10 @@ import {
 
 /** The database folder inside the gateway's data folder. */
 export const DATABASE_FOLDER = 'pgdata';
+/** The most usage rows one group commit writes (25 parameters each, of PostgreSQL's 65,535). */
+const USAGE_BATCH_MAX = 1000;
+/** How long the first usage row of a group commit waits for others. */
+const USAGE_BATCH_WINDOW_MS = 5;
 /** Options of {@link openStore}. */
 export interface StoreOptions {
   /** The clock for every timestamp the store writes (tests move it to expire codes). */
@@ -74,6 +80,11 @@ class PgliteStore implements GatewayStore {
   private closing: Promise<void> | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly apiKeys = new ApiKeyCache((secret) => findApiKey(this.db, secret));
+  private readonly usageWrites = new WriteBatch<NewUsageRecord, boolean>(
+    (records) => insertUsageBatch(this.db, records),
+    USAGE_BATCH_MAX,
+    USAGE_BATCH_WINDOW_MS,
+  );
 
   constructor(
     private readonly db: PGlite,
@@ -81,10 +92,18 @@ class PgliteStore implements GatewayStore {
     private readonly now: () => Date,
   ) {}
 
-  /** Runs one operation, refusing new ones once `close` has begun. */
+  /**
+   * Runs one operation after the usage rows recorded before it (so that it sees them),
+   * refusing new ones once `close` has begun.
+   */
   private run<T>(operation: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The gateway store is closed'));
-    const promise = operation();
+    return this.track(
+      this.usageWrites.idle ? operation() : this.usageWrites.settled().then(operation),
+    );
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
     this.pending.add(promise);
     const forget = (): void => void this.pending.delete(promise);
     promise.then(forget, forget);
@@ -203,8 +222,15 @@ class PgliteStore implements GatewayStore {
     return this.run(() => readNodeRewards(this.db, nodeId));
   }
 
+  /** Usage rows are group-committed: those recorded in one turn share a transaction. */
   recordUsage(record: NewUsageRecord): Promise<boolean> {
-    return this.run(() => insertUsage(this.db, record));
+    if (this.closed) return Promise.reject(new Error('The gateway store is closed'));
+    try {
+      checkUsage(record);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.track(this.usageWrites.add(record));
   }
 
   usageFor(jobId: string): Promise<UsageRecord | null> {
