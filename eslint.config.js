@@ -36,6 +36,16 @@ const layers = {
       'common/ imports nothing of ours outside common/.',
     ),
   ],
+  // Code shared by the node and the gateway that needs Node (never bundled for the renderer).
+  'common/node/**': [
+    noElectron,
+    noReact,
+    noTests,
+    ban(
+      relative(['main', 'preload', 'renderer', 'gateway']),
+      'common/ imports nothing of ours outside common/.',
+    ),
+  ],
   'main/engine/**': [
     noElectron,
     noReact,

@@ -23,6 +23,7 @@ import { LogRing, teeToRing } from './diagnostics/logRing.js';
 import { nvidiaGpuSignals } from './schedule/nvidiaGpuSignals.js';
 import { batterySignal } from './schedule/signalSources.js';
 import { confSettingsBackend, SettingsStore } from './settings/settingsStore.js';
+import { lockNodeDataDir } from './storage/dataDirLock.js';
 
 /** What Electron gives a utilityProcess: a port to its parent. */
 interface ParentPort {
@@ -47,10 +48,13 @@ async function main(): Promise<void> {
   delete process.env.BYOI_NODE_KEY_PEM;
   const identity = keyPem ? identityFromPem(keyPem, 'the node key in the OS keyring') : undefined;
 
+  // A headless byoi-node pointed at this folder would fight this engine over the link.
+  const dataDirLock = lockNodeDataDir(dataDir);
   const settings = SettingsStore.open(confSettingsBackend(dataDir), { logger });
   const hardware = await detectHardware();
   const engine = await NodeEngine.open({
     dataDir,
+    dataDirLock,
     modelDefaults: {
       threads: defaultThreads(hardware.cpu.physicalCores || undefined),
       slots: 2,

@@ -18,7 +18,9 @@ import { enroll, readEnrollment } from './link/enrollment.js';
 import { createLogger, type Logger } from '../../common/log.js';
 import { startOpenAiServer } from './openai/openaiServer.js';
 import { startControlServer } from './control/controlServer.js';
-import { loadOrCreateControlToken } from './control/controlToken.js';
+import { dashboardAddress, loadOrCreateControlToken } from './control/controlToken.js';
+import { modelsCommand } from './modelsCommand.js';
+import { lockNodeDataDir } from './storage/dataDirLock.js';
 import { NodeEngine } from './node/nodeEngine.js';
 import { LogRing, teeToRing } from './diagnostics/logRing.js';
 import { modelIdOf } from './inference/modelHost.js';
@@ -30,6 +32,9 @@ import { confSettingsBackend, SettingsStore } from './settings/settingsStore.js'
 const LINK_STARTUP_TIMEOUT_MS = 30_000;
 /** A headless node has no user at its keyboard: it serves always unless told otherwise. */
 const HEADLESS_MODE = 'always';
+const NO_MODEL_YET =
+  "no model to serve yet: download one on the dashboard's Models page, or run 'byoi-node " +
+  "models pull NAME' (or 'byoi-node models write-test-model') and serve it there or with --model";
 
 async function serve(config: ServeConfig): Promise<void> {
   const logRing = new LogRing();
@@ -47,16 +52,19 @@ async function serve(config: ServeConfig): Promise<void> {
     );
   }
   const gatewayURL = config.link ? (config.gatewayURL ?? enrollment?.gatewayURL) : undefined;
+  const ids = config.models.map(modelIdOf);
+  const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (duplicate) throw new UsageError(`two --model files have the same id '${duplicate}'`);
+  // Before anything is written or loaded: one node per data folder.
+  const dataDirLock = lockNodeDataDir(config.dataDir);
   const settings = openSettings(config, logger);
 
   const hardware = await detectHardware();
   logger.info(hardware.summary);
   const threads = config.threads ?? defaultThreads(hardware.cpu.physicalCores || undefined);
-  const ids = config.models.map(modelIdOf);
-  const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
-  if (duplicate) throw new UsageError(`two --model files have the same id '${duplicate}'`);
   const engine = await NodeEngine.open({
     dataDir: config.dataDir,
+    dataDirLock,
     modelDefaults: {
       threads,
       slots: config.parallel,
@@ -75,6 +83,7 @@ async function serve(config: ServeConfig): Promise<void> {
       batterySignal(),
     ],
     resumeMode: HEADLESS_MODE,
+    localOnly: !config.link,
     logRing,
     logger,
   });
@@ -94,31 +103,29 @@ async function serve(config: ServeConfig): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
+  // Everything that needs no model comes first (the ports, the address rule), so a mistake
+  // shows at once rather than after a model has loaded.
+  const { server, control, dashboardURL } = await startServers(
+    config,
+    engine,
+    logger,
+    running,
+  ).catch(async (error: unknown) => {
+    await Promise.all(running.servers.map((started) => started.close()));
+    await engine.stop();
+    throw error;
+  });
+  if (stopping) return;
+  logger.info('dashboard ready', { dashboardURL });
   await engine.loadModels();
   if (stopping) return;
-
-  const server = await startOpenAiServer({
-    models: () => engine.models,
-    host: config.host,
-    port: config.port,
-    logger,
-    apiKey: config.apiKey,
-  });
-  running.servers.push(server);
-  const control = await startControlServer({
-    api: engine.api,
-    host: config.control.host,
-    port: config.control.port,
-    token: await loadOrCreateControlToken(config.dataDir),
-    events: { on: (listener) => engine.subscribe(listener) },
-    logger,
-  });
-  running.servers.push(control);
   logger.info('serving', {
     openaiBaseURL: server.baseURL,
     controlURL: control.url,
+    dashboardURL,
     models: engine.models.map((model) => model.id).join(','),
   });
+  if (engine.models.length === 0) logger.warn(NO_MODEL_YET);
   engine.start();
 
   if (gatewayURL && enrollment) {
@@ -137,23 +144,70 @@ async function serve(config: ServeConfig): Promise<void> {
   }
   if (stopping) return;
   const link = engine.link;
-  if (config.json) {
+  if (!config.json) {
     process.stdout.write(
-      JSON.stringify({
-        event: 'ready',
-        pid: process.pid,
-        openaiBaseURL: server.baseURL,
-        controlURL: control.url,
-        dataDir: config.dataDir,
-        models: engine.models.map((model) => model.id),
-        threads,
-        backend: hardware.recommendedBackend,
-        nodeId: link?.status.nodeId ?? enrollment?.nodeId ?? null,
-        link: link ? link.state : 'disabled',
-        schedule: engine.scheduler.verdict.state,
-      }) + '\n',
+      `Dashboard: ${dashboardURL}\nOpenAI endpoint: ${server.baseURL}` +
+        (engine.models.length > 0
+          ? ` (models: ${engine.models.map((m) => m.id).join(', ')})\n`
+          : '\n'),
     );
+    return;
   }
+  process.stdout.write(
+    JSON.stringify({
+      event: 'ready',
+      pid: process.pid,
+      openaiBaseURL: server.baseURL,
+      controlURL: control.url,
+      dashboardURL,
+      dataDir: config.dataDir,
+      models: engine.models.map((model) => model.id),
+      threads,
+      backend: hardware.recommendedBackend,
+      nodeId: link?.status.nodeId ?? enrollment?.nodeId ?? null,
+      link: link ? link.state : 'disabled',
+      schedule: engine.scheduler.verdict.state,
+    }) + '\n',
+  );
+}
+
+/** The OpenAI endpoint and the control server with the dashboard, before any model loads. */
+async function startServers(
+  config: ServeConfig,
+  engine: NodeEngine,
+  logger: Logger,
+  running: { servers: { close(): Promise<void> }[] },
+) {
+  const server = await startOpenAiServer({
+    models: () => engine.models,
+    host: config.host,
+    port: config.port,
+    logger,
+    apiKey: config.apiKey,
+  }).catch(portInUse('--openai', config));
+  running.servers.push(server);
+  const token = await loadOrCreateControlToken(config.dataDir);
+  const control = await startControlServer({
+    api: engine.api,
+    host: config.control.host,
+    port: config.control.port,
+    token,
+    events: { on: (listener) => engine.subscribe(listener) },
+    logger,
+  }).catch(portInUse('--control', config.control));
+  running.servers.push(control);
+  return { server, control, dashboardURL: dashboardAddress(control.url, token) };
+}
+
+/** Turns "listen EADDRINUSE" into what to do about it. */
+function portInUse(flag: string, address: { host: string; port: number }) {
+  return (error: unknown): never => {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new UsageError(
+      `${address.host}:${address.port} (${flag}) is in use by another program, perhaps another ` +
+        `byoi-node; choose another address with ${flag} HOST:PORT (port 0 picks a free one)`,
+    );
+  };
 }
 
 /** Opens the settings; a new headless node serves always, and the flags given are saved. */
@@ -209,6 +263,12 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'enroll':
       return enrollCommand(command.config);
+    case 'models':
+      process.exitCode = await modelsCommand(
+        command.config,
+        createLogger({ level: 'warn', write: (line) => process.stderr.write(line) }),
+      );
+      return;
     case 'serve':
       return serve(command.config);
   }

@@ -1,9 +1,12 @@
 /** Flags of `byoi-node serve` and `byoi-node enroll`, with their help text and validation. */
-import { availableParallelism, homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ModelPrice } from '../../common/protocol.js';
 import { defaultSettings, scheduleModeSchema, type ScheduleMode } from '../../common/settings.js';
+import { resolveDataDir, UsageError } from './cliErrors.js';
+import { parseModelsArgs, type ModelsConfig } from './modelsArgs.js';
+
+export { resolveDataDir, UsageError } from './cliErrors.js';
 
 export const DEFAULT_OPENAI_ADDRESS = '127.0.0.1:11480';
 export const DEFAULT_CONTROL_ADDRESS = '127.0.0.1:11481';
@@ -11,8 +14,10 @@ const DEFAULT_PRICE = defaultSettings().pricing.default;
 /** The most a price flag may say, as the protocol allows. */
 const MAX_PRICE = 1000;
 
-export const SERVE_HELP = `Usage: byoi-node [serve] --model FILE.gguf [options]
+export const SERVE_HELP = `Usage: byoi-node [serve] [--model FILE.gguf] [options]
        byoi-node enroll --gateway URL --code CODE [--name NAME] [--data-dir DIR]
+       byoi-node models pull NAME|URL [--sha256 HEX] [--data-dir DIR]
+       byoi-node models write-test-model [PATH] [--data-dir DIR]
        byoi-node detect [--json]
 
 Serve local GGUF models on an OpenAI-compatible endpoint, and lend them to a BYOI gateway
@@ -22,11 +27,18 @@ Commands:
   serve                 Serve models (the default command)
   enroll                Bind this node's key to an organization with a one-time code
                         from the gateway's operator; prints the node id
+  models pull           Download a catalog model (by id) or a GGUF URL into the models
+                        folder, resumably, with a progress bar (Ctrl-C keeps the part;
+                        run it again to resume)
+  models write-test-model
+                        Write the generated tiny test model (0.5 MB, random weights) to
+                        PATH (default: the models folder), to try the node offline
   detect                Print the detected GPUs, CPU and working inference backends
 
 Options for serve:
   --model FILE          GGUF model to serve; repeat for several models. Its id is the
-                        file name without ".gguf"
+                        file name without ".gguf". Without it the node serves the models
+                        chosen in the dashboard (its address is printed at start)
   --openai HOST:PORT    Address of the OpenAI-compatible endpoint
                         (default ${DEFAULT_OPENAI_ADDRESS}; port 0 picks a free port)
   --api-key KEY         Require "Authorization: Bearer KEY" (env BYOI_API_KEY). Needed
@@ -65,7 +77,11 @@ Options for enroll:
   --name NAME           This node's name in the organization (default: the host name)
   --json                Print the enrollment as one JSON line
 
-Options for serve and enroll:
+Options for models pull:
+  --sha256 HEX          Refuse the download unless its SHA-256 is HEX (a catalog model
+                        is checked against the catalog's checksum where it has one)
+
+Options for serve, enroll and models:
   --data-dir DIR        Where the node keeps its key (node-key.pem, mode 0600), its
                         enrollment, settings, ledger and stats (env BYOI_DATA_DIR;
                         default ~/.byoi-node)
@@ -109,14 +125,12 @@ export interface EnrollConfig {
   json: boolean;
 }
 
-/** A mistake in the command line, shown to the user with the hint to read --help. */
-export class UsageError extends Error {}
-
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'detect'; json: boolean }
   | { kind: 'enroll'; config: EnrollConfig }
+  | { kind: 'models'; config: ModelsConfig }
   | { kind: 'serve'; config: ServeConfig };
 
 function positiveInteger(name: string, value: string | undefined, min = 1): number | undefined {
@@ -159,16 +173,12 @@ function httpURL(name: string, value: string): string {
   return value;
 }
 
-/** The data folder: --data-dir, else BYOI_DATA_DIR, else ~/.byoi-node (made absolute). */
-export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  return resolve(flag || env.BYOI_DATA_DIR || join(homedir(), '.byoi-node'));
-}
-
 const COMMANDS = ['serve', 'detect', 'enroll'] as const;
 
 /** Parses the command line (without `node` and the script). */
 export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Command {
   const [first, ...rest] = argv;
+  if (first === 'models') return parseModelsArgs(rest, env);
   const command = COMMANDS.find((name) => name === first) ?? 'serve';
   const args = command === first ? rest : argv;
   let parsed;
@@ -239,7 +249,6 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const enrollFlag = misplaced(['code', 'name']);
   if (enrollFlag) throw new UsageError(`--${enrollFlag} is an option of enroll, not of serve`);
   const models = values.model ?? [];
-  if (models.length === 0) throw new UsageError('--model FILE.gguf is required');
   const logLevel = values['log-level'] ?? 'info';
   if (logLevel !== 'debug' && logLevel !== 'info' && logLevel !== 'warn' && logLevel !== 'error') {
     throw new UsageError(`--log-level must be debug, info, warn or error, got '${logLevel}'`);

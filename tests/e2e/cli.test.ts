@@ -40,7 +40,7 @@ describe('byoi-node CLI', () => {
 
   it.each([
     [['--model', 'x.gguf', '--bogus'], /Unknown option '--bogus'/],
-    [['--threads', '2'], /--model FILE.gguf is required/],
+    [['--threads', '0'], /--threads must be a whole number of at least 1/],
     [['--model', 'x.gguf', '--parallel', '0'], /--parallel must be a whole number of at least 1/],
     [['--model', 'x.gguf', '--openai', 'localhost'], /--openai must look like/],
   ])('refuses %j with exit code 2 and a readable message', async (args, message) => {
@@ -67,6 +67,8 @@ describe('byoi-node CLI', () => {
       '--model',
       corrupt,
       '--openai',
+      '127.0.0.1:0',
+      '--control',
       '127.0.0.1:0',
       '--threads',
       '1',

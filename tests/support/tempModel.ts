@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTinyModel } from '../../demo/tinyModel.js';
+import { writeTinyModel } from '../../main/engine/models/tinyModel.js';
 
 export interface TempModel {
   dir: string;

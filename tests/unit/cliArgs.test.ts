@@ -187,14 +187,18 @@ describe('parseCommand: serve', () => {
     [['--model', 'm', '--bogus'], /bogus/],
     [['--model', 'm', 'stray'], /stray/],
     [['--model'], /model/],
-    [['--cpu'], /--model/],
-    [[], /--model/],
-    [['serve'], /--model/],
     [['--model', 'm', '--cpu=yes'], /cpu/],
   ])('%j is a UsageError', (argv, message) => {
     expect(() => parseCommand(argv, {})).toThrow(UsageError);
     expect(() => parseCommand(argv, {})).toThrow(message);
   });
+
+  it.each([[[]], [['serve']], [['--cpu']]])(
+    '%j serves with no model yet: the dashboard chooses one',
+    (argv) => {
+      expect(serve(argv).models).toEqual([]);
+    },
+  );
 });
 
 describe('parseCommand: data folder, gateway and prices', () => {
@@ -348,6 +352,7 @@ describe('SERVE_HELP', () => {
       '--data-dir',
       '--code',
       '--name',
+      '--sha256',
     ],
   );
 
@@ -364,7 +369,7 @@ describe('SERVE_HELP', () => {
   });
 
   it('names only flags the parser accepts, and names them all', () => {
-    const inHelp = [...new Set(SERVE_HELP.match(/--[a-z][a-z-]*/g))].sort();
+    const inHelp = [...new Set(SERVE_HELP.match(/--[a-z][a-z0-9-]*/g))].sort();
     expect(inHelp).toEqual([...documented].sort());
     for (const flag of inHelp) {
       const accepts = (argv: string[]) => {
@@ -375,7 +380,11 @@ describe('SERVE_HELP', () => {
           return !/unknown option/i.test(String(error));
         }
       };
-      expect(accepts(['detect', flag]) || accepts(['detect', `${flag}=1`]), flag).toBe(true);
+      const anyCommand = ['detect', 'models pull x'].some(
+        (command) =>
+          accepts([...command.split(' '), flag]) || accepts([...command.split(' '), `${flag}=1`]),
+      );
+      expect(anyCommand, flag).toBe(true);
     }
     expect(() => parseCommand(['detect', '--not-a-flag'], {})).toThrow(/unknown option/i);
   });

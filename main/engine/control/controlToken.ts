@@ -10,6 +10,11 @@ import { writeFileAtomic } from '../storage/atomicFile.js';
 
 export const CONTROL_TOKEN_FILE = 'control-token';
 
+/** The dashboard's address with the token in the fragment, which browsers never send. */
+export function dashboardAddress(controlURL: string, token: string): string {
+  return `${controlURL}/#token=${token}`;
+}
+
 /** Reads the token, or creates it; a file without a usable token is an error, not replaced. */
 export async function loadOrCreateControlToken(dataDir: string): Promise<string> {
   const path = join(dataDir, CONTROL_TOKEN_FILE);

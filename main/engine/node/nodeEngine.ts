@@ -21,6 +21,7 @@ import { allNetNegative, estimateHourly, type HourlyEstimate } from '../pricing/
 import { Scheduler } from '../schedule/scheduler.js';
 import { PushedSignals, type SignalSource } from '../schedule/signalSources.js';
 import type { SettingsStore } from '../settings/settingsStore.js';
+import type { DirLock } from '../storage/dataDirLock.js';
 import { loadRequestStats, saveRequestStats, type RequestStats } from '../stats/requestStats.js';
 import { createNodeApi } from './nodeApiHandlers.js';
 import { PauseController } from './pauseController.js';
@@ -51,6 +52,10 @@ export interface NodeEngineOptions {
   logRing?: LogRing;
   /** How often the stats are saved (default 60 s); they are saved on stop too. */
   statsSaveIntervalMs?: number;
+  /** The data folder's lock (storage/dataDirLock.ts), released by `stop`. */
+  dataDirLock?: DirLock;
+  /** Started with --no-link: serving only on this machine counts as a choice made. */
+  localOnly?: boolean;
 }
 
 export interface LinkOptions {
@@ -118,11 +123,16 @@ export class NodeEngine {
 
   /** Opens the ledger and the stats in the data folder. */
   static async open(options: NodeEngineOptions): Promise<NodeEngine> {
-    const [stats, ledger] = await Promise.all([
-      loadRequestStats(options.dataDir),
-      Ledger.open({ dataDir: options.dataDir, logger: options.logger }),
-    ]);
-    return new NodeEngine(options, stats, ledger);
+    try {
+      const [stats, ledger] = await Promise.all([
+        loadRequestStats(options.dataDir),
+        Ledger.open({ dataDir: options.dataDir, logger: options.logger }),
+      ]);
+      return new NodeEngine(options, stats, ledger);
+    } catch (error) {
+      options.dataDirLock?.release();
+      throw error;
+    }
   }
 
   /** The models served now. */
@@ -298,5 +308,6 @@ export class NodeEngine {
     await this.served.unloadAll();
     await this.saveStats();
     await this.ledger.close();
+    this.options.dataDirLock?.release();
   }
 }
