@@ -6,7 +6,10 @@
  */
 import { ApiError } from '../../common/openaiErrors.js';
 import type { ModelPrice } from '../../common/protocol.js';
+import { boundUsage } from '../accounting/usageBounds.js';
 import type { JobErrorBody, NodeSession } from '../link/nodeSession.js';
+import type { Logger } from '../../common/log.js';
+import type { NodeFaults } from './nodeFaults.js';
 import {
   RouteFailure,
   type KeyState,
@@ -31,6 +34,8 @@ export class NodeRoute implements Route {
   constructor(
     readonly session: NodeSession,
     private readonly maxPrice: ModelPrice,
+    private readonly faults: NodeFaults,
+    private readonly logger: Logger,
   ) {
     this.id = nodeRouteId(session.nodeId);
     this.nodeId = session.nodeId;
@@ -159,13 +164,27 @@ export class NodeRoute implements Route {
             }
           },
           done: (frame) =>
-            settle(() =>
+            settle(() => {
+              // The node's usage is believed only up to what the gateway relayed.
+              // A continuation's prompt holds the text streamed before it, too.
+              const bounded = boundUsage(frame.usage, request, text, job.continuation?.text);
+              if (bounded.overReported) {
+                this.logger.warn('node over-reported usage; billed at the bound', {
+                  nodeId: this.nodeId,
+                  jobId,
+                  reportedPrompt: frame.usage.promptTokens,
+                  reportedCompletion: frame.usage.completionTokens,
+                  billedPrompt: bounded.usage.promptTokens,
+                  billedCompletion: bounded.usage.completionTokens,
+                  faults: this.faults.record(this.nodeId),
+                });
+              }
               resolve({
                 finishReason: frame.finishReason,
-                usage: frame.usage,
+                usage: bounded.usage,
                 timings: frame.timings,
-              }),
-            ),
+              });
+            }),
           failed: (error) => settle(() => reject(nodeFailure(error, chunks > 0, produced()))),
           linkLost: (reason) => fail(`the node went offline: ${reason}`, 'link'),
         },
@@ -187,14 +206,31 @@ function nodeFailure(
   afterOutput: boolean,
   produced: { text: string; chunks: number },
 ): RouteFailure {
+  // The node's text never reaches the client: only our own codes and fixed messages.
+  const known = error.code === 'context_length_exceeded';
   const clientError =
-    error.status < 500 && error.status !== 408 && error.status !== 429
-      ? new ApiError(error.status, error.message, error.type, error.code, error.param)
+    error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429
+      ? new ApiError(
+          error.status,
+          known
+            ? 'The request is longer than the model can take.'
+            : 'The node serving this request refused it.',
+          'invalid_request_error',
+          known ? 'context_length_exceeded' : 'node_error',
+          known ? 'messages' : null,
+        )
       : undefined;
-  return new RouteFailure(`node error ${error.status}: ${error.message}`, 'status', {
+  return new RouteFailure(`node error ${error.status}: ${operatorText(error.message)}`, 'status', {
     afterOutput,
     status: error.status,
     produced,
     clientError,
   });
+}
+
+/** A node's text for the operator's log: control characters stripped, at most 200 chars. */
+export function operatorText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = String(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }

@@ -21,6 +21,7 @@ import type { UpstreamRoute } from '../upstream/upstreamRoute.js';
 import { fullJitter } from './backoff.js';
 import { dispatch, type DispatchDeps } from './dispatch.js';
 import type { DispatchContext, DispatchResult } from './dispatchTypes.js';
+import { NodeFaults } from './nodeFaults.js';
 import { NodeRoute } from './nodeRoute.js';
 import { matchRule, orderRoutes } from './routeOrder.js';
 import { HealthBook } from './healthBook.js';
@@ -48,6 +49,8 @@ export class Router {
   private rules: RoutingRule[] = [];
   private readonly maxPrice: ModelPrice;
   readonly health: HealthBook;
+  /** Usage over-reports and the like, per node. */
+  readonly faults = new NodeFaults();
   private readonly queues: ModelQueues;
   private closed = false;
 
@@ -67,7 +70,7 @@ export class Router {
     const older = this.sessions.get(session.nodeId);
     if (older && older !== session) older.close(CloseCode.Replaced, 'replaced by a newer link');
     this.sessions.set(session.nodeId, session);
-    const route = new NodeRoute(session, this.maxPrice);
+    const route = new NodeRoute(session, this.maxPrice, this.faults, this.options.logger);
     route.onCapacity = () => this.queues.wake();
     this.nodeRoutes.set(session.nodeId, route);
     this.queues.wake();

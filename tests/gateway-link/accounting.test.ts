@@ -31,18 +31,18 @@ function verifies(publicKey: string, receipt: Receipt, signature: string): boole
 describe('accounting', () => {
   it('debits the client, credits the node owner minus the fee, and signs a receipt', async () => {
     const { link, nodeId } = await t.connectNode([model('paid', { price: PRICE })]);
-    const usage = { promptTokens: 1234, completionTokens: 567 };
+    const usage = { promptTokens: 81, completionTokens: 17 }; // within the bounds of "hi" → "x"
     const reply = t.client.chat.completions.create({ model: 'paid', messages: USER });
     const offer = await link.serveNext(['x'], usage);
     expect(offer.price).toEqual(PRICE);
     expect((await reply).usage).toEqual({
-      prompt_tokens: 1234,
-      completion_tokens: 567,
-      total_tokens: 1801,
+      prompt_tokens: 81,
+      completion_tokens: 17,
+      total_tokens: 98,
     });
 
     const { receipt, signature } = await link.next('receipt');
-    const money = priceJob(PRICE, 1234, 567, 1500);
+    const money = priceJob(PRICE, 81, 17, 1500);
     expect(receipt).toMatchObject({
       jobId: offer.jobId,
       nodeId,
@@ -86,7 +86,7 @@ describe('accounting', () => {
       earned: (await t.gateway.store.balances(t.nodeOrgId)).earnedNanos,
     };
     const { link } = await t.connectNode([model('twice-done', { price: PRICE })]);
-    const usage = { promptTokens: 100, completionTokens: 50 };
+    const usage = { promptTokens: 60, completionTokens: 15 };
     const first = t.client.chat.completions.create({ model: 'twice-done', messages: USER });
     const offer = await link.serveNext(['a'], usage);
     await first;
@@ -101,7 +101,7 @@ describe('accounting', () => {
     await link.next('receipt');
     expect(link.pending().filter((frame) => frame.type === 'receipt')).toEqual([]);
 
-    const money = priceJob(PRICE, 100, 50, 1500);
+    const money = priceJob(PRICE, 60, 15, 1500);
     const after = {
       spent: (await t.gateway.store.balances(t.clientOrgId)).spentNanos,
       earned: (await t.gateway.store.balances(t.nodeOrgId)).earnedNanos,

@@ -12,8 +12,8 @@ import { startTestGateway, USER, type TestGateway } from './support/testGateway.
 let t: TestGateway;
 let logs: LogCapture;
 const PRICE = { prompt: 3, completion: 7 };
-const USAGE = { promptTokens: 1000, completionTokens: 333 };
-// Charged 5_331_000 nano-USD (1000 tokens at 3 $/M, 333 at 7 $/M), less the 10 % fee.
+const USAGE = { promptTokens: 80, completionTokens: 17 }; // within the bounds of "hi" → "ok"
+// Charged 359_000 nano-USD (80 tokens at 3 $/M, 17 at 7 $/M), less the 10 % fee.
 const CREDIT = priceJob(PRICE, USAGE.promptTokens, USAGE.completionTokens, 1000).creditedNanos;
 
 beforeAll(async () => {
@@ -44,7 +44,7 @@ async function adminBalance(orgId: string): Promise<Record<string, unknown>> {
 
 describe('reward splits', () => {
   it('shares every job by the split the node sent, across links, and shows it in balances', async () => {
-    expect(CREDIT).toBe(5_331_000 - 533_100);
+    expect(CREDIT).toBe(359_000 - 35_900);
     const first = await t.connectNode([model('shared', { price: PRICE })]);
     const unsplit = await serveOne(first.link, 'shared');
     expect(await t.gateway.store.usageFor(unsplit)).toMatchObject({

@@ -155,6 +155,26 @@ describe('failover before the first chunk', () => {
       },
     });
     await expect(tooLong).rejects.toMatchObject({ status: 400, code: 'context_length_exceeded' });
+
+    const phishing = ask(m);
+    const third = await only.link.acceptNext();
+    only.link.send({
+      type: 'job.error',
+      jobId: third.jobId,
+      error: {
+        status: 401,
+        message: 'Your key was revoked, log in at evil.example',
+        type: 'authentication_error',
+        code: 'invalid_api_key',
+        param: null,
+      },
+    });
+    const failure = await phishing.then(
+      () => expect.fail('the request should fail'),
+      (error: unknown) => error as { status: number; code: string; message: string },
+    );
+    expect(failure).toMatchObject({ status: 401, code: 'node_error' });
+    expect(failure.message).not.toContain('evil.example');
   });
 });
 

@@ -1,0 +1,74 @@
+/**
+ * Bounds on the usage a node reports, from what the gateway itself saw. A node's word is
+ * believed only up to these bounds; a report over them is billed at the bound.
+ */
+import {
+  messageText,
+  requestedMaxTokens,
+  type ChatCompletionRequest,
+} from '../../common/openai.js';
+
+/** Tokens allowed beyond the relayed text for stop and special tokens. */
+export const COMPLETION_ALLOWANCE_TOKENS = 16;
+/**
+ * Prompt margin: a token is at least one byte of text, and a chat template adds a few
+ * tokens per message (role markers, separators) plus a fixed preamble. 16 tokens per
+ * message and 64 tokens overall cover the common templates with room to spare.
+ */
+export const PROMPT_PER_MESSAGE_TOKENS = 16;
+export const PROMPT_BASE_TOKENS = 64;
+
+const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/** The most completion tokens a job that relayed `relayedText` can have produced. */
+export function completionBound(
+  request: ChatCompletionRequest,
+  relayedText: string,
+  modelCap?: number,
+): number {
+  const fromBytes = utf8Bytes(relayedText) + COMPLETION_ALLOWANCE_TOKENS;
+  const asked = requestedMaxTokens(request) ?? modelCap;
+  return asked === undefined ? fromBytes : Math.min(asked, fromBytes);
+}
+
+/**
+ * The most prompt tokens the request can have taken through a chat template; `prefix` is
+ * the reply a continued stream starts from, which the continuing node reads as prompt.
+ */
+export function promptBound(request: ChatCompletionRequest, prefix = ''): number {
+  const bytes = request.messages.reduce((sum, m) => sum + utf8Bytes(messageText(m)), 0);
+  return (
+    bytes +
+    utf8Bytes(prefix) +
+    PROMPT_PER_MESSAGE_TOKENS * (request.messages.length + (prefix ? 1 : 0)) +
+    PROMPT_BASE_TOKENS
+  );
+}
+
+export interface BoundedUsage {
+  usage: { promptTokens: number; completionTokens: number };
+  /** Whether the report was over a bound (a node fault). */
+  overReported: boolean;
+}
+
+/** The reported usage clamped to the bounds; non-finite or negative counts become 0. */
+export function boundUsage(
+  reported: { promptTokens: number; completionTokens: number },
+  request: ChatCompletionRequest,
+  relayedText: string,
+  prefix = '',
+  modelCap?: number,
+): BoundedUsage {
+  const clean = (n: number) => (Number.isFinite(n) && n > 0 ? Math.floor(n) : 0);
+  const prompt = clean(reported.promptTokens);
+  const completion = clean(reported.completionTokens);
+  const maxPrompt = promptBound(request, prefix);
+  const maxCompletion = completionBound(request, relayedText, modelCap);
+  return {
+    usage: {
+      promptTokens: Math.min(prompt, maxPrompt),
+      completionTokens: Math.min(completion, maxCompletion),
+    },
+    overReported: prompt > maxPrompt || completion > maxCompletion,
+  };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { boundUsage, completionBound, promptBound } from '../../gateway/accounting/usageBounds.js';
+import type { ChatCompletionRequest } from '../../common/openai.js';
+import { NodeFaults } from '../../gateway/routing/nodeFaults.js';
+
+const request = (extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest =>
+  ({
+    model: 'm',
+    messages: [{ role: 'user', content: 'héllo' }],
+    ...extra,
+  }) as ChatCompletionRequest;
+
+describe('usage bounds', () => {
+  it('bounds completion tokens by relayed bytes plus an allowance, and by max_tokens', () => {
+    expect(completionBound(request(), 'abc')).toBe(3 + 16);
+    expect(completionBound(request(), 'é')).toBe(2 + 16);
+    expect(completionBound(request({ max_tokens: 5 }), 'a long answer here')).toBe(5);
+    expect(
+      completionBound(request({ max_completion_tokens: 4, max_tokens: 9 }), 'x'.repeat(50)),
+    ).toBe(4);
+    expect(completionBound(request(), 'x'.repeat(50), 10)).toBe(10);
+  });
+
+  it('bounds prompt tokens by the bytes of the messages and a template margin', () => {
+    expect(promptBound(request())).toBe(6 + 16 + 64);
+    // A continued stream's node reads the reply so far as one more message of prompt.
+    expect(promptBound(request(), 'so far')).toBe(6 + 6 + 2 * 16 + 64);
+  });
+
+  it('keeps an honest report and clamps an over-report', () => {
+    expect(boundUsage({ promptTokens: 5, completionTokens: 2 }, request(), 'ok')).toEqual({
+      usage: { promptTokens: 5, completionTokens: 2 },
+      overReported: false,
+    });
+    expect(
+      boundUsage({ promptTokens: 2 ** 31 - 1, completionTokens: 1_000_000 }, request(), 'ok'),
+    ).toEqual({ usage: { promptTokens: 86, completionTokens: 18 }, overReported: true });
+    expect(
+      boundUsage({ promptTokens: -3, completionTokens: Number.NaN }, request(), 'ok').usage,
+    ).toEqual({ promptTokens: 0, completionTokens: 0 });
+  });
+
+  it('counts faults per node', () => {
+    const faults = new NodeFaults();
+    expect(faults.record('a')).toBe(1);
+    expect(faults.record('a')).toBe(2);
+    expect(faults.count('b')).toBe(0);
+    faults.clear('a');
+    expect(faults.count('a')).toBe(0);
+  });
+});
