@@ -1,5 +1,5 @@
 /** The gateway's defaults, shared by the server and the command line. */
-import type { ModelPrice } from '../common/protocol.js';
+import { MAX_FRAME_BYTES, type ModelPrice } from '../common/protocol.js';
 
 export const DEFAULT_GATEWAY_PORT = 11500;
 /** The network fee: 1000 basis points = 10 % of each charge. */
@@ -19,3 +19,9 @@ export const DEFAULT_FIRST_TOKEN_TIMEOUT_MS = 30_000;
 export const DEFAULT_QUEUE_WAIT_MS = 30_000;
 /** Requests that may wait per model. */
 export const DEFAULT_QUEUE_LENGTH = 256;
+/**
+ * The largest client request body. A request must fit in one job offer to a node, with room
+ * left for the offer's envelope and a continuation (at most 256 K characters of streamed
+ * text, up to 768 KiB in UTF-8): 1 MiB under the link's frame limit. Larger is a 413.
+ */
+export const MAX_CLIENT_BODY_BYTES = MAX_FRAME_BYTES - 1024 * 1024;

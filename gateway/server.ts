@@ -18,6 +18,7 @@ import {
   DEFAULT_MARKET_INTERVAL_MS,
   DEFAULT_HEALTH_INTERVAL_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  MAX_CLIENT_BODY_BYTES,
 } from './defaults.js';
 import { registerClientApi } from './api/clientApi.js';
 import { registerEnrollRoute } from './api/enrollRoute.js';
@@ -96,7 +97,15 @@ function setErrorHandling(app: FastifyInstance, logger: Logger): void {
   // JSON only: a text/plain body is a 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, request, reply) => {
-    const apiError = toApiError(error);
+    const apiError =
+      (error as { statusCode?: number }).statusCode === 413
+        ? new ApiError(
+            413,
+            `The request body is larger than ${MAX_CLIENT_BODY_BYTES} bytes, the most the gateway can offer to a node.`,
+            'invalid_request_error',
+            'request_too_large',
+          )
+        : toApiError(error);
     if (apiError instanceof BusyError)
       void reply.header('retry-after', String(apiError.retryAfterSeconds));
     if (apiError.status >= 500) {
@@ -172,7 +181,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       logger.info('config applied', { file: options.configFile, ...applied });
     }
     await routing.reload();
-    app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, forceCloseConnections: true });
+    app = Fastify({ logger: false, bodyLimit: MAX_CLIENT_BODY_BYTES, forceCloseConnections: true });
     setErrorHandling(app, logger);
     app.get('/healthz', async () => ({
       status: 'ok',

@@ -1,6 +1,7 @@
 /** A node that streams a few words and reports a million tokens is billed at the bound. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceJob } from '../../common/protocol.js';
+import { MAX_CLIENT_BODY_BYTES } from '../../gateway/defaults.js';
 import { model } from './support/standInNode.js';
 import { startTestGateway, USER, type TestGateway } from './support/testGateway.js';
 
@@ -37,6 +38,32 @@ describe('usage a node reports', () => {
     const money = priceJob(PRICE, bound.promptTokens, bound.completionTokens, 1500);
     expect(await t.gateway.store.usageFor(offer.jobId)).toMatchObject({ ...bound, ...money });
     expect(t.gateway.router.faults.count(nodeId)).toBe(faultsBefore + 1);
+    link.close();
+  });
+});
+
+describe('a request too large to offer to a node', () => {
+  it('is refused at the edge with a 413, and the node keeps its link', async () => {
+    const { link } = await t.connectNode([model('roomy')]);
+    const huge = 'x'.repeat(MAX_CLIENT_BODY_BYTES);
+    const response = await t.post('/v1/chat/completions', {
+      model: 'roomy',
+      messages: [{ role: 'user', content: huge }],
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string; message: string } }).error).toEqual(
+      expect.objectContaining({
+        code: 'request_too_large',
+        message: expect.stringContaining(String(MAX_CLIENT_BODY_BYTES)),
+      }),
+    );
+    // Just under the limit still reaches the node as one offer.
+    const fits = t.post('/v1/chat/completions', {
+      model: 'roomy',
+      messages: [{ role: 'user', content: huge.slice(0, MAX_CLIENT_BODY_BYTES - 200) }],
+    });
+    await link.serveNext(['ok'], { promptTokens: 1, completionTokens: 1 });
+    expect((await fits).status).toBe(200);
     link.close();
   });
 });
