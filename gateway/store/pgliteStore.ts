@@ -92,22 +92,26 @@ class PgliteStore implements GatewayStore {
     private readonly now: () => Date,
   ) {}
 
-  /**
-   * Runs one operation after the usage rows recorded before it (so that it sees them),
-   * refusing new ones once `close` has begun.
-   */
-  private run<T>(operation: () => Promise<T>): Promise<T> {
+  /** Starts one operation at once (a throw becomes its rejection); none once closing. */
+  private start<T>(operation: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The gateway store is closed'));
-    return this.track(
-      this.usageWrites.idle ? operation() : this.usageWrites.settled().then(operation),
-    );
-  }
-
-  private track<T>(promise: Promise<T>): Promise<T> {
+    let promise: Promise<T>;
+    try {
+      promise = operation();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.pending.add(promise);
     const forget = (): void => void this.pending.delete(promise);
     promise.then(forget, forget);
     return promise;
+  }
+
+  /** Runs one operation after the usage rows recorded before it, so that it sees them. */
+  private run<T>(operation: () => Promise<T>): Promise<T> {
+    return this.start(() =>
+      this.usageWrites.idle ? operation() : this.usageWrites.settled().then(operation),
+    );
   }
 
   createOrg(name: string): Promise<Org> {
@@ -143,8 +147,9 @@ class PgliteStore implements GatewayStore {
     return this.run(() => insertApiKey(this.db, orgId, name, rateLimitPerMinute, this.now()));
   }
 
+  /** On every request's path: a key lookup needs no usage row, so it never waits for one. */
   authenticateApiKey(secret: string): Promise<ApiKeyInfo | null> {
-    return this.run(() => this.apiKeys.authenticate(secret));
+    return this.start(() => this.apiKeys.authenticate(secret));
   }
 
   revokeApiKey(id: string): Promise<boolean> {
@@ -224,13 +229,10 @@ class PgliteStore implements GatewayStore {
 
   /** Usage rows are group-committed: those recorded in one turn share a transaction. */
   recordUsage(record: NewUsageRecord): Promise<boolean> {
-    if (this.closed) return Promise.reject(new Error('The gateway store is closed'));
-    try {
+    return this.start(() => {
       checkUsage(record);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.track(this.usageWrites.add(record));
+      return this.usageWrites.add(record);
+    });
   }
 
   usageFor(jobId: string): Promise<UsageRecord | null> {
