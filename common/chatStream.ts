@@ -4,6 +4,7 @@
  * `finish_reason` only on the last choice chunk, and an optional usage chunk with empty
  * `choices` before `data: [DONE]`.
  */
+import type { ChatDelta } from './chatDelta.js';
 import type { ChatCompletionChunk, FinishReason, Usage } from './openai.js';
 import type { OpenAiErrorBody } from './openaiErrors.js';
 
@@ -47,8 +48,13 @@ export class ChatStreamEncoder {
 
   /** A content delta (the role chunk is sent first if it was not yet). */
   text(content: string): string {
+    return this.delta({ content });
+  }
+
+  /** Any delta: content or tool-call fragments (the role chunk is sent first if it was not yet). */
+  delta(delta: ChatDelta): string {
     const head = this.sentRole ? '' : this.start();
-    return head + this.chunk({ content }, null);
+    return head + this.chunk(delta, null);
   }
 
   /** The closing chunks: finish reason, usage when asked for, then `[DONE]`. */

@@ -3,6 +3,15 @@
  * Requests are parsed with zod; responses and stream chunks are plain types.
  */
 import { z } from 'zod';
+import type { AssistantReply, ChatDelta } from './chatDelta.js';
+import {
+  jsonSchemaObject,
+  MAX_TOOLS,
+  toolCallSchema,
+  toolChoiceSchema,
+  toolIssues,
+  toolsSchema,
+} from './openaiTools.js';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 
@@ -31,19 +40,44 @@ const messageContent = z.union([
     .min(1),
 ]);
 
-/** One chat message. Tool calling is not supported by nodes. */
-export const chatMessageSchema = z.object({
-  role: z.enum(['system', 'developer', 'user', 'assistant']),
-  content: messageContent,
-  name: z.string().optional(),
-});
+/** One chat message: a system, user or assistant turn, or a tool's result. */
+export const chatMessageSchema = z.discriminatedUnion('role', [
+  z.object({
+    role: z.enum(['system', 'developer', 'user']),
+    content: messageContent,
+    name: z.string().optional(),
+  }),
+  z
+    .object({
+      role: z.literal('assistant'),
+      content: messageContent.nullish(),
+      name: z.string().optional(),
+      tool_calls: z.array(toolCallSchema).max(MAX_TOOLS).nullish(),
+      refusal: z.string().nullish(),
+    })
+    .check((ctx) => {
+      if (ctx.value.content == null && (ctx.value.tool_calls?.length ?? 0) === 0) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value.content,
+          path: ['content'],
+          message: 'an assistant message needs content or tool_calls',
+        });
+      }
+    }),
+  z.object({
+    role: z.literal('tool'),
+    content: messageContent,
+    tool_call_id: z.string().min(1).max(128),
+  }),
+]);
 
 const jsonSchemaFormat = z.object({
   type: z.literal('json_schema'),
   json_schema: z.object({
     name: z.string().min(1).max(64),
     description: z.string().optional(),
-    schema: z.record(z.string(), z.unknown()),
+    schema: jsonSchemaObject,
     strict: z.boolean().nullish(),
   }),
 });
@@ -76,7 +110,9 @@ export const chatCompletionRequestSchema = z
         jsonSchemaFormat,
       ])
       .nullish(),
-    tools: z.array(z.unknown()).max(0, 'tool calling is not supported by this server').nullish(),
+    tools: toolsSchema.nullish(),
+    tool_choice: toolChoiceSchema.nullish(),
+    parallel_tool_calls: z.boolean().nullish(),
     logprobs: z.literal(false, 'logprobs are not supported by this server').nullish(),
   })
   .check((ctx) => {
@@ -92,13 +128,14 @@ export const chatCompletionRequestSchema = z
         message: 'stream_options is only allowed when stream is true',
       });
     }
+    for (const issue of toolIssues(ctx.value)) ctx.issues.push({ code: 'custom', ...issue });
   });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 /** Why generation ended, in OpenAI's words. */
-export type FinishReason = 'stop' | 'length';
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
 export interface Usage {
   prompt_tokens: number;
@@ -113,7 +150,7 @@ export interface ChatCompletion {
   model: string;
   choices: {
     index: 0;
-    message: { role: 'assistant'; content: string; refusal: null };
+    message: AssistantReply;
     finish_reason: FinishReason;
     logprobs: null;
   }[];
@@ -127,7 +164,7 @@ export interface ChatCompletionChunk {
   model: string;
   choices: {
     index: 0;
-    delta: { role?: 'assistant'; content?: string };
+    delta: ChatDelta & { role?: 'assistant' };
     finish_reason: FinishReason | null;
     logprobs: null;
   }[];
@@ -141,6 +178,7 @@ export interface ModelList {
 
 /** The text of a message, with text parts joined. */
 export function messageText(message: ChatMessage): string {
+  if (message.content == null) return '';
   if (typeof message.content === 'string') return message.content;
   return message.content.map((part) => (typeof part.text === 'string' ? part.text : '')).join('');
 }

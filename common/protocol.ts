@@ -17,6 +17,7 @@
  * welcome and then now and then. Liveness uses WebSocket ping/pong.
  */
 import { z } from 'zod';
+import { toolCallDeltaSchema } from './chatDelta.js';
 import { chatCompletionRequestSchema } from './openai.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -54,12 +55,26 @@ export const modelPriceSchema = z.object({
 });
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
 
+/**
+ * What a node can do with a model beyond plain chat: `tools` (tool calling), `json_schema`
+ * (`response_format` grammars), `embeddings` and `completions` (text completions).
+ */
+export const MODEL_CAPABILITIES = ['tools', 'json_schema', 'embeddings', 'completions'] as const;
+export type ModelCapability = (typeof MODEL_CAPABILITIES)[number];
+
 /** What a node offers for one model. */
 export const announcedModelSchema = z.object({
   id,
   price: modelPriceSchema,
   slots: z.number().int().positive().max(1024),
   contextLength: z.number().int().positive(),
+  /**
+   * What the node can do with it; unknown names are ignored. A node built before this field
+   * sends none, and is offered only plain chat and `json_schema`, which it always served.
+   */
+  capabilities: z.array(z.string().max(32)).max(16).optional(),
+  /** The length of its embedding vectors, with the `embeddings` capability. */
+  embeddingSize: z.number().int().positive().max(65536).optional(),
 });
 export type AnnouncedModel = z.infer<typeof announcedModelSchema>;
 
@@ -207,11 +222,19 @@ export const nodeFrameSchema = z.discriminatedUnion('type', [
     reason: jobRejectReasonSchema,
     message: z.string().max(1024),
   }),
-  z.object({ type: z.literal('job.chunk'), jobId: id, index: count, text: z.string().max(65536) }),
+  z.object({
+    type: z.literal('job.chunk'),
+    jobId: id,
+    index: count,
+    /** Content; empty in a chunk that carries only tool-call fragments. */
+    text: z.string().max(65536),
+    /** Tool-call fragments, in OpenAI's streaming shape (see common/chatDelta.ts). */
+    delta: z.object({ tool_calls: z.array(toolCallDeltaSchema).min(1).max(16) }).optional(),
+  }),
   z.object({
     type: z.literal('job.done'),
     jobId: id,
-    finishReason: z.enum(['stop', 'length']),
+    finishReason: z.enum(['stop', 'length', 'tool_calls']),
     usage: z.object({ promptTokens: count, completionTokens: count }),
     timings: z.object({
       timeToFirstTokenMs: z.number().nonnegative().nullable(),

@@ -16,7 +16,7 @@ import {
   type JsonProcess,
 } from './jsonProcess.js';
 import { controlAccess, type ControlAccess } from './nodeControl.js';
-import { SMALL_SHAPE, TINY_SHAPE, writeTinyModel } from './tinyModel.js';
+import { SMALL_SHAPE, TINY_SHAPE, writeTinyModel, type TinyTemplate } from './tinyModel.js';
 
 export interface GatewayReady {
   event: 'ready';
@@ -52,6 +52,8 @@ export interface DemoOptions {
   echoLogs?: boolean;
   /** The generated model: 'tiny' (0.5 MB, the default) or 'small' (about 80 MB). */
   model?: 'tiny' | 'small';
+  /** Its chat template: ChatML (the default), or `tools`, a Qwen2.5-style one with tool calling. */
+  template?: TinyTemplate;
 }
 
 export interface DemoNode {
@@ -91,6 +93,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const modelPath = writeTinyModel(
     join(dir, `${model}.gguf`),
     model === 'small' ? SMALL_SHAPE : TINY_SHAPE,
+    options.template,
   );
   const adminToken = randomBytes(24).toString('hex');
   const threads = process.env.BYOI_THREADS ?? '1';

@@ -7,6 +7,7 @@ import {
   requestedMaxTokens,
   type ChatCompletionRequest,
 } from '../../common/openai.js';
+import type { ToolCall } from '../../common/openaiTools.js';
 
 /** Tokens allowed beyond the relayed text for stop and special tokens. */
 export const COMPLETION_ALLOWANCE_TOKENS = 16;
@@ -17,6 +18,12 @@ export const COMPLETION_ALLOWANCE_TOKENS = 16;
  */
 export const PROMPT_PER_MESSAGE_TOKENS = 16;
 export const PROMPT_BASE_TOKENS = 64;
+/**
+ * With tools, the template documents them: their JSON (twice over, for the spacing and
+ * quoting templates add) plus instructions on how to call them, which the common templates
+ * keep well under this many tokens.
+ */
+export const PROMPT_TOOLS_TOKENS = 1024;
 
 const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
@@ -36,12 +43,31 @@ export function completionBound(
  * the reply a continued stream starts from, which the continuing node reads as prompt.
  */
 export function promptBound(request: ChatCompletionRequest, prefix = ''): number {
-  const bytes = request.messages.reduce((sum, m) => sum + utf8Bytes(messageText(m)), 0);
+  const bytes = request.messages.reduce(
+    (sum, m) =>
+      sum +
+      utf8Bytes(messageText(m)) +
+      (m.role === 'assistant' ? toolCallsBytes(m.tool_calls ?? []) : 0),
+    0,
+  );
+  const tools = request.tools?.length
+    ? 2 * utf8Bytes(JSON.stringify(request.tools)) + PROMPT_TOOLS_TOKENS
+    : 0;
   return (
     bytes +
+    tools +
     utf8Bytes(prefix) +
     PROMPT_PER_MESSAGE_TOKENS * (request.messages.length + (prefix ? 1 : 0)) +
     PROMPT_BASE_TOKENS
+  );
+}
+
+/** Calls in the history: names, arguments and a call's syntax around them. */
+function toolCallsBytes(calls: readonly ToolCall[]): number {
+  return calls.reduce(
+    (sum, call) =>
+      sum + utf8Bytes(call.function.name + call.function.arguments) + PROMPT_PER_MESSAGE_TOKENS,
+    0,
   );
 }
 

@@ -11,6 +11,7 @@ import {
   type ChatCompletion,
   type FinishReason,
 } from '../../common/openai.js';
+import { ChatReply } from '../../common/chatDelta.js';
 import { parseOrThrow } from '../../common/openaiErrors.js';
 import { accountRequest, type AccountingDeps } from '../accounting/requestAccounting.js';
 import type { Router } from '../routing/router.js';
@@ -50,7 +51,7 @@ export async function chatCompletions(
   });
   const id = `chatcmpl-${randomUUID().replaceAll('-', '')}`;
   const relay = body.stream ? new ChatStreamRelay(reply, id, body.model) : null;
-  const texts: string[] = [];
+  const answer = new ChatReply();
   const pin = request.headers[ROUTE_HEADER];
 
   let result: DispatchResult;
@@ -64,7 +65,7 @@ export async function chatCompletions(
         if (relay) relay.setHeaders(routeHeaders(route, attempts));
       },
       sink: {
-        text: (text) => (relay ? relay.text(text) : texts.push(text)),
+        delta: (delta) => (relay ? relay.delta(delta) : answer.add(delta)),
         chunk: (chunk) => relay?.chunk(chunk),
       },
     });
@@ -131,7 +132,7 @@ export async function chatCompletions(
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: texts.join(''), refusal: null },
+        message: answer.message(),
         finish_reason: result.finishReason as FinishReason,
         logprobs: null,
       },

@@ -7,6 +7,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import { ChatStreamEncoder, sseData, SSE_DONE } from '../../common/chatStream.js';
+import type { ChatDelta } from '../../common/chatDelta.js';
 import type { FinishReason, Usage } from '../../common/openai.js';
 import type { OpenAiErrorBody } from '../../common/openaiErrors.js';
 
@@ -52,9 +53,9 @@ export class ChatStreamRelay {
     return this.open;
   }
 
-  /** A content delta (the role chunk goes first). */
-  text(content: string): void {
-    this.write(this.encoder.text(content));
+  /** A node's delta: content or tool-call fragments (the role chunk goes first). */
+  delta(delta: ChatDelta): void {
+    this.write(this.encoder.delta(delta));
   }
 
   /** The finish reason, usage when asked for, and `[DONE]`; ends the response. */

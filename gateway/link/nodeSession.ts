@@ -5,6 +5,7 @@
  * does not (or no longer) hold are ignored.
  */
 import type { WebSocket } from 'ws';
+import type { ChatDelta } from '../../common/chatDelta.js';
 import type { ChatCompletionRequest } from '../../common/openai.js';
 import {
   CloseCode,
@@ -30,7 +31,8 @@ export interface JobListener {
   accepted(): void;
   /** Final. */
   rejected(reason: JobRejectReason, message: string): void;
-  chunk(text: string): void;
+  /** Content (`text`) and tool-call fragments, as the node sent them. */
+  chunk(delta: ChatDelta): void;
   /** Final. */
   done(frame: JobDoneFrame): void;
   /** Final: the node reported an error. */
@@ -200,7 +202,11 @@ export class NodeSession {
       case 'job.accept':
         return listener.accepted();
       case 'job.chunk':
-        return listener.chunk(frame.text);
+        if (!frame.delta) return listener.chunk({ content: frame.text });
+        return listener.chunk({
+          ...(frame.text === '' ? {} : { content: frame.text }),
+          tool_calls: frame.delta.tool_calls,
+        });
       case 'job.reject':
         // Also a hand-back: a pausing node returns an accepted job that has no output yet.
         this.jobs.delete(frame.jobId);

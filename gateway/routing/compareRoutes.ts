@@ -51,7 +51,7 @@ export async function compareRoutes(deps: CompareDeps, input: CompareInput): Pro
         orgId: input.orgId,
         signal: new AbortController().signal,
         onStart: () => {},
-        sink: { text: () => {}, chunk: () => {} },
+        sink: { delta: () => {}, chunk: () => {} },
       });
       await accountRequest(deps, key, id, input.model, { kind: 'served', result });
       const costNanos = result.segments.reduce(

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatCompletionRequest } from '../../common/openai.js';
 import { requestedMaxTokens } from '../../common/openai.js';
+import { callsTools } from '../../common/openaiTools.js';
 import { ApiError } from '../../common/openaiErrors.js';
 import type { Logger } from '../../common/log.js';
 import type { RoutingRule } from '../store/types.js';
@@ -19,6 +20,7 @@ import {
   type DispatchResult,
   type ServedSegment,
 } from './dispatchTypes.js';
+import { capableRoutes, chatNeeds, unsupportedError, type Need } from './capabilities.js';
 import { NodeRoute } from './nodeRoute.js';
 import { RouteFailure, type Route, type RouteResult, type RouteSink } from './route.js';
 import type { RouteHealth } from './routeHealth.js';
@@ -78,6 +80,7 @@ class Dispatch {
   private startedRoute: Route | null = null;
   private text = '';
   private readonly rule: RoutingRule | null;
+  private readonly needs: Need[];
 
   constructor(
     private readonly deps: DispatchDeps,
@@ -86,6 +89,12 @@ class Dispatch {
   ) {
     this.model = request.model;
     this.rule = deps.rule(context.orgId, this.model);
+    this.needs = chatNeeds(request);
+  }
+
+  /** The routes that serve the model and can do what the request asks. */
+  private routes(): Route[] {
+    return capableRoutes(this.deps.routes(this.model), this.model, this.needs);
   }
 
   private get ttft(): number | null {
@@ -97,8 +106,10 @@ class Dispatch {
   }
 
   async run(): Promise<DispatchResult> {
-    if (this.deps.routes(this.model).length === 0) {
-      throw this.fail(ApiError.modelNotFound(this.model));
+    const serving = this.deps.routes(this.model);
+    if (serving.length === 0) throw this.fail(ApiError.modelNotFound(this.model));
+    if (this.routes().length === 0) {
+      throw this.fail(unsupportedError(serving, this.model, this.needs));
     }
     let ticket: QueueTicket | undefined;
     try {
@@ -120,7 +131,7 @@ class Dispatch {
     for (;;) {
       if (this.context.signal.aborted) throw clientGoneError();
       const ranked = this.deps.rank(
-        this.deps.routes(this.model).filter((route) => !skip.has(route.id)),
+        this.routes().filter((route) => !skip.has(route.id)),
         this.model,
         this.context,
         this.rule,
@@ -209,10 +220,10 @@ class Dispatch {
       }
     };
     const sink: RouteSink = {
-      text: (content) => {
+      delta: (delta) => {
         onOutput();
-        this.text += content;
-        outer.text(content);
+        this.text += delta.content ?? '';
+        outer.delta(delta);
       },
       chunk: (chunk) => {
         onOutput();
@@ -298,16 +309,20 @@ class Dispatch {
     let lastBroken = broken;
     let lastFailure = failure;
     const skip = new Set<string>([broken.id]);
-    // A grammar would start afresh on the continued text (the joined reply would not parse).
+    // A grammar would start afresh on the continued text (the joined reply would not parse),
+    // and a tool call half made cannot be handed on.
     const format = this.request.response_format?.type;
-    const continuable = broken.kind === 'node' && (format === undefined || format === 'text');
+    const continuable =
+      broken.kind === 'node' &&
+      (format === undefined || format === 'text') &&
+      !callsTools(this.request);
     while (continuable && this.attempts < MAX_ATTEMPTS + 2) {
       if (this.context.signal.aborted) throw clientGoneError();
       const relayed = this.segments.reduce((sum, s) => sum + s.completionTokens, 0);
       const budget = requestedMaxTokens(this.request);
       const left = budget === undefined ? undefined : budget - relayed;
       const next = this.deps
-        .rank(this.deps.routes(this.model), this.model, this.context, this.rule)
+        .rank(this.routes(), this.model, this.context, this.rule)
         .find(
           (route) =>
             route instanceof NodeRoute &&

@@ -4,8 +4,10 @@
  * tries another route) from failures after it (the router may continue the stream on
  * another node, from the text relayed so far).
  */
+import { ChatReply } from '../../common/chatDelta.js';
 import { ApiError } from '../../common/openaiErrors.js';
-import type { ModelPrice } from '../../common/protocol.js';
+import { callsTools } from '../../common/openaiTools.js';
+import type { ModelCapability, ModelPrice } from '../../common/protocol.js';
 import { boundUsage } from '../accounting/usageBounds.js';
 import type { JobErrorBody, NodeSession } from '../link/nodeSession.js';
 import type { Logger } from '../../common/log.js';
@@ -60,6 +62,13 @@ export class NodeRoute implements Route {
     return this.session.can('continuation');
   }
 
+  supports(model: string, capability: ModelCapability): boolean {
+    const announced = this.session.announced(model);
+    if (!announced) return false;
+    // A node from before capabilities were announced always did response_format grammars.
+    return (announced.capabilities ?? ['json_schema']).includes(capability);
+  }
+
   costFor(): ModelPrice | null {
     return null;
   }
@@ -101,6 +110,8 @@ export class NodeRoute implements Route {
       return Promise.reject(new RouteFailure('the node no longer serves this model', 'rejected'));
     }
     const started = performance.now();
+    // What the node streams is believed only in OpenAI's shape, calling declared tools.
+    const reply = new ChatReply(new Set((request.tools ?? []).map((tool) => tool.function.name)));
     return new Promise<RouteResult>((resolve, reject) => {
       let text = '';
       let chunks = 0;
@@ -152,13 +163,27 @@ export class NodeRoute implements Route {
               `node rejected the job (${reason}): ${message}`,
               reason === 'busy' ? 'busy' : 'rejected',
             ),
-          chunk: (piece) => {
+          chunk: (delta) => {
             if (settled) return;
+            try {
+              if (delta.tool_calls && !callsTools(request))
+                throw new Error('tool call not asked for');
+              reply.add(delta);
+            } catch (error) {
+              session.cancel(jobId, 'malformed output');
+              this.logger.warn('node sent malformed output; job stopped', {
+                nodeId: this.nodeId,
+                jobId,
+                why: (error as Error).message,
+                faults: this.faults.record(this.nodeId),
+              });
+              return fail('the node sent a malformed tool call', 'status', 502);
+            }
             if (chunks === 0) clearTimeout(timer);
             chunks++;
-            text += piece;
+            text += delta.content ?? '';
             try {
-              sink.text(piece);
+              sink.delta(delta);
             } catch {
               // Writing to a client that is going away; its abort signal ends the job.
             }
@@ -167,7 +192,8 @@ export class NodeRoute implements Route {
             settle(() => {
               // The node's usage is believed only up to what the gateway relayed.
               // A continuation's prompt holds the text streamed before it, too.
-              const bounded = boundUsage(frame.usage, request, text, job.continuation?.text);
+              const relayed = text + toolCallText(reply);
+              const bounded = boundUsage(frame.usage, request, relayed, job.continuation?.text);
               if (bounded.overReported) {
                 this.logger.warn('node over-reported usage; billed at the bound', {
                   nodeId: this.nodeId,
@@ -226,6 +252,11 @@ function nodeFailure(
     produced,
     clientError,
   });
+}
+
+/** The names and arguments of the tools called: what a tool call's tokens produced. */
+function toolCallText(reply: ChatReply): string {
+  return reply.toolCalls.map((call) => call.function.name + call.function.arguments).join('');
 }
 
 /** A node's text for the operator's log: control characters stripped, at most 200 chars. */

@@ -3,9 +3,10 @@
  * link session; an upstream route speaks HTTP to an OpenAI-compatible provider. The router
  * ranks routes and dispatches to them; the HTTP handlers see only {@link RouteResult}s.
  */
+import type { ChatDelta } from '../../common/chatDelta.js';
 import type { ChatCompletionRequest, FinishReason } from '../../common/openai.js';
 import type { ApiError } from '../../common/openaiErrors.js';
-import type { ModelPrice } from '../../common/protocol.js';
+import type { ModelCapability, ModelPrice } from '../../common/protocol.js';
 
 export type RouteKind = 'node' | 'upstream';
 
@@ -35,8 +36,8 @@ export interface RouteJob {
 
 /** Where a route's output goes, in order. */
 export interface RouteSink {
-  /** Completion text from a node. */
-  text(content: string): void;
+  /** Output from a node: content or tool-call fragments, checked against OpenAI's shape. */
+  delta(delta: ChatDelta): void;
   /**
    * One upstream stream chunk, parsed, passed through field by field (the relay sets `id`
    * and `model`). A chunk with empty `choices` and `usage` is the usage chunk.
@@ -117,6 +118,8 @@ export interface Route {
   priceFor(model: string): ModelPrice | undefined;
   /** What the network pays for `model` on this route (upstream cost), when known. */
   costFor(model: string): ModelPrice | null;
+  /** Whether the route can do `capability` with `model` (an upstream is trusted to). */
+  supports(model: string, capability: ModelCapability): boolean;
   /** Whether a job for `model` can start now, must wait (busy), or cannot (paused, disabled). */
   capacity(model: string): RouteCapacity;
   /** Tries running on this route now, all models. */

@@ -126,6 +126,11 @@ export class UpstreamRoute implements Route {
     return this.providerModel(model) === undefined ? null : this.record.cost;
   }
 
+  /** A provider answers for its own models: what it cannot do, it refuses with a 4xx. */
+  supports(): boolean {
+    return true;
+  }
+
   capacity(model: string): RouteCapacity {
     if (!this.record.enabled || this.providerModel(model) === undefined) return 'unavailable';
     const usable = this.keys.usableCount();

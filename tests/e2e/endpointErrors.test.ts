@@ -194,10 +194,28 @@ const badCases: BadCase[] = [
     param: 'response_format.json_schema.schema',
   },
   {
-    name: 'tools',
-    body: { model: 'tiny', messages: user, tools: [{ type: 'function', function: { name: 'f' } }] },
+    name: 'a tool_choice naming a missing tool',
+    body: {
+      model: 'tiny',
+      messages: user,
+      tools: [{ type: 'function', function: { name: 'f' } }],
+      tool_choice: { type: 'function', function: { name: 'g' } },
+    },
     status: 400,
-    param: 'tools',
+    param: 'tool_choice.function.name',
+  },
+  {
+    name: 'tool parameters the grammar compiler refuses',
+    body: {
+      model: 'tiny',
+      messages: user,
+      tools: [
+        { type: 'function', function: { name: 'f' } },
+        { type: 'function', function: { name: 'g', parameters: { oneOf: 'not a list' } } },
+      ],
+    },
+    status: 400,
+    param: 'tools[1].function.parameters',
   },
   {
     name: 'logprobs',
@@ -249,7 +267,7 @@ describe('malformed requests', () => {
   );
 
   it('answers unknown routes with a 404 in the same shape', async () => {
-    const response = await fetch(`${node.ready.openaiBaseURL}/embeddings`, { method: 'POST' });
+    const response = await fetch(`${node.ready.openaiBaseURL}/audio/speech`, { method: 'POST' });
     expect(response.status).toBe(404);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unknown_url');
   });

@@ -16,6 +16,7 @@ function upstream(id: string, price: ModelPrice): Route {
     models: () => ['m'],
     priceFor: (model) => (model === 'm' ? price : undefined),
     costFor: () => null,
+    supports: () => true,
     capacity: () => 'ready',
     inFlight: () => 0,
     keyStates: () => [],

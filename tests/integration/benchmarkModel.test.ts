@@ -49,6 +49,7 @@ describe('benchmarkModel', () => {
       generate: () =>
         Promise.resolve({
           text: '',
+          toolCalls: [],
           finishReason: 'length' as const,
           promptTokens: 10,
           completionTokens: 65,

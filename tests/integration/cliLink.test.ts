@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CloseCode, PROTOCOL_VERSION } from '../../common/protocol.js';
+import { CloseCode, MODEL_CAPABILITIES, PROTOCOL_VERSION } from '../../common/protocol.js';
 import { runNode, startNode, type NodeProcess } from '../support/nodeProcess.js';
 import { StandIn } from '../support/standInGateway.js';
 import { createTempModel, type TempModel } from '../support/tempModel.js';
@@ -81,7 +81,13 @@ describe('byoi-node enroll', () => {
       models: ['tiny'],
     });
     expect(announce.models).toEqual([
-      { id: 'tiny', price: { prompt: 0.3, completion: 0.6 }, slots: 1, contextLength: 2048 },
+      {
+        id: 'tiny',
+        price: { prompt: 0.3, completion: 0.6 },
+        slots: 1,
+        contextLength: 2048,
+        capabilities: [...MODEL_CAPABILITIES],
+      },
     ]);
     await node.waitForLog((line) => line.msg === 'link online' && line.nodeId === 'node-1');
 

@@ -8,7 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCode, PROTOCOL_VERSION, priceJob, type Receipt } from '../../common/protocol.js';
+import {
+  CloseCode,
+  MODEL_CAPABILITIES,
+  PROTOCOL_VERSION,
+  priceJob,
+  type Receipt,
+} from '../../common/protocol.js';
 import { ModelHost } from '../../main/engine/inference/modelHost.js';
 import { loadOrCreateIdentity, type NodeIdentity } from '../../main/engine/link/identity.js';
 import type { LinkClientOptions } from '../../main/engine/link/linkClient.js';
@@ -76,7 +82,15 @@ describe('LinkClient', () => {
     });
     expect(announce).toEqual({
       type: 'announce',
-      models: [{ id: 'tiny', price: PRICE, slots: 1, contextLength: 2048 }],
+      models: [
+        {
+          id: 'tiny',
+          price: PRICE,
+          slots: 1,
+          contextLength: 2048,
+          capabilities: [...MODEL_CAPABILITIES],
+        },
+      ],
       hardware: { summary: 'test CPU', backend: 'cpu' },
       features: ['continuation'],
     });

@@ -273,8 +273,8 @@ export function recordingSink(): RouteSink & {
   return {
     chunks,
     first,
-    text: () => {
-      throw new Error('an upstream route sends chunks, not text');
+    delta: () => {
+      throw new Error('an upstream route sends chunks, not deltas');
     },
     chunk: (piece) => {
       chunks.push(piece);

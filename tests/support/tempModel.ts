@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTinyModel } from '../../main/engine/models/tinyModel.js';
+import { writeTinyModel, type TinyTemplate } from '../../main/engine/models/tinyModel.js';
 
 export interface TempModel {
   dir: string;
@@ -10,8 +10,8 @@ export interface TempModel {
   cleanup(): void;
 }
 
-export function createTempModel(name = 'tiny'): TempModel {
+export function createTempModel(name = 'tiny', template?: TinyTemplate): TempModel {
   const dir = mkdtempSync(join(tmpdir(), 'byoi-test-'));
-  const path = writeTinyModel(join(dir, `${name}.gguf`));
+  const path = writeTinyModel(join(dir, `${name}.gguf`), undefined, template);
   return { dir, path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -75,11 +75,11 @@ describe('chatCompletionRequestSchema', () => {
       'stream_options',
     ],
     ['n other than 1', { n: 2 }, 'n'],
-    ['tools', { tools: [{ type: 'function' }] }, 'tools'],
+    ['a tool without its function', { tools: [{ type: 'function' }] }, 'tools[0].function'],
     ['logprobs', { logprobs: true }, 'logprobs'],
     ['empty messages', { messages: [] }, 'messages'],
     ['too many stops', { stop: ['a', 'b', 'c', 'd', 'e'] }, 'stop'],
-    ['bad role', { messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].role'],
+    ['bad role', { messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role'],
   ])('refuses %s', (_name, extra, param) => {
     expect(errorFor({ ...minimal, ...extra }).param).toBe(param);
   });

@@ -134,6 +134,7 @@ describe('JobRunner with a continuation', () => {
         callbacks.onText?.(' upon');
         return Promise.resolve({
           text: ' upon',
+          toolCalls: [],
           finishReason: 'length',
           promptTokens: 12,
           completionTokens: 1,

@@ -1,6 +1,7 @@
 /** Turns an OpenAI chat request into node-llama-cpp chat history and sampling options. */
 import type {
   ChatHistoryItem,
+  ChatModelResponse,
   GbnfJsonSchema,
   Llama,
   LlamaGrammar,
@@ -13,25 +14,47 @@ import { ApiError } from '../../../common/openaiErrors.js';
 /**
  * The history to generate from, ending with the assistant turn to fill: empty, or holding
  * `continuation` (the reply's text so far, e.g. streamed by a node that died), which
- * node-llama-cpp then continues rather than starting a new reply.
+ * node-llama-cpp then continues rather than starting a new reply. An assistant message's
+ * `tool_calls` become function calls holding the `tool` messages' results, and the turn
+ * after them continues that same model response, as node-llama-cpp's chat wrappers expect.
  */
 export function toChatHistory(
   request: ChatCompletionRequest,
   continuation?: string,
 ): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = request.messages.map((message) => {
+  const results = new Map<string, string>();
+  for (const message of request.messages) {
+    if (message.role === 'tool') results.set(message.tool_call_id, messageText(message));
+  }
+  const history: ChatHistoryItem[] = [];
+  const modelTurn = (): ChatModelResponse['response'] => {
+    const last = history.at(-1);
+    if (last?.type === 'model' && typeof last.response.at(-1) === 'object') return last.response;
+    const turn: ChatModelResponse = { type: 'model', response: [] };
+    history.push(turn);
+    return turn.response;
+  };
+  for (const message of request.messages) {
     const text = messageText(message);
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        return { type: 'system', text };
-      case 'user':
-        return { type: 'user', text };
-      case 'assistant':
-        return { type: 'model', response: [text] };
+    if (message.role === 'tool') continue;
+    if (message.role === 'assistant') {
+      const response = modelTurn();
+      if (text !== '') response.push(text);
+      message.tool_calls?.forEach((call, index) =>
+        response.push({
+          type: 'functionCall',
+          name: call.function.name,
+          params: JSON.parse(call.function.arguments) as unknown,
+          result: results.get(call.id) ?? '',
+          startsNewChunk: index === 0,
+        }),
+      );
+      continue;
     }
-  });
-  history.push({ type: 'model', response: continuation ? [continuation] : [] });
+    history.push(message.role === 'user' ? { type: 'user', text } : { type: 'system', text });
+  }
+  const reply = modelTurn();
+  if (continuation) reply.push(continuation);
   return history;
 }
 
@@ -114,7 +137,11 @@ export class GrammarCache {
     if (!format || format.type === 'text') return undefined;
     if (format.type === 'json_object')
       return this.cached('json', () => this.llama.getGrammarFor('json'));
-    const schema = format.json_schema.schema;
+    return this.forSchema(format.json_schema.schema, 'response_format.json_schema.schema');
+  }
+
+  /** The grammar of a JSON schema; a schema node-llama-cpp cannot compile is a 400 naming `param`. */
+  forSchema(schema: Record<string, unknown>, param: string): Promise<LlamaGrammar> {
     return this.cached(JSON.stringify(schema), async () => {
       try {
         return await this.llama.createGrammarForJsonSchema<GbnfJsonSchema>(
@@ -123,10 +150,18 @@ export class GrammarCache {
       } catch (error) {
         throw ApiError.invalidRequest(
           `Unsupported JSON schema: ${error instanceof Error ? error.message : String(error)}`,
-          'response_format.json_schema.schema',
+          param,
         );
       }
     });
+  }
+
+  /** A grammar that produces exactly one of `names`. */
+  forOneOf(names: readonly string[]): Promise<LlamaGrammar> {
+    const rule = names.map((name) => JSON.stringify(name)).join(' | ');
+    return this.cached(`oneOf:${rule}`, () =>
+      this.llama.createGrammar({ grammar: `root ::= ${rule}` }),
+    );
   }
 
   private cached(key: string, create: () => Promise<LlamaGrammar>): Promise<LlamaGrammar> {

@@ -19,15 +19,18 @@ import {
 import { ApiError } from '../../../common/openaiErrors.js';
 import type { Logger } from '../../../common/log.js';
 import type { RequestRecord } from '../stats/requestStats.js';
-import {
-  ContinuationFirstChunk,
-  GrammarCache,
-  samplingOptions,
-  toChatHistory,
-} from './chatRequest.js';
+import type { ToolCallDelta } from '../../../common/chatDelta.js';
+import type { ToolCall } from '../../../common/openaiTools.js';
+import { generateChat, promptTokenCount, type ChatRun } from './chatGeneration.js';
+import { GrammarCache } from './chatRequest.js';
+import { checkToolSchemas } from './toolCalling.js';
 import { assertGgufHeader } from './ggufHeader.js';
 import { loadLlama } from './llama.js';
 import { SlotPool } from './slotPool.js';
+import type { EmbeddingInput } from '../../../common/openaiEmbeddings.js';
+import type { CompletionRequest } from '../../../common/openaiCompletions.js';
+import { Embedder } from './embedder.js';
+import { generateTextCompletion } from './textCompletion.js';
 
 export interface ModelHostOptions {
   /** The GGUF file. */
@@ -56,6 +59,8 @@ export interface ModelHostOptions {
 export interface GenerationResult {
   /** The generated text (without any continued prefix). */
   text: string;
+  /** The tools called, arguments whole. */
+  toolCalls: ToolCall[];
   finishReason: FinishReason;
   promptTokens: number;
   /** Tokens generated here (without any continued prefix). */
@@ -68,6 +73,8 @@ export interface GenerationResult {
 export interface GenerationCallbacks {
   /** Called with each piece of text as it is generated. */
   onText?: (text: string) => void;
+  /** Called with each tool-call fragment, in OpenAI's streaming shape. */
+  onToolCalls?: (deltas: ToolCallDelta[]) => void;
   /** Aborting stops generation promptly; the call then rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Who asked: a network job or the local endpoint (default). */
@@ -90,13 +97,6 @@ interface Loaded {
   chatWrapper: ChatWrapper;
   contextPerSlot: number;
 }
-
-const FINISH_REASONS: Record<string, FinishReason> = {
-  maxTokens: 'length',
-  eogToken: 'stop',
-  stopGenerationTrigger: 'stop',
-  customStopTrigger: 'stop',
-};
 
 /** The id a model file is served under: its name without `.gguf`. */
 export function modelIdOf(path: string): string {
@@ -212,6 +212,7 @@ export class ModelHost {
     for (const job of this.running)
       job.abort(ApiError.overloaded(`Model '${this.id}' was unloaded`));
     await loaded.pool.whenIdle();
+    await this.embedders.get(loaded)?.dispose();
     await loaded.context.dispose();
     await loaded.model.dispose();
     this.options.logger.info('model unloaded', { model: this.id });
@@ -240,6 +241,7 @@ export class ModelHost {
     try {
       const loaded = await this.load();
       const grammar = await loaded.grammars.forRequest(request);
+      await checkToolSchemas(request, loaded.grammars);
       const lease = await loaded.pool.acquire(job.signal);
       reachedSlot = true;
       try {
@@ -288,7 +290,11 @@ export class ModelHost {
     sequence: LlamaContextSequence,
     request: ChatCompletionRequest,
     grammar: Awaited<ReturnType<GrammarCache['forRequest']>>,
-    { onText, continuation }: Pick<GenerationCallbacks, 'onText' | 'continuation'>,
+    {
+      onText,
+      onToolCalls,
+      continuation,
+    }: Pick<GenerationCallbacks, 'onText' | 'onToolCalls' | 'continuation'>,
     signal: AbortSignal,
     started: number,
   ): Promise<GenerationResult> {
@@ -298,32 +304,30 @@ export class ModelHost {
       autoDisposeSequence: false,
     });
     try {
-      const history = toChatHistory(request, continuation);
-      const promptTokens = chat.chatWrapper
-        .generateContextState({ chatHistory: history })
-        .contextText.tokenize(loaded.model.tokenizer).length;
+      const run: ChatRun = {
+        chat,
+        model: loaded.model,
+        grammars: loaded.grammars,
+        request,
+        grammar,
+        continuation,
+        signal,
+        onText: (text) => {
+          timeToFirstTokenMs ??= performance.now() - started;
+          onText?.(text);
+        },
+        onToolCalls: (deltas) => {
+          timeToFirstTokenMs ??= performance.now() - started;
+          onToolCalls?.(deltas);
+        },
+      };
+      let timeToFirstTokenMs: number | null = null;
+      const promptTokens = promptTokenCount(run);
       const maxTokens = completionBudget(request, promptTokens, loaded.contextPerSlot);
       const meterBefore = sequence.tokenMeter.getState();
-      let timeToFirstTokenMs: number | null = null;
-      const firstChunk = continuation
-        ? new ContinuationFirstChunk(loaded.model, continuation)
-        : undefined;
-      const result = await chat.generateResponse(history, {
-        ...samplingOptions(request),
-        grammar,
-        maxTokens,
-        signal,
-        stopOnAbortSignal: true,
-        onToken: firstChunk?.onToken,
-        onTextChunk: (text) => {
-          timeToFirstTokenMs ??= performance.now() - started;
-          onText?.(firstChunk ? firstChunk.chunk(text) : text);
-        },
-      });
-      if (signal.aborted) throw signal.reason;
+      const output = await generateChat(run, maxTokens);
       return {
-        text: firstChunk ? firstChunk.response(result.response) : result.response,
-        finishReason: FINISH_REASONS[result.metadata.stopReason] ?? 'stop',
+        ...output,
         promptTokens,
         completionTokens: sequence.tokenMeter.diff(meterBefore).usedOutputTokens,
         timeToFirstTokenMs,
@@ -331,6 +335,127 @@ export class ModelHost {
       };
     } finally {
       chat.dispose();
+    }
+  }
+
+  // Embeddings and legacy text completions: tracked like `generate`, never chat.
+
+  private readonly embedders = new WeakMap<Loaded, Embedder>();
+
+  /** The embedding vector length, known once the model has loaded. */
+  get embeddingSize(): number | undefined {
+    return this.loadedState?.model.embeddingVectorSize;
+  }
+
+  /**
+   * Embeds each input in order, as L2-normalized vectors. Rejects with a 400 when an input is
+   * longer than the embedding context; aborting stops it between inputs.
+   */
+  async embed(
+    inputs: EmbeddingInput[],
+    options: { signal?: AbortSignal; source?: 'network' | 'local' } = {},
+  ): Promise<{ vectors: Float32Array[]; promptTokens: number; durationMs: number }> {
+    return this.tracked(options, async (loaded, signal, started, accept) => {
+      const embedder = this.embedderFor(loaded);
+      const prepared = await embedder.prepare(inputs);
+      accept();
+      const vectors = await embedder.embed(prepared, signal);
+      return {
+        vectors,
+        promptTokens: prepared.promptTokens,
+        durationMs: performance.now() - started,
+      };
+    });
+  }
+
+  /** Continues a raw prompt (`/v1/completions`) on one of the slots. */
+  async complete(
+    request: CompletionRequest,
+    callbacks: GenerationCallbacks = {},
+  ): Promise<GenerationResult> {
+    return this.tracked(callbacks, async (loaded, signal, started, accept) => {
+      const lease = await loaded.pool.acquire(signal);
+      accept();
+      try {
+        const result = await generateTextCompletion({
+          model: loaded.model,
+          sequence: lease.slot,
+          contextPerSlot: loaded.contextPerSlot,
+          request,
+          continuation: callbacks.continuation,
+          onText: callbacks.onText,
+          signal,
+          started,
+        });
+        return { ...result, toolCalls: [] };
+      } finally {
+        lease.release();
+      }
+    });
+  }
+
+  private embedderFor(loaded: Loaded): Embedder {
+    let embedder = this.embedders.get(loaded);
+    if (!embedder) {
+      embedder = new Embedder(loaded.model, {
+        contextSize: loaded.contextPerSlot,
+        threads: this.options.threads,
+      });
+      this.embedders.set(loaded, embedder);
+    }
+    return embedder;
+  }
+
+  /**
+   * Runs a non-chat job as `generate` runs one: active while it runs, stopped by `unload`,
+   * and reported to the stats once `accept` was called (it got past validation).
+   */
+  private async tracked<
+    T extends {
+      promptTokens: number;
+      completionTokens?: number;
+      timeToFirstTokenMs?: number | null;
+    },
+  >(
+    options: Pick<GenerationCallbacks, 'signal' | 'source' | 'counted'>,
+    run: (loaded: Loaded, signal: AbortSignal, started: number, accept: () => void) => Promise<T>,
+  ): Promise<T> {
+    const started = performance.now();
+    const job = new AbortController();
+    const onCallerAbort = () => job.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    if (options.signal?.aborted) job.abort(options.signal.reason);
+    this.running.add(job);
+    const record: RequestRecord = {
+      model: this.id,
+      source: options.source ?? 'local',
+      outcome: 'error',
+      promptTokens: 0,
+      completionTokens: 0,
+      timeToFirstTokenMs: null,
+      durationMs: 0,
+    };
+    let accepted = false;
+    try {
+      const loaded = await this.load();
+      const result = await run(loaded, job.signal, started, () => (accepted = true));
+      Object.assign(record, {
+        outcome: 'done',
+        promptTokens: result.promptTokens,
+        completionTokens: result.completionTokens ?? 0,
+        timeToFirstTokenMs: result.timeToFirstTokenMs ?? null,
+      });
+      return result;
+    } catch (error) {
+      if (job.signal.aborted) record.outcome = 'cancelled';
+      throw error;
+    } finally {
+      if (accepted && options.counted !== false) {
+        record.durationMs = performance.now() - started;
+        this.report(record);
+      }
+      this.running.delete(job);
+      options.signal?.removeEventListener('abort', onCallerAbort);
     }
   }
 }

@@ -141,6 +141,16 @@ export class JobRunner {
           if (job.stopped || text.length === 0) return;
           send({ type: 'job.chunk', jobId, index: job.chunks++, text });
         },
+        onToolCalls: (deltas) => {
+          if (job.stopped || deltas.length === 0) return;
+          send({
+            type: 'job.chunk',
+            jobId,
+            index: job.chunks++,
+            text: '',
+            delta: { tool_calls: deltas },
+          });
+        },
       });
       end.chunks = job.chunks;
       if (job.stopped) {

@@ -8,6 +8,7 @@ import {
   challengeSigningBytes,
   CloseCode,
   MAX_FRAME_BYTES,
+  MODEL_CAPABILITIES,
   PROTOCOL_VERSION,
   type GatewayFrame,
   type JobRejectReason,
@@ -75,6 +76,8 @@ export function announceFrame(
       price: model.price,
       slots: model.slots,
       contextLength: model.contextLength,
+      // Every model node-llama-cpp serves here can do all of it (see jobRunner.ts).
+      capabilities: [...MODEL_CAPABILITIES],
     })),
     hardware: { summary: hardware.summary.slice(0, 512), backend: hardware.backend.slice(0, 32) },
     features: [NODE_FEATURE_CONTINUATION],

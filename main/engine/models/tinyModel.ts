@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { CHATML_TEMPLATE, TOOLS_TEMPLATE } from './chatTemplates.js';
 import { GGUF_F32, GGUF_I32, GGUF_STRING, GgufWriter } from './ggufWriter.js';
 
 /** The model's dimensions. The default is the tiny test model; benchmarks also use a larger one. */
@@ -20,6 +21,12 @@ export const TINY_SHAPE: ModelShape = { embed: 64, layers: 2, heads: 4, ffn: 128
 /** About 60 MB: big enough that matrix work, not per-token overhead, dominates a decode step. */
 export const SMALL_SHAPE: ModelShape = { embed: 512, layers: 6, heads: 8, ffn: 1536 };
 
+/**
+ * The chat template: `chatml` (the default), or `tools`, a Qwen2.5-style template whose
+ * tool-calling syntax node-llama-cpp reads from it.
+ */
+export type TinyTemplate = 'chatml' | 'tools';
+
 const CONTEXT = 2048;
 const ALIGNMENT = 32;
 
@@ -27,10 +34,6 @@ const TOKEN_NORMAL = 1;
 const TOKEN_UNKNOWN = 2;
 const TOKEN_CONTROL = 3;
 const TOKEN_BYTE = 6;
-
-const CHATML_TEMPLATE =
-  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
-  "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 const WORDS = (
   'the a an and of to in is it you that he was for on are with as I his they be at one ' +
@@ -133,7 +136,10 @@ function buildTensors(
 }
 
 /** Returns the bytes of a model of the given shape (the tiny one by default). Deterministic. */
-export function tinyModelBytes(shape: ModelShape = TINY_SHAPE): Buffer {
+export function tinyModelBytes(
+  shape: ModelShape = TINY_SHAPE,
+  template: TinyTemplate = 'chatml',
+): Buffer {
   const vocab = buildVocab();
   const tensors = buildTensors(vocab, shape);
   const w = new GgufWriter();
@@ -160,7 +166,7 @@ export function tinyModelBytes(shape: ModelShape = TINY_SHAPE): Buffer {
   w.kvU32('tokenizer.ggml.bos_token_id', 1);
   w.kvU32('tokenizer.ggml.eos_token_id', 2);
   w.kvU32('tokenizer.ggml.unknown_token_id', 0);
-  w.kvString('tokenizer.chat_template', CHATML_TEMPLATE);
+  w.kvString('tokenizer.chat_template', template === 'tools' ? TOOLS_TEMPLATE : CHATML_TEMPLATE);
 
   let offset = 0;
   for (const tensor of tensors) {
@@ -180,10 +186,14 @@ export function tinyModelBytes(shape: ModelShape = TINY_SHAPE): Buffer {
 }
 
 /** Writes the model to `path` (if it is not there yet) and returns the path. */
-export function writeTinyModel(path: string, shape: ModelShape = TINY_SHAPE): string {
+export function writeTinyModel(
+  path: string,
+  shape: ModelShape = TINY_SHAPE,
+  template: TinyTemplate = 'chatml',
+): string {
   if (!existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, tinyModelBytes(shape));
+    writeFileSync(path, tinyModelBytes(shape, template));
   }
   return path;
 }

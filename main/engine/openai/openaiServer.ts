@@ -1,10 +1,12 @@
 /**
  * The node's local OpenAI-compatible endpoint: `POST /v1/chat/completions` (streaming and
+ * not), `POST /v1/embeddings`, `POST /v1/completions` (legacy text completions, streaming and
  * not) and `GET /v1/models`. Loopback by default; an API key is required to listen anywhere else.
  */
 import { randomUUID } from 'node:crypto';
 import { isLoopback } from '../../../common/address.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { assistantReply } from '../../../common/chatDelta.js';
 import { ChatStreamEncoder } from '../../../common/chatStream.js';
 import {
   chatCompletionRequestSchema,
@@ -14,8 +16,10 @@ import {
 } from '../../../common/openai.js';
 import { ApiError, parseOrThrow, toApiError } from '../../../common/openaiErrors.js';
 import { createJsonApp, hasBearer, listeningOrigin } from '../http/jsonApp.js';
-import type { ModelHost } from '../inference/modelHost.js';
+import type { GenerationCallbacks, ModelHost } from '../inference/modelHost.js';
 import type { Logger } from '../../../common/log.js';
+import { completionsHandler } from './completionsRoute.js';
+import { embeddingsHandler } from './embeddingsRoute.js';
 import { SseResponse } from './sseResponse.js';
 
 export interface OpenAiServerOptions {
@@ -71,6 +75,8 @@ export function buildOpenAiApp(options: OpenAiServerOptions): FastifyInstance {
   app.post('/v1/chat/completions', (request, reply) =>
     chatCompletions(options.models(), logger, request, reply),
   );
+  app.post('/v1/embeddings', embeddingsHandler(options.models, logger));
+  app.post('/v1/completions', completionsHandler(options.models, logger));
   return app;
 }
 
@@ -89,9 +95,9 @@ async function chatCompletions(
     if (!reply.raw.writableFinished) clientGone.abort(new Error('client disconnected'));
   });
   const id = `chatcmpl-${randomUUID().replaceAll('-', '')}`;
-  const generate = async (onText?: (text: string) => void) => {
+  const generate = async (stream?: Pick<GenerationCallbacks, 'onText' | 'onToolCalls'>) => {
     try {
-      const result = await host.generate(body, { signal: clientGone.signal, onText });
+      const result = await host.generate(body, { signal: clientGone.signal, ...stream });
       logger.info('request done', {
         id,
         model: host.id,
@@ -120,7 +126,7 @@ async function chatCompletions(
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: result.text, refusal: null },
+          message: assistantReply(result.text, result.toolCalls),
           finish_reason: result.finishReason,
           logprobs: null,
         },
@@ -133,7 +139,10 @@ async function chatCompletions(
   const encoder = new ChatStreamEncoder(id, host.id);
   const stream = new SseResponse(reply);
   try {
-    const result = await generate((text) => stream.write(encoder.text(text)));
+    const result = await generate({
+      onText: (text) => stream.write(encoder.text(text)),
+      onToolCalls: (deltas) => stream.write(encoder.delta({ tool_calls: deltas })),
+    });
     const usage = body.stream_options?.include_usage
       ? usageOf(result.promptTokens, result.completionTokens)
       : null;

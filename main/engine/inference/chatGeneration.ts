@@ -1,0 +1,179 @@
+/**
+ * One chat generation on one slot: plain text (with an optional `response_format` grammar),
+ * or tool calling (see toolCalling.ts). Every output goes through one {@link ChatReply}, so
+ * that the streamed deltas and the whole message are the same thing.
+ */
+import type { LlamaChat, LlamaGrammar, LlamaModel, Token } from 'node-llama-cpp';
+import { ChatReply, ToolCallDeltas, type ToolCallDelta } from '../../../common/chatDelta.js';
+import type { ChatCompletionRequest, FinishReason } from '../../../common/openai.js';
+import type { ToolCall } from '../../../common/openaiTools.js';
+import {
+  ContinuationFirstChunk,
+  samplingOptions,
+  toChatHistory,
+  type GrammarCache,
+} from './chatRequest.js';
+import {
+  argumentsGrammar,
+  callSyntax,
+  forcedCallHistory,
+  toolMode,
+  type ToolMode,
+} from './toolCalling.js';
+
+const FINISH_REASONS: Record<string, FinishReason> = {
+  maxTokens: 'length',
+  eogToken: 'stop',
+  stopGenerationTrigger: 'stop',
+  customStopTrigger: 'stop',
+  functionCalls: 'tool_calls',
+};
+
+/** Tokens the name of a forced call may take at most. */
+const MAX_NAME_TOKENS = 64;
+
+export interface ChatRun {
+  chat: LlamaChat;
+  model: Pick<LlamaModel, 'tokenize' | 'detokenize' | 'tokenizer'>;
+  grammars: GrammarCache;
+  request: ChatCompletionRequest;
+  /** The `response_format` grammar, if any. */
+  grammar: LlamaGrammar | undefined;
+  continuation: string | undefined;
+  signal: AbortSignal;
+  /** Called with each piece of content. */
+  onText(text: string): void;
+  /** Called with each tool-call fragment, in OpenAI's shape. */
+  onToolCalls(deltas: ToolCallDelta[]): void;
+}
+
+export interface ChatOutput {
+  text: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+}
+
+/** The prompt's tokens, tools documented as the chat wrapper documents them. */
+export function promptTokenCount(
+  run: Pick<ChatRun, 'chat' | 'model' | 'request' | 'continuation'>,
+): number {
+  const mode = toolMode(run.request);
+  return run.chat.chatWrapper
+    .generateContextState({
+      chatHistory: toChatHistory(run.request, run.continuation),
+      availableFunctions: mode.kind === 'none' ? undefined : mode.functions,
+      documentFunctionParams: true,
+    })
+    .contextText.tokenize(run.model.tokenizer).length;
+}
+
+/** Generates the reply, streaming it through the run's callbacks. */
+export async function generateChat(run: ChatRun, maxTokens: number): Promise<ChatOutput> {
+  const mode = toolMode(run.request);
+  const reply = new ChatReply();
+  const deltas = new ToolCallDeltas();
+  const emitText = (text: string) => {
+    if (text === '') return;
+    reply.add({ content: text });
+    run.onText(text);
+  };
+  const emitCall = (index: number, name: string, args: string) => {
+    const pieces = deltas.piece(index, name, args);
+    if (pieces.length === 0) return;
+    reply.add({ tool_calls: pieces });
+    run.onToolCalls(pieces);
+  };
+  const finishReason =
+    mode.kind === 'forced'
+      ? await forcedCall(run, mode, maxTokens, emitCall)
+      : await freeReply(run, mode, maxTokens, emitText, emitCall);
+  if (run.signal.aborted) throw run.signal.reason;
+  return {
+    text: reply.content,
+    toolCalls: [...reply.toolCalls],
+    finishReason: finishReason === 'stop' && deltas.count > 0 ? 'tool_calls' : finishReason,
+  };
+}
+
+/** Text, or (with `auto`) whatever calls the model chooses to make. */
+async function freeReply(
+  run: ChatRun,
+  mode: ToolMode,
+  maxTokens: number,
+  emitText: (text: string) => void,
+  emitCall: (index: number, name: string, args: string) => void,
+): Promise<FinishReason> {
+  const history = toChatHistory(run.request, run.continuation);
+  const firstChunk = run.continuation
+    ? new ContinuationFirstChunk(run.model, run.continuation)
+    : undefined;
+  const common = {
+    ...samplingOptions(run.request),
+    maxTokens,
+    signal: run.signal,
+    stopOnAbortSignal: true,
+    onToken: firstChunk ? (tokens: Token[]) => firstChunk.onToken(tokens) : undefined,
+    onTextChunk: (text: string) => emitText(firstChunk ? firstChunk.chunk(text) : text),
+  };
+  const result =
+    mode.kind === 'auto'
+      ? await run.chat.generateResponse(history, {
+          ...common,
+          functions: mode.functions,
+          documentFunctionParams: true,
+          maxParallelFunctionCalls: run.request.parallel_tool_calls === false ? 1 : undefined,
+          onFunctionCallParamsChunk: (chunk) =>
+            emitCall(chunk.callIndex, chunk.functionName, chunk.paramsChunk),
+        })
+      : await run.chat.generateResponse(history, { ...common, grammar: run.grammar });
+  return FINISH_REASONS[result.metadata.stopReason] ?? 'stop';
+}
+
+/**
+ * A call the model must make: a grammar picks the name (when several tools are allowed),
+ * then the arguments are generated under the tool's schema and streamed as they come.
+ */
+async function forcedCall(
+  run: ChatRun,
+  mode: Extract<ToolMode, { kind: 'forced' }>,
+  maxTokens: number,
+  emitCall: (index: number, name: string, args: string) => void,
+): Promise<FinishReason> {
+  const history = toChatHistory(run.request);
+  const { prefix, paramsPrefix } = callSyntax(run.chat);
+  // Stop sequences would cut the arguments short, so they do not apply to a forced call.
+  const sampling = { ...samplingOptions(run.request), customStopTriggers: [] };
+  let name = mode.names[0]!;
+  let left = maxTokens;
+  if (mode.names.length > 1) {
+    const picked = await run.chat.generateResponse(
+      forcedCallHistory(run.chat, history, mode.functions, prefix),
+      {
+        ...sampling,
+        grammar: await run.grammars.forOneOf(mode.names),
+        maxTokens: Math.min(MAX_NAME_TOKENS, left),
+        signal: run.signal,
+        stopOnAbortSignal: true,
+      },
+    );
+    if (run.signal.aborted) return 'stop';
+    if (picked.metadata.stopReason === 'maxTokens') return 'length';
+    name = mode.names.find((candidate) => candidate === picked.response) ?? name;
+    left -= run.model.tokenize(picked.response).length;
+  }
+  emitCall(0, name, '');
+  if (left <= 0) return 'length';
+  const tool = run.request.tools?.find((candidate) => candidate.function.name === name);
+  const result = await run.chat.generateResponse(
+    forcedCallHistory(run.chat, history, mode.functions, prefix + name + paramsPrefix),
+    {
+      ...sampling,
+      grammar: await argumentsGrammar(tool, run.grammars),
+      maxTokens: left,
+      signal: run.signal,
+      stopOnAbortSignal: true,
+      onTextChunk: (text) => emitCall(0, name, text),
+    },
+  );
+  return result.metadata.stopReason === 'maxTokens' ? 'length' : 'tool_calls';
+}
