@@ -71,8 +71,9 @@ try {
     modelPath,
     '--ctx-size',
     String(contextSize),
+    // Info, so that a node that goes away says why (one line per request costs nothing).
     '--log-level',
-    'warn',
+    'info',
   ]);
   const baseURL = node.ready.openaiBaseURL;
   try {
@@ -103,6 +104,11 @@ try {
     console.log(
       `  inputs/s ratio (endpoint ÷ direct) ${figures.inputsPerSecondRatio} (≥ 0.9 ${mark}); float encoding ${figures.floatRatio}`,
     );
+  } catch (error) {
+    // Say why the node went away, if it did: its exit and its last log lines.
+    const { exitCode, signalCode } = node.child;
+    console.error('node exit', { exitCode, signalCode }, node.logs.slice(-5));
+    throw error;
   } finally {
     await node.stop();
     await context.dispose();

@@ -1,7 +1,7 @@
 /** Timing of streamed chat completions over raw HTTP, for benchmarks. */
 
 export interface StreamTiming {
-  /** ms from sending the request to the first content delta */
+  /** ms from sending the request to the first content or tool-call delta */
   firstTokenMs: number;
   totalMs: number;
   /** completion tokens from the usage chunk */
@@ -37,11 +37,10 @@ export async function streamCompletion(
       buffer = buffer.slice(end + 2);
       if (event === '[DONE]') continue;
       // Parse only what is needed, so the client's own work stays out of the figure.
-      if (
-        firstTokenMs === null &&
-        event.includes('"content":"') &&
-        !event.includes('"content":""')
-      ) {
+      const output =
+        (event.includes('"content":"') && !event.includes('"content":""')) ||
+        event.includes('"tool_calls":[');
+      if (firstTokenMs === null && output) {
         firstTokenMs = performance.now() - started;
       }
       if (event.includes('"usage":{') || event.startsWith('{"error"')) {

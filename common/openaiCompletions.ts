@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { SSE_DONE, sseData } from './chatStream.js';
+import type { ChatDelta } from './chatDelta.js';
 import type { FinishReason, Usage } from './openai.js';
 import type { OpenAiErrorBody } from './openaiErrors.js';
 
@@ -144,6 +145,11 @@ export class CompletionStreamEncoder {
   /** A piece of generated text. */
   text(text: string): string {
     return this.chunk([{ text, index: 0, logprobs: null, finish_reason: null }]);
+  }
+
+  /** A node's delta, as a chat stream's encoder takes it: its content is the text. */
+  delta(delta: ChatDelta): string {
+    return this.text(delta.content ?? '');
   }
 
   /** The closing chunks: finish reason, usage when asked for, then `[DONE]`. */

@@ -19,6 +19,8 @@
 import { z } from 'zod';
 import { toolCallDeltaSchema } from './chatDelta.js';
 import { chatCompletionRequestSchema } from './openai.js';
+import { completionRequestSchema } from './openaiCompletions.js';
+import { MAX_EMBEDDING_INPUTS } from './openaiEmbeddings.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Frames larger than this close the link with {@link CloseCode.FrameTooLarge}. */
@@ -62,6 +64,9 @@ export type ModelPrice = z.infer<typeof modelPriceSchema>;
 export const MODEL_CAPABILITIES = ['tools', 'json_schema', 'embeddings', 'completions'] as const;
 export type ModelCapability = (typeof MODEL_CAPABILITIES)[number];
 
+/** The longest embedding vector a node may send. */
+export const MAX_EMBEDDING_SIZE = 16384;
+
 /** What a node offers for one model. */
 export const announcedModelSchema = z.object({
   id,
@@ -73,8 +78,6 @@ export const announcedModelSchema = z.object({
    * sends none, and is offered only plain chat and `json_schema`, which it always served.
    */
   capabilities: z.array(z.string().max(32)).max(16).optional(),
-  /** The length of its embedding vectors, with the `embeddings` capability. */
-  embeddingSize: z.number().int().positive().max(65536).optional(),
 });
 export type AnnouncedModel = z.infer<typeof announcedModelSchema>;
 
@@ -169,17 +172,44 @@ export const gatewayFrameSchema = z.discriminatedUnion('type', [
     /** ISO time the figures were computed. */
     at: z.string().max(64),
   }),
-  z.object({
-    type: z.literal('job.offer'),
-    jobId: id,
-    request: chatCompletionRequestSchema,
-    price: modelPriceSchema,
-    /**
-     * The assistant text already sent to the client; continue it. Set when a node died
-     * mid-stream and the job fails over; `request.max_tokens` is then the remaining budget.
-     */
-    continuation: z.object({ text: z.string().max(256 * 1024) }).optional(),
-  }),
+  z
+    .object({
+      type: z.literal('job.offer'),
+      jobId: id,
+      /** A chat completion. Exactly one of `request`, `embeddings` and `completion` is set. */
+      request: chatCompletionRequestSchema.optional(),
+      /** Embeddings of `input` (only to a node that announced the `embeddings` capability). */
+      embeddings: z
+        .object({
+          model: id,
+          input: z
+            .array(z.union([z.string().min(1), z.array(count).min(1)]))
+            .min(1)
+            .max(MAX_EMBEDDING_INPUTS),
+          /** The vector length the client asked for: the node refuses another. */
+          dimensions: z.number().int().positive().max(MAX_EMBEDDING_SIZE).optional(),
+        })
+        .optional(),
+      /** A text completion (only to a node that announced `completions`). */
+      completion: completionRequestSchema.optional(),
+      price: modelPriceSchema,
+      /**
+       * The assistant text already sent to the client; continue it. Set when a node died
+       * mid-stream and the job fails over; `request.max_tokens` is then the remaining budget.
+       */
+      continuation: z.object({ text: z.string().max(256 * 1024) }).optional(),
+    })
+    .check((ctx) => {
+      const { request, embeddings, completion } = ctx.value;
+      if ([request, embeddings, completion].filter(Boolean).length !== 1) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          path: ['request'],
+          message: 'a job offer holds exactly one of request, embeddings and completion',
+        });
+      }
+    }),
   z.object({ type: z.literal('job.cancel'), jobId: id, reason: z.string().max(256) }),
   z.object({ type: z.literal('receipt'), receipt: receiptSchema, signature: base64 }),
 ]);
@@ -230,6 +260,21 @@ export const nodeFrameSchema = z.discriminatedUnion('type', [
     text: z.string().max(65536),
     /** Tool-call fragments, in OpenAI's streaming shape (see common/chatDelta.ts). */
     delta: z.object({ tool_calls: z.array(toolCallDeltaSchema).min(1).max(16) }).optional(),
+  }),
+  z.object({
+    type: z.literal('job.vector'),
+    jobId: id,
+    /** Which input of the offer this embeds. */
+    index: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_EMBEDDING_INPUTS - 1),
+    /** Little-endian float32, base64 (as OpenAI's `encoding_format: base64`). */
+    vector: z
+      .string()
+      .max(Math.ceil((MAX_EMBEDDING_SIZE * 4) / 3) + 4)
+      .regex(/^[A-Za-z0-9+/=]*$/, 'must be base64'),
   }),
   z.object({
     type: z.literal('job.done'),

@@ -7,7 +7,9 @@ import {
   requestedMaxTokens,
   type ChatCompletionRequest,
 } from '../../common/openai.js';
+import { completionMaxTokens, completionPrompt } from '../../common/openaiCompletions.js';
 import type { ToolCall } from '../../common/openaiTools.js';
+import type { Task } from '../routing/route.js';
 
 /** Tokens allowed beyond the relayed text for stop and special tokens. */
 export const COMPLETION_ALLOWANCE_TOKENS = 16;
@@ -77,10 +79,44 @@ export interface BoundedUsage {
   overReported: boolean;
 }
 
+/** An input's tokens at most: a token array's length, or a text's bytes. */
+const inputBound = (input: string | number[]): number =>
+  typeof input === 'string' ? utf8Bytes(input) : input.length;
+
+/** The most prompt and completion tokens a task can have taken, from what was relayed. */
+function taskBounds(
+  task: Task,
+  relayedText: string,
+  prefix: string,
+  modelCap: number | undefined,
+): { maxPrompt: number; maxCompletion: number } {
+  switch (task.kind) {
+    case 'chat':
+      return {
+        maxPrompt: promptBound(task.request, prefix),
+        maxCompletion: completionBound(task.request, relayedText, modelCap),
+      };
+    case 'embeddings':
+      // Each input may get a start and an end token.
+      return {
+        maxPrompt: task.inputs.reduce((sum, input) => sum + inputBound(input) + 2, 0),
+        maxCompletion: 0,
+      };
+    case 'completions':
+      return {
+        maxPrompt: inputBound(completionPrompt(task.request)) + PROMPT_BASE_TOKENS,
+        maxCompletion: Math.min(
+          completionMaxTokens(task.request),
+          utf8Bytes(relayedText) + COMPLETION_ALLOWANCE_TOKENS,
+        ),
+      };
+  }
+}
+
 /** The reported usage clamped to the bounds; non-finite or negative counts become 0. */
 export function boundUsage(
   reported: { promptTokens: number; completionTokens: number },
-  request: ChatCompletionRequest,
+  task: Task,
   relayedText: string,
   prefix = '',
   modelCap?: number,
@@ -88,8 +124,7 @@ export function boundUsage(
   const clean = (n: number) => (Number.isFinite(n) && n > 0 ? Math.floor(n) : 0);
   const prompt = clean(reported.promptTokens);
   const completion = clean(reported.completionTokens);
-  const maxPrompt = promptBound(request, prefix);
-  const maxCompletion = completionBound(request, relayedText, modelCap);
+  const { maxPrompt, maxCompletion } = taskBounds(task, relayedText, prefix, modelCap);
   return {
     usage: {
       promptTokens: Math.min(prompt, maxPrompt),

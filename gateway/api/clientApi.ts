@@ -1,7 +1,7 @@
 /**
  * The client API, OpenAI-compatible and behind API keys (`Authorization: Bearer byoi-sk-…`):
  * `GET /v1/models` (what online nodes serve now), `GET /v1/models/{id}`,
- * `POST /v1/chat/completions`, and `GET /v1/network/prices` (what the network pays).
+ * `POST /v1/chat/completions`, `POST /v1/embeddings`, `POST /v1/completions`, and `GET /v1/network/prices` (what the network pays).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ModelList } from '../../common/openai.js';
@@ -9,9 +9,12 @@ import { ApiError } from '../../common/openaiErrors.js';
 import type { MarketModel } from '../../common/protocol.js';
 import type { MarketFeed } from '../market/marketFeed.js';
 import type { ApiKeyInfo } from '../store/types.js';
-import { chatCompletions, type ChatCompletionsDeps } from './chatCompletions.js';
+import { chatCompletions } from './chatCompletions.js';
+import { completions } from './completions.js';
+import { embeddings } from './embeddings.js';
+import type { TaskDeps } from './serveTask.js';
 
-export interface ClientApiDeps extends ChatCompletionsDeps {
+export interface ClientApiDeps extends TaskDeps {
   market: MarketFeed;
 }
 
@@ -69,6 +72,12 @@ export function registerClientApi(app: FastifyInstance, deps: ClientApiDeps): vo
     });
     scope.post('/v1/chat/completions', (request, reply) =>
       chatCompletions(deps, keyOf(request), request, reply),
+    );
+    scope.post('/v1/embeddings', (request, reply) =>
+      embeddings(deps, keyOf(request), request, reply),
+    );
+    scope.post('/v1/completions', (request, reply) =>
+      completions(deps, keyOf(request), request, reply),
     );
     scope.get('/v1/network/prices', async (): Promise<NetworkPrices> => {
       const { at, models } = await deps.market.current();

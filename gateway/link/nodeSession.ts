@@ -6,7 +6,6 @@
  */
 import type { WebSocket } from 'ws';
 import type { ChatDelta } from '../../common/chatDelta.js';
-import type { ChatCompletionRequest } from '../../common/openai.js';
 import {
   CloseCode,
   type AnnouncedModel,
@@ -18,6 +17,7 @@ import {
 } from '../../common/protocol.js';
 import type { Logger } from '../../common/log.js';
 import type { NodeRecord, NodeRewards } from '../store/types.js';
+import type { Task } from '../routing/route.js';
 import { closeReason } from './frames.js';
 
 export type JobDoneFrame = Extract<NodeFrame, { type: 'job.done' }>;
@@ -33,6 +33,8 @@ export interface JobListener {
   rejected(reason: JobRejectReason, message: string): void;
   /** Content (`text`) and tool-call fragments, as the node sent them. */
   chunk(delta: ChatDelta): void;
+  /** One embedding of an embeddings job: input `index`, base64 float32. */
+  vector(index: number, vector: string): void;
   /** Final. */
   done(frame: JobDoneFrame): void;
   /** Final: the node reported an error. */
@@ -207,6 +209,8 @@ export class NodeSession {
           ...(frame.text === '' ? {} : { content: frame.text }),
           tool_calls: frame.delta.tool_calls,
         });
+      case 'job.vector':
+        return listener.vector(frame.index, frame.vector);
       case 'job.reject':
         // Also a hand-back: a pausing node returns an accepted job that has no output yet.
         this.jobs.delete(frame.jobId);
@@ -226,17 +230,29 @@ export class NodeSession {
    */
   offer(
     jobId: string,
-    request: ChatCompletionRequest,
+    task: Task,
     price: ModelPrice,
     listener: JobListener,
     continuation?: { text: string },
   ): boolean {
     if (!this.isOnline) return false;
-    this.jobs.set(jobId, { model: request.model, listener });
+    this.jobs.set(jobId, { model: task.request.model, listener });
+    const work =
+      task.kind === 'embeddings'
+        ? {
+            embeddings: {
+              model: task.request.model,
+              input: task.inputs,
+              ...(task.request.dimensions ? { dimensions: task.request.dimensions } : {}),
+            },
+          }
+        : task.kind === 'completions'
+          ? { completion: task.request }
+          : { request: task.request };
     this.send({
       type: 'job.offer',
       jobId,
-      request,
+      ...work,
       price,
       ...(continuation ? { continuation } : {}),
     });

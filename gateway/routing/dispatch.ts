@@ -20,9 +20,16 @@ import {
   type DispatchResult,
   type ServedSegment,
 } from './dispatchTypes.js';
-import { capableRoutes, chatNeeds, unsupportedError, type Need } from './capabilities.js';
+import { capableRoutes, taskNeeds, unsupportedError, type Need } from './capabilities.js';
 import { NodeRoute } from './nodeRoute.js';
-import { RouteFailure, type Route, type RouteResult, type RouteSink } from './route.js';
+import {
+  RouteFailure,
+  taskModel,
+  type Route,
+  type RouteResult,
+  type RouteSink,
+  type Task,
+} from './route.js';
 import type { RouteHealth } from './routeHealth.js';
 import type { QueueTicket, RequestQueue } from './requestQueue.js';
 
@@ -61,13 +68,13 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Runs `request` to its end; see the file comment. */
+/** Runs `task` to its end; see the file comment. */
 export async function dispatch(
   deps: DispatchDeps,
-  request: ChatCompletionRequest,
+  task: Task,
   context: DispatchContext,
 ): Promise<DispatchResult> {
-  return new Dispatch(deps, request, context).run();
+  return new Dispatch(deps, task, context).run();
 }
 
 class Dispatch {
@@ -84,12 +91,12 @@ class Dispatch {
 
   constructor(
     private readonly deps: DispatchDeps,
-    private readonly request: ChatCompletionRequest,
+    private readonly task: Task,
     private readonly context: DispatchContext,
   ) {
-    this.model = request.model;
+    this.model = taskModel(task);
     this.rule = deps.rule(context.orgId, this.model);
-    this.needs = chatNeeds(request);
+    this.needs = taskNeeds(task);
   }
 
   /** The routes that serve the model and can do what the request asks. */
@@ -130,12 +137,14 @@ class Dispatch {
     let requestError: ApiError | undefined;
     for (;;) {
       if (this.context.signal.aborted) throw clientGoneError();
-      const ranked = this.deps.rank(
-        this.routes().filter((route) => !skip.has(route.id)),
-        this.model,
-        this.context,
-        this.rule,
-      );
+      const left = this.routes().filter((route) => !skip.has(route.id));
+      let ranked: Route[];
+      try {
+        ranked = this.deps.rank(left, this.model, this.context, this.rule);
+      } catch (error) {
+        // The pinned route refused the request itself and is skipped now: that is the answer.
+        throw requestError ?? error;
+      }
       const open = ranked.filter((route) => this.deps.health(route, this.model).allows());
       const ready = ticket.isFirst()
         ? open.find((route) => !busy.has(route.id) && route.capacity(this.model) === 'ready')
@@ -235,8 +244,8 @@ class Dispatch {
       result = await route.run(
         {
           jobId,
-          request: continuation?.request ?? this.request,
-          body: this.context.body ?? (this.request as Record<string, unknown>),
+          task: continuation ? { kind: 'chat', request: continuation.request } : this.task,
+          body: this.context.body ?? (this.task.request as Record<string, unknown>),
           signal: this.context.signal,
           connectTimeoutMs: this.deps.connectTimeoutMs,
           firstTokenTimeoutMs: this.deps.firstTokenTimeoutMs,
@@ -296,6 +305,7 @@ class Dispatch {
       timeToFirstTokenMs: this.ttft,
       latencyMs: performance.now() - this.started,
       body: result.body,
+      vectors: result.vectors,
       usageChunk: extra.usageChunk,
     };
   }
@@ -311,15 +321,17 @@ class Dispatch {
     const skip = new Set<string>([broken.id]);
     // A grammar would start afresh on the continued text (the joined reply would not parse),
     // and a tool call half made cannot be handed on.
-    const format = this.request.response_format?.type;
+    const chat = this.task.kind === 'chat' ? this.task.request : null;
+    const format = chat?.response_format?.type;
     const continuable =
+      chat !== null &&
       broken.kind === 'node' &&
       (format === undefined || format === 'text') &&
-      !callsTools(this.request);
-    while (continuable && this.attempts < MAX_ATTEMPTS + 2) {
+      !callsTools(chat);
+    while (chat && continuable && this.attempts < MAX_ATTEMPTS + 2) {
       if (this.context.signal.aborted) throw clientGoneError();
       const relayed = this.segments.reduce((sum, s) => sum + s.completionTokens, 0);
-      const budget = requestedMaxTokens(this.request);
+      const budget = requestedMaxTokens(chat);
       const left = budget === undefined ? undefined : budget - relayed;
       const next = this.deps
         .rank(this.routes(), this.model, this.context, this.rule)
@@ -341,7 +353,7 @@ class Dispatch {
         relayedTokens: relayed,
       });
       const request: ChatCompletionRequest = {
-        ...this.request,
+        ...chat,
         ...(left === undefined ? {} : { max_tokens: left, max_completion_tokens: undefined }),
       };
       try {

@@ -45,6 +45,8 @@ export interface DispatchResult {
   latencyMs: number;
   /** A non-streamed upstream completion, to pass through. */
   body?: Record<string, unknown>;
+  /** A node's embeddings, one per input. */
+  vectors?: Float32Array[];
   /** An upstream stream's usage chunk, held back for the client that asked for usage. */
   usageChunk?: Record<string, unknown>;
 }

@@ -12,6 +12,7 @@ import { boundUsage } from '../accounting/usageBounds.js';
 import type { JobErrorBody, NodeSession } from '../link/nodeSession.js';
 import type { Logger } from '../../common/log.js';
 import type { NodeFaults } from './nodeFaults.js';
+import { NodeVectors } from './nodeVectors.js';
 import {
   RouteFailure,
   type KeyState,
@@ -20,6 +21,7 @@ import {
   type RouteJob,
   type RouteResult,
   type RouteSink,
+  taskModel,
 } from './route.js';
 
 /** The route id of a node. */
@@ -104,14 +106,21 @@ export class NodeRoute implements Route {
 
   private attempt(job: RouteJob, sink: RouteSink): Promise<RouteResult> {
     const { session } = this;
-    const { jobId, request, signal } = job;
-    const price = this.priceFor(request.model);
+    const { jobId, task, signal } = job;
+    const model = taskModel(task);
+    const price = this.priceFor(model);
     if (!price) {
       return Promise.reject(new RouteFailure('the node no longer serves this model', 'rejected'));
     }
     const started = performance.now();
     // What the node streams is believed only in OpenAI's shape, calling declared tools.
-    const reply = new ChatReply(new Set((request.tools ?? []).map((tool) => tool.function.name)));
+    const chat = task.kind === 'chat' ? task.request : null;
+    const reply = new ChatReply(new Set((chat?.tools ?? []).map((tool) => tool.function.name)));
+    // The node refuses a `dimensions` other than its model's; vectors of another size are a fault.
+    const vectors =
+      task.kind === 'embeddings'
+        ? new NodeVectors(task.inputs.length, task.request.dimensions ?? undefined)
+        : null;
     return new Promise<RouteResult>((resolve, reject) => {
       let text = '';
       let chunks = 0;
@@ -134,6 +143,17 @@ export class NodeRoute implements Route {
             }),
           ),
         );
+      /** The node's output is out of shape: stop it, count the fault, try elsewhere. */
+      const malformed = (why: string) => {
+        session.cancel(jobId, 'malformed output');
+        this.logger.warn('node sent malformed output; job stopped', {
+          nodeId: this.nodeId,
+          jobId,
+          why,
+          faults: this.faults.record(this.nodeId),
+        });
+        fail(`the node sent malformed output: ${why}`, 'status', 502);
+      };
       const onAbort = () => {
         session.cancel(jobId, 'client disconnected');
         fail('the client closed the request', 'link');
@@ -154,7 +174,7 @@ export class NodeRoute implements Route {
 
       const offered = session.offer(
         jobId,
-        request,
+        task,
         price,
         {
           accepted: firstTokenTimer,
@@ -166,18 +186,13 @@ export class NodeRoute implements Route {
           chunk: (delta) => {
             if (settled) return;
             try {
-              if (delta.tool_calls && !callsTools(request))
-                throw new Error('tool call not asked for');
+              if (vectors) throw new Error('text for an embeddings job');
+              if (delta.tool_calls && !(chat && callsTools(chat))) {
+                throw new Error('a tool call the request did not ask for');
+              }
               reply.add(delta);
             } catch (error) {
-              session.cancel(jobId, 'malformed output');
-              this.logger.warn('node sent malformed output; job stopped', {
-                nodeId: this.nodeId,
-                jobId,
-                why: (error as Error).message,
-                faults: this.faults.record(this.nodeId),
-              });
-              return fail('the node sent a malformed tool call', 'status', 502);
+              return malformed((error as Error).message);
             }
             if (chunks === 0) clearTimeout(timer);
             chunks++;
@@ -188,12 +203,29 @@ export class NodeRoute implements Route {
               // Writing to a client that is going away; its abort signal ends the job.
             }
           },
-          done: (frame) =>
+          vector: (index, vector) => {
+            if (settled) return;
+            try {
+              if (!vectors) throw new Error('a vector for a job that is not embeddings');
+              vectors.add(index, vector);
+            } catch (error) {
+              return malformed((error as Error).message);
+            }
+            // Nothing reaches the client before the last one: the job may still fail over.
+            if (vectors.count === 1) clearTimeout(timer);
+          },
+          done: (frame) => {
+            let embedded: Float32Array[] | undefined;
+            try {
+              embedded = vectors?.all();
+            } catch (error) {
+              return malformed((error as Error).message);
+            }
             settle(() => {
               // The node's usage is believed only up to what the gateway relayed.
               // A continuation's prompt holds the text streamed before it, too.
               const relayed = text + toolCallText(reply);
-              const bounded = boundUsage(frame.usage, request, relayed, job.continuation?.text);
+              const bounded = boundUsage(frame.usage, task, relayed, job.continuation?.text);
               if (bounded.overReported) {
                 this.logger.warn('node over-reported usage; billed at the bound', {
                   nodeId: this.nodeId,
@@ -209,8 +241,10 @@ export class NodeRoute implements Route {
                 finishReason: frame.finishReason,
                 usage: bounded.usage,
                 timings: frame.timings,
+                ...(embedded ? { vectors: embedded } : {}),
               });
-            }),
+            });
+          },
           failed: (error) => settle(() => reject(nodeFailure(error, chunks > 0, produced()))),
           linkLost: (reason) => fail(`the node went offline: ${reason}`, 'link'),
         },
@@ -223,6 +257,9 @@ export class NodeRoute implements Route {
   }
 }
 
+/** A request field path such as `tools[1].function.parameters`. */
+const FIELD_PATH = /^[a-z_]{1,40}(\[\d{1,4}\])?(\.[a-z_]{1,40}(\[\d{1,4}\])?){0,4}$/;
+
 /**
  * A node's own error. A 4xx before output is about the request (say, too long for the
  * node's context) and may reach the client; its text is the node's, so it is relabelled.
@@ -232,18 +269,22 @@ function nodeFailure(
   afterOutput: boolean,
   produced: { text: string; chunks: number },
 ): RouteFailure {
-  // The node's text never reaches the client: only our own codes and fixed messages.
+  // The node's text never reaches the client: only our own codes and fixed messages, and
+  // the field it named when that is a plain field path.
   const known = error.code === 'context_length_exceeded';
+  const param = error.param !== null && FIELD_PATH.test(error.param) ? error.param : null;
   const clientError =
     error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429
       ? new ApiError(
           error.status,
           known
             ? 'The request is longer than the model can take.'
-            : 'The node serving this request refused it.',
+            : param
+              ? `The node serving this request refused '${param}'.`
+              : 'The node serving this request refused it.',
           'invalid_request_error',
           known ? 'context_length_exceeded' : 'node_error',
-          known ? 'messages' : null,
+          param ?? (known ? 'messages' : null),
         )
       : undefined;
   return new RouteFailure(`node error ${error.status}: ${operatorText(error.message)}`, 'status', {

@@ -5,6 +5,8 @@
  */
 import type { ChatDelta } from '../../common/chatDelta.js';
 import type { ChatCompletionRequest, FinishReason } from '../../common/openai.js';
+import type { CompletionRequest } from '../../common/openaiCompletions.js';
+import type { EmbeddingInput, EmbeddingsRequest } from '../../common/openaiEmbeddings.js';
 import type { ApiError } from '../../common/openaiErrors.js';
 import type { ModelCapability, ModelPrice } from '../../common/protocol.js';
 
@@ -13,12 +15,21 @@ export type RouteKind = 'node' | 'upstream';
 /** Whether a route can take a job for a model now. */
 export type RouteCapacity = 'ready' | 'busy' | 'unavailable';
 
+/** The work a request asks for: a chat completion, embeddings, or a text completion. */
+export type Task =
+  | { kind: 'chat'; request: ChatCompletionRequest }
+  | { kind: 'embeddings'; request: EmbeddingsRequest; inputs: EmbeddingInput[] }
+  | { kind: 'completions'; request: CompletionRequest };
+
+/** The model a task names. */
+export const taskModel = (task: Task): string => task.request.model;
+
 /** One try of a request on one route. */
 export interface RouteJob {
   /** Unique per try; a node's receipt names it. */
   jobId: string;
   /** The client's request, validated, with the model id the client asked for. */
-  request: ChatCompletionRequest;
+  task: Task;
   /**
    * The client's JSON body as it came, unknown fields kept: what an upstream passes on
    * (with its own model id). Nodes get {@link request}.
@@ -54,6 +65,8 @@ export interface RouteResult {
   timings: { timeToFirstTokenMs: number | null; durationMs: number };
   /** A non-streamed upstream reply: the provider's completion body, to pass through. */
   body?: Record<string, unknown>;
+  /** A node's embeddings, one per input, checked. */
+  vectors?: Float32Array[];
 }
 
 /** Why a try failed. */

@@ -26,7 +26,7 @@ import { NodeRoute } from './nodeRoute.js';
 import { matchRule, orderRoutes } from './routeOrder.js';
 import { HealthBook } from './healthBook.js';
 import { ModelQueues } from './modelQueues.js';
-import type { Route } from './route.js';
+import type { Route, Task } from './route.js';
 
 export interface RouterOptions {
   /** Nodes asking more than this (for prompt or completion tokens) get no jobs. */
@@ -137,13 +137,13 @@ export class Router {
    * Runs `request` on the routes its organization's rule allows, with failover; throws a
    * {@link DispatchError} when none served it (404 when no route serves the model at all).
    */
-  dispatch(request: ChatCompletionRequest, context: DispatchContext): Promise<DispatchResult> {
+  dispatch(task: Task, context: DispatchContext): Promise<DispatchResult> {
     return dispatch(
       this.deps(
         (model) => (this.closed ? [] : this.serving(model)),
         (orgId, model) => matchRule(this.rules, orgId, model),
       ),
-      request,
+      task,
       context,
     );
   }
@@ -157,7 +157,7 @@ export class Router {
     const only = (model: string) => (!this.closed && route.models().includes(model) ? [route] : []);
     return dispatch(
       this.deps(only, () => null, 1),
-      request,
+      { kind: 'chat', request },
       context,
     );
   }

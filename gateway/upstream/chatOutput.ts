@@ -17,18 +17,23 @@ export interface UpstreamResult extends RouteResult {
 
 type UsageNumbers = RouteResult['usage'];
 
-/** The provider's usage, when it is two non-negative integers. */
+/**
+ * The provider's usage, when it is two non-negative integers (embeddings report prompt
+ * tokens only: their completion is 0).
+ */
 function usageOf(value: unknown): UsageNumbers | null {
   if (value === null || typeof value !== 'object') return null;
-  const { prompt_tokens: prompt, completion_tokens: completion } = value as Record<string, unknown>;
+  const { prompt_tokens: prompt, completion_tokens: reported } = value as Record<string, unknown>;
+  const completion = reported === undefined ? 0 : reported;
   if (!Number.isSafeInteger(prompt) || !Number.isSafeInteger(completion)) return null;
   if ((prompt as number) < 0 || (completion as number) < 0) return null;
   return { promptTokens: prompt as number, completionTokens: completion as number };
 }
 
-/** The prompt's size in tokens, roughly: a quarter of its JSON's length. */
+/** The prompt's size in tokens, roughly: a quarter of its JSON's length (messages, prompt or input). */
 export function estimatePromptTokens(body: Record<string, unknown>): number {
-  return Math.ceil((JSON.stringify(body.messages ?? []) ?? '').length / 4);
+  const prompt = body.messages ?? body.prompt ?? body.input ?? [];
+  return Math.ceil((JSON.stringify(prompt) ?? '').length / 4);
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -78,6 +83,11 @@ export class ChatOutput {
     for (const choice of choices as unknown[]) {
       if (!isObject(choice)) continue;
       if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
+      // A text completion's chunk carries `text` where a chat chunk has a delta.
+      if (typeof choice.text === 'string' && choice.text.length > 0) {
+        this.produced.text += choice.text;
+        bearing = true;
+      }
       const delta = choice.delta;
       if (!isObject(delta)) continue;
       const content = delta.content;
@@ -118,7 +128,7 @@ export class ChatOutput {
     const last = choices[choices.length - 1];
     if (isObject(last)) {
       if (typeof last.finish_reason === 'string') this.finishReason = last.finish_reason;
-      const content = isObject(last.message) ? last.message.content : undefined;
+      const content = isObject(last.message) ? last.message.content : last.text;
       if (typeof content === 'string') this.contentChars = content.length;
     }
     return parsed;

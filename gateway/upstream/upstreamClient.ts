@@ -1,5 +1,6 @@
 /**
- * HTTP to one OpenAI-compatible provider: `POST {baseUrl}/chat/completions` over a
+ * HTTP to one OpenAI-compatible provider: `POST {baseUrl}/chat/completions` (or
+ * `/embeddings`, `/completions`) over a
  * keep-alive agent with `node:http`/`node:https` (leaner than fetch on the hot path). The
  * client's body goes through as it came, with the provider's model id and, for streams,
  * `stream_options.include_usage`. Streams are parsed as they arrive and each chunk goes to
@@ -10,7 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { RouteFailure, type RouteJob, type RouteSink } from '../routing/route.js';
+import { RouteFailure, type RouteJob, type RouteSink, type Task } from '../routing/route.js';
 import type { KeyLease } from './keyRing.js';
 import { SseParser } from './sseParser.js';
 import { ChatOutput, type UpstreamResult } from './chatOutput.js';
@@ -20,6 +21,13 @@ export type { UpstreamResult } from './chatOutput.js';
 
 /** The most of an error body (or a health check's) read, bytes. */
 const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** Where each kind of task goes under the provider's base URL. */
+const TASK_PATHS: Record<Task['kind'], string> = {
+  chat: '/chat/completions',
+  embeddings: '/embeddings',
+  completions: '/completions',
+};
 
 /** A plain answer to a GET (the health check's `/models`). */
 export interface ProbeAnswer {
@@ -39,7 +47,6 @@ export class UpstreamClient {
   private readonly hostname: string;
   private readonly port: number | undefined;
   private readonly prefix: string;
-  private readonly chatPath: string;
 
   /** @param now epoch ms, for `Retry-After` dates. */
   constructor(
@@ -56,7 +63,6 @@ export class UpstreamClient {
     this.hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
     this.port = url.port === '' ? undefined : Number(url.port);
     this.prefix = url.pathname.replace(/\/+$/, '');
-    this.chatPath = `${this.prefix}/chat/completions`;
   }
 
   /** Closes the idle connections (and any in use). */
@@ -65,16 +71,16 @@ export class UpstreamClient {
   }
 
   /**
-   * One chat completion with one key. Resolves when the answer is complete; throws a
+   * One request (chat, embeddings or completion) with one key. Resolves when the answer is complete; throws a
    * {@link RouteFailure} (kind 'key' for 401/403/429: the caller disables or rests the key).
    */
-  chat(
+  call(
     lease: KeyLease,
     providerModel: string,
     job: RouteJob,
     sink: RouteSink,
   ): Promise<UpstreamResult> {
-    const stream = job.request.stream === true;
+    const stream = job.task.kind !== 'embeddings' && job.task.request.stream === true;
     const options = job.body.stream_options;
     const body = stream
       ? {
@@ -235,7 +241,7 @@ export class UpstreamClient {
         {
           hostname: this.hostname,
           port: this.port,
-          path: this.chatPath,
+          path: this.prefix + TASK_PATHS[job.task.kind],
           method: 'POST',
           agent: this.agent,
           headers: {

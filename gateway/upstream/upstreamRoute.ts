@@ -12,6 +12,7 @@ import {
   type RouteCapacity,
   type RouteJob,
   type RouteSink,
+  taskModel,
 } from '../routing/route.js';
 import type { ProviderRecord } from '../store/types.js';
 import { KeyRing, type KeyLease } from './keyRing.js';
@@ -174,7 +175,7 @@ export class UpstreamRoute implements Route {
   }
 
   async run(job: RouteJob, sink: RouteSink): Promise<UpstreamResult> {
-    const providerModel = this.providerModel(job.request.model);
+    const providerModel = this.providerModel(taskModel(job.task));
     if (providerModel === undefined) {
       throw new RouteFailure('the provider does not serve this model', 'rejected');
     }
@@ -191,7 +192,7 @@ export class UpstreamRoute implements Route {
     this.flight.count++;
     this.own++;
     try {
-      const result = await this.client.chat(lease, providerModel, job, sink);
+      const result = await this.client.call(lease, providerModel, job, sink);
       this.keys.succeeded(lease.index);
       return result;
     } catch (error) {

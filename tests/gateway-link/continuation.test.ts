@@ -42,8 +42,8 @@ describe('continuing a broken stream', () => {
 
     const continued = await second.link.acceptNext();
     expect(continued.continuation).toEqual({ text: 'Once upon a' });
-    expect(continued.request.max_tokens).toBe(7);
-    expect(continued.request.messages).toEqual(offer.request.messages);
+    expect(continued.request!.max_tokens).toBe(7);
+    expect(continued.request!.messages).toEqual(offer.request!.messages);
     second.link.chunks(continued.jobId, [' time', '.']);
     second.link.done(continued.jobId, { promptTokens: 12, completionTokens: 2 });
 

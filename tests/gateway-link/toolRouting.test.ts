@@ -52,7 +52,7 @@ describe('tool routing', () => {
     const pending = withTools();
     const offer = await able.link.acceptNext();
     expect(plain.link.pending().filter((frame) => frame.type === 'job.offer')).toEqual([]);
-    expect(offer.request.tools?.[0]?.function.name).toBe('lookup');
+    expect(offer.request!.tools?.[0]?.function.name).toBe('lookup');
     const deltas = new ToolCallDeltas();
     const sent = [...deltas.piece(0, 'lookup', '{"q":'), ...deltas.piece(0, 'lookup', '"x"}')];
     able.link.send({

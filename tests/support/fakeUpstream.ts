@@ -254,7 +254,7 @@ export function upstreamJob(
   };
   return {
     jobId: 'job_test',
-    request: body as unknown as ChatCompletionRequest,
+    task: { kind: 'chat', request: body as unknown as ChatCompletionRequest },
     body,
     signal: options.signal ?? new AbortController().signal,
     connectTimeoutMs: options.connectTimeoutMs ?? 2000,

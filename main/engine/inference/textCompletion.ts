@@ -49,8 +49,8 @@ export interface TextCompletionResult {
 const CONTEXT_TOKENS = 16;
 
 /**
- * Sampling options in node-llama-cpp's terms, mapped as for chat (OpenAI's defaults).
- * `generateTextCompletion` matches the stop sequences itself (see `StopSequences`).
+ * Sampling options in node-llama-cpp's terms, mapped as chat maps them (OpenAI's defaults).
+ * Stop sequences are not among them: `generateTextCompletion` matches them itself.
  */
 export function completionSamplingOptions(request: CompletionRequest) {
   const frequencyPenalty = request.frequency_penalty ?? 0;
@@ -59,7 +59,6 @@ export function completionSamplingOptions(request: CompletionRequest) {
     temperature: request.temperature ?? 1,
     topP: request.top_p ?? 1,
     seed: request.seed == null ? undefined : Number(BigInt.asUintN(32, BigInt(request.seed))),
-    customStopTriggers: completionStops(request),
     repeatPenalty:
       frequencyPenalty === 0 && presencePenalty === 0
         ? (false as const)
@@ -121,9 +120,8 @@ export async function generateTextCompletion(
     job.onText?.(piece);
   };
   try {
-    const { customStopTriggers: _matchedHere, ...sampling } = completionSamplingOptions(request);
     const result = await completion.generateCompletionWithMeta(input, {
-      ...sampling,
+      ...completionSamplingOptions(request),
       maxTokens,
       signal: AbortSignal.any([signal, stopped.signal]),
       stopOnAbortSignal: true,

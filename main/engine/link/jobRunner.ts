@@ -11,12 +11,25 @@ import type {
   ModelPrice,
   NodeFrame,
 } from '../../../common/protocol.js';
-import { toApiError } from '../../../common/openaiErrors.js';
-import type { ModelHost } from '../inference/modelHost.js';
+import { ApiError, toApiError } from '../../../common/openaiErrors.js';
+import { float32ToBase64 } from '../../../common/openaiEmbeddings.js';
+import type { GenerationResult, ModelHost } from '../inference/modelHost.js';
 import type { Logger } from '../../../common/log.js';
 
 /** What the link needs of a served model (a {@link ModelHost} has it all). */
-export type LinkModelHost = Pick<ModelHost, 'id' | 'freeSlots' | 'generate'>;
+export type LinkModelHost = Pick<ModelHost, 'id' | 'freeSlots' | 'generate'> &
+  Partial<Pick<ModelHost, 'embed' | 'complete'>>;
+
+/** What a job produced, whatever its kind. */
+type JobResult = Pick<
+  GenerationResult,
+  'finishReason' | 'promptTokens' | 'completionTokens' | 'timeToFirstTokenMs' | 'durationMs'
+>;
+
+/** The model an offer names, whatever its kind. */
+function offeredModel(frame: OfferFrame): string {
+  return frame.request?.model ?? frame.embeddings?.model ?? frame.completion?.model ?? '';
+}
 
 /** One model offered to the network, with its price. */
 export interface LinkModel {
@@ -102,15 +115,19 @@ export class JobRunner {
 
   /** Answers an offer with `job.accept` or `job.reject`, then runs an accepted job. */
   offer(frame: OfferFrame): void {
-    const { jobId, request, price } = frame;
+    const { jobId, price } = frame;
+    const modelId = offeredModel(frame);
     const reject = (reason: JobRejectReason, message: string) =>
-      this.reject(jobId, reason, message, request.model);
+      this.reject(jobId, reason, message, modelId);
     if (this.closing) return reject('shutting_down', 'the node is shutting down');
     if (this.jobs.has(jobId)) return reject('invalid', `job ${jobId} is already running`);
     const paused = this.options.pausedReason();
     if (paused !== null) return reject('paused', paused);
-    const model = this.options.models().find((candidate) => candidate.host.id === request.model);
-    if (!model) return reject('model', `model '${request.model}' is not served here`);
+    const model = this.options.models().find((candidate) => candidate.host.id === modelId);
+    if (!model) return reject('model', `model '${modelId}' is not served here`);
+    if ((frame.embeddings && !model.host.embed) || (frame.completion && !model.host.complete)) {
+      return reject('model', `model '${modelId}' does not serve this kind of job here`);
+    }
     if (!samePrice(price, model.price)) {
       return reject(
         'price',
@@ -132,26 +149,7 @@ export class JobRunner {
     const end: JobEnd = { jobId, model: job.model, outcome: 'done', chunks: 0, price: frame.price };
     logger.debug('job started', { jobId, model: job.model });
     try {
-      const result = await model.host.generate(frame.request, {
-        signal: job.controller.signal,
-        source: 'network',
-        // A job failed over from a node that died mid-stream: continue the text already sent.
-        continuation: frame.continuation?.text,
-        onText: (text) => {
-          if (job.stopped || text.length === 0) return;
-          send({ type: 'job.chunk', jobId, index: job.chunks++, text });
-        },
-        onToolCalls: (deltas) => {
-          if (job.stopped || deltas.length === 0) return;
-          send({
-            type: 'job.chunk',
-            jobId,
-            index: job.chunks++,
-            text: '',
-            delta: { tool_calls: deltas },
-          });
-        },
-      });
+      const result = await this.execute(jobId, frame, model.host, job);
       end.chunks = job.chunks;
       if (job.stopped) {
         end.outcome = job.stopped;
@@ -213,6 +211,66 @@ export class JobRunner {
     } catch (error) {
       logger.error('job end listener failed', { error: String(error) });
     }
+  }
+
+  /** Runs the offered work: a chat completion, a text completion, or embeddings. */
+  private async execute(
+    jobId: string,
+    frame: OfferFrame,
+    host: LinkModelHost,
+    job: RunningJob,
+  ): Promise<JobResult> {
+    const { send } = this.options;
+    const signal = job.controller.signal;
+    const onText = (text: string) => {
+      if (job.stopped || text.length === 0) return;
+      send({ type: 'job.chunk', jobId, index: job.chunks++, text });
+    };
+    if (frame.embeddings) {
+      const { vectors, promptTokens, durationMs } = await host.embed!(frame.embeddings.input, {
+        signal,
+        source: 'network',
+      });
+      const { dimensions } = frame.embeddings;
+      if (dimensions && vectors[0] && vectors[0].length !== dimensions) {
+        throw ApiError.invalidRequest(
+          `Model '${host.id}' makes embeddings of ${vectors[0].length} dimensions, not ${dimensions}`,
+          'dimensions',
+        );
+      }
+      for (const [index, vector] of vectors.entries()) {
+        if (job.stopped) break;
+        job.chunks++;
+        send({ type: 'job.vector', jobId, index, vector: float32ToBase64(vector) });
+      }
+      return {
+        finishReason: 'stop',
+        promptTokens,
+        completionTokens: 0,
+        timeToFirstTokenMs: null,
+        durationMs,
+      };
+    }
+    if (frame.completion) {
+      return host.complete!(frame.completion, { signal, source: 'network', onText });
+    }
+    return host.generate(frame.request!, {
+      signal,
+      source: 'network',
+      // A job failed over from a node that died mid-stream: continue the text already sent.
+      continuation: frame.continuation?.text,
+      onText,
+      onToolCalls: (deltas) => {
+        if (job.stopped || deltas.length === 0) return;
+        send({
+          type: 'job.chunk',
+          jobId,
+          index: job.chunks++,
+          text: '',
+          delta: { tool_calls: deltas },
+        });
+      },
+    });
   }
 
   /** Stops a job at the gateway's request; nothing more is sent for it. */

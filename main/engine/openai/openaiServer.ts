@@ -3,7 +3,6 @@
  * not), `POST /v1/embeddings`, `POST /v1/completions` (legacy text completions, streaming and
  * not) and `GET /v1/models`. Loopback by default; an API key is required to listen anywhere else.
  */
-import { randomUUID } from 'node:crypto';
 import { isLoopback } from '../../../common/address.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { assistantReply } from '../../../common/chatDelta.js';
@@ -14,13 +13,13 @@ import {
   type ChatCompletion,
   type ModelList,
 } from '../../../common/openai.js';
-import { ApiError, parseOrThrow, toApiError } from '../../../common/openaiErrors.js';
+import { ApiError, parseOrThrow } from '../../../common/openaiErrors.js';
 import { createJsonApp, hasBearer, listeningOrigin } from '../http/jsonApp.js';
 import type { GenerationCallbacks, ModelHost } from '../inference/modelHost.js';
 import type { Logger } from '../../../common/log.js';
 import { completionsHandler } from './completionsRoute.js';
 import { embeddingsHandler } from './embeddingsRoute.js';
-import { SseResponse } from './sseResponse.js';
+import { generationRun, streamGeneration } from './generationRun.js';
 
 export interface OpenAiServerOptions {
   /** The models served now (read on every request, so models can come and go). */
@@ -90,31 +89,14 @@ async function chatCompletions(
   const host = models.find((model) => model.id === body.model);
   if (!host) throw ApiError.modelNotFound(body.model);
 
-  const clientGone = new AbortController();
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) clientGone.abort(new Error('client disconnected'));
+  const run = generationRun(reply, logger, {
+    prefix: 'chatcmpl',
+    model: host.id,
+    stream: Boolean(body.stream),
   });
-  const id = `chatcmpl-${randomUUID().replaceAll('-', '')}`;
-  const generate = async (stream?: Pick<GenerationCallbacks, 'onText' | 'onToolCalls'>) => {
-    try {
-      const result = await host.generate(body, { signal: clientGone.signal, ...stream });
-      logger.info('request done', {
-        id,
-        model: host.id,
-        stream: Boolean(body.stream),
-        finishReason: result.finishReason,
-        promptTokens: result.promptTokens,
-        completionTokens: result.completionTokens,
-        ttftMs: result.timeToFirstTokenMs === null ? null : Math.round(result.timeToFirstTokenMs),
-        ms: Math.round(result.durationMs),
-      });
-      return result;
-    } catch (error) {
-      const outcome = clientGone.signal.aborted ? 'request cancelled' : 'request failed';
-      logger.info(outcome, { id, model: host.id, status: toApiError(error).status });
-      throw error;
-    }
-  };
+  const { id } = run;
+  const generate = (stream?: Pick<GenerationCallbacks, 'onText' | 'onToolCalls'>) =>
+    run.logged((signal) => host.generate(body, { signal, ...stream }));
 
   if (!body.stream) {
     const result = await generate();
@@ -137,21 +119,20 @@ async function chatCompletions(
   }
 
   const encoder = new ChatStreamEncoder(id, host.id);
-  const stream = new SseResponse(reply);
-  try {
-    const result = await generate({
-      onText: (text) => stream.write(encoder.text(text)),
-      onToolCalls: (deltas) => stream.write(encoder.delta({ tool_calls: deltas })),
-    });
-    const usage = body.stream_options?.include_usage
-      ? usageOf(result.promptTokens, result.completionTokens)
-      : null;
-    stream.end(encoder.finish(result.finishReason, usage));
-  } catch (error) {
-    // Before the first byte, a plain HTTP error (status and JSON) is still possible.
-    if (!stream.started) throw error;
-    stream.end(encoder.error(toApiError(error).toBody()));
-  }
+  await streamGeneration(
+    reply,
+    async (write) => {
+      const result = await generate({
+        onText: (text) => write(encoder.text(text)),
+        onToolCalls: (deltas) => write(encoder.delta({ tool_calls: deltas })),
+      });
+      const usage = body.stream_options?.include_usage
+        ? usageOf(result.promptTokens, result.completionTokens)
+        : null;
+      return encoder.finish(result.finishReason, usage);
+    },
+    (error) => encoder.error(error),
+  );
 }
 
 /** Starts listening. */

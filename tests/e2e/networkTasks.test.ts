@@ -1,17 +1,22 @@
 /**
- * Tool calling end to end on the generated tiny model with a Qwen2.5-style template: the
- * real `openai` client, the Vercel AI SDK and LangChain JS against a real `byoi-node` (its
- * local endpoint), a real gateway's node route, and the gateway's upstream route to a
- * provider that is itself a `byoi-node` (tool calls pass through unchanged). Forced calls
- * (`required`, a named function) parse against the tool's schema, streamed and not; streamed
- * fragments have OpenAI's exact shape; a full round trip; `tool_choice: none`.
+ * Beyond plain chat, end to end on the generated tiny model with a Qwen2.5-style template,
+ * with one real gateway, one enrolled node and a provider that is itself a `byoi-node`:
+ * - tool calling with the real `openai` client, the Vercel AI SDK and LangChain JS, on the
+ *   provider's own endpoint, the gateway's node route and its upstream route (which passes
+ *   tool calls through unchanged): forced calls (`required`, a named function) parse against
+ *   the tool's schema, streamed and not; streamed fragments have OpenAI's exact shape; a full
+ *   round trip; `tool_choice: none`;
+ * - embeddings and text completions through the gateway (LangChain's `OpenAIEmbeddings`
+ *   too), on both routes, agreeing with the node's own endpoint, billed, and bad input
+ *   refused with a 400 naming the field.
  */
 import { createOpenAI } from '@ai-sdk/openai';
-import { ChatOpenAI } from '@langchain/openai';
+import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
 import { generateText, jsonSchema, streamText, tool, type JSONSchema7 } from 'ai';
 import { Ajv } from 'ajv';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { base64ToFloat32 } from '../../common/openaiEmbeddings.js';
 import { startDemo, type Demo } from '../../demo/startDemo.js';
 import { startNode, type NodeProcess } from '../support/nodeProcess.js';
 
@@ -48,6 +53,8 @@ let demo: Demo;
 let provider: NodeProcess;
 /** The three ways in: the node's own endpoint, the gateway's node route, its upstream route. */
 let ways: { name: string; client: OpenAI; headers: Record<string, string> }[];
+let gateway: OpenAI;
+let direct: OpenAI;
 
 beforeAll(async () => {
   demo = await startDemo({ nodes: 1, template: 'tools' });
@@ -59,17 +66,14 @@ beforeAll(async () => {
     models: { tiny: 'tiny' },
     price: { prompt: 0.5, completion: 1 },
   });
-  const gateway = new OpenAI({ baseURL: demo.baseURL, apiKey: demo.apiKey, maxRetries: 0 });
+  gateway = new OpenAI({ baseURL: demo.baseURL, apiKey: demo.apiKey, maxRetries: 0 });
+  direct = new OpenAI({
+    baseURL: provider.ready.openaiBaseURL,
+    apiKey: PROVIDER_KEY,
+    maxRetries: 0,
+  });
   ways = [
-    {
-      name: 'node endpoint',
-      client: new OpenAI({
-        baseURL: provider.ready.openaiBaseURL,
-        apiKey: PROVIDER_KEY,
-        maxRetries: 0,
-      }),
-      headers: {},
-    },
+    { name: 'node endpoint', client: direct, headers: {} },
     { name: 'gateway node route', client: gateway, headers: { 'x-byoi-route': 'node' } },
     { name: 'gateway upstream route', client: gateway, headers: { 'x-byoi-route': 'P' } },
   ];
@@ -132,7 +136,9 @@ async function streamCalls(client: OpenAI, body: object, headers: Record<string,
   return { calls, finish };
 }
 
-describe.each([0, 1, 2])('tool calls, way %i', (way) => {
+// Every way in for the named call; the upstream route passes calls through unchanged, so
+// the other cases run on the node's own endpoint and the gateway's node route only.
+describe.each([0, 1, 2])('a named tool call, way %i', (way) => {
   const the = () => ways[way]!;
 
   it('makes the named call, whole and streamed, with arguments that match the schema', async () => {
@@ -159,6 +165,10 @@ describe.each([0, 1, 2])('tool calls, way %i', (way) => {
     // Greedy and seeded: the stream carries exactly the whole answer's arguments.
     expect(streamed.calls[0]!.function.arguments).toBe(call.function.arguments);
   });
+});
+
+describe.each([0, 1])('tool calls, way %i', (way) => {
+  const the = () => ways[way]!;
 
   it("with 'required' calls one of the tools, streamed", async () => {
     const { client, headers } = the();
@@ -257,3 +267,129 @@ describe('other clients', () => {
     expect(ajv.validate(timeParams, message.tool_calls![0]!.args)).toBe(true);
   });
 });
+
+const INPUTS = ['hello world', 'the node and the model', 'red blue green'];
+
+interface ReportRow {
+  group: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costNanos: number;
+}
+
+const via = (route: string) => ({ headers: { 'x-byoi-route': route } });
+const close = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((value, index) => Math.abs(value - b[index]!) < 1e-5);
+
+describe.each(['node', 'P'])('through the gateway, route %s', (route) => {
+  it('embeds three inputs as floats and as base64 that agree with the node itself', async () => {
+    const mine = await direct.embeddings.create({ model: 'tiny', input: INPUTS });
+    const floats = await gateway.embeddings.create({ model: 'tiny', input: INPUTS }, via(route));
+    const raw = await gateway.embeddings
+      .create({ model: 'tiny', input: INPUTS, encoding_format: 'base64' }, via(route))
+      .withResponse();
+    expect(raw.response.headers.get('x-byoi-route')).toBe(route);
+    expect(floats.model).toBe('tiny');
+    expect(floats.data.map((item) => item.index)).toEqual([0, 1, 2]);
+    expect(floats.usage.prompt_tokens).toBe(mine.usage.prompt_tokens);
+    for (const [index, item] of floats.data.entries()) {
+      expect(close(item.embedding, mine.data[index]!.embedding)).toBe(true);
+      const encoded = raw.data.data[index]!.embedding as unknown as string;
+      expect(close(Array.from(base64ToFloat32(encoded)), item.embedding)).toBe(true);
+    }
+  });
+
+  it('completes text, whole and streamed, with the usage the node reports', async () => {
+    const body = { model: 'tiny', prompt: 'Once upon a', max_tokens: 7, temperature: 0, seed: 5 };
+    const mine = await direct.completions.create(body);
+    const whole = await gateway.completions.create(body, via(route));
+    expect(whole.object).toBe('text_completion');
+    expect(whole.choices[0]!.text).toBe(mine.choices[0]!.text);
+    expect(whole.choices[0]!.finish_reason).toBe('length');
+    expect(whole.usage).toEqual(mine.usage);
+
+    const stream = await gateway.completions.create(
+      { ...body, stream: true, stream_options: { include_usage: true } },
+      via(route),
+    );
+    let text = '';
+    let usage: OpenAI.CompletionUsage | undefined;
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.text ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe(mine.choices[0]!.text);
+    expect(finish).toBe('length');
+    expect(usage).toEqual(mine.usage);
+  });
+});
+
+describe('embeddings and completions on the gateway', () => {
+  it('bills embeddings on the node route, and LangChain OpenAIEmbeddings works unchanged', async () => {
+    const before = await report();
+    const langchain = new OpenAIEmbeddings({
+      model: 'tiny',
+      apiKey: demo.apiKey,
+      configuration: { baseURL: demo.baseURL, defaultHeaders: { 'x-byoi-route': 'node' } },
+      maxRetries: 0,
+    });
+    const vectors = await langchain.embedDocuments(INPUTS);
+    const query = await langchain.embedQuery(INPUTS[0]!);
+    expect(vectors).toHaveLength(3);
+    expect(close(query, vectors[0]!)).toBe(true);
+    const after = await report();
+    const billed = after.promptTokens - before.promptTokens;
+    expect(billed).toBeGreaterThan(0);
+    expect(after.completionTokens).toBe(before.completionTokens);
+    expect(after.costNanos).toBeGreaterThan(before.costNanos);
+  });
+
+  it.each(['node', 'P'])(
+    'refuses dimensions other than the model size on route %s',
+    async (route) => {
+      const bad = gateway.embeddings.create(
+        { model: 'tiny', input: 'x', dimensions: 3 },
+        via(route),
+      );
+      await expect(bad).rejects.toMatchObject({ status: 400, param: 'dimensions' });
+    },
+  );
+
+  it.each([
+    ['/embeddings', { model: 'tiny', input: '' }, 'input'],
+    ['/embeddings', { model: 'tiny', input: [] }, 'input'],
+    ['/embeddings', { model: 'tiny', input: ['ok', 7] }, 'input[1]'],
+    ['/embeddings', { model: 'tiny', input: 'x', encoding_format: 'hex' }, 'encoding_format'],
+    ['/completions', { model: 'tiny', prompt: 'x', suffix: 'y' }, 'suffix'],
+    ['/completions', { model: 'tiny', prompt: 'x', n: 2 }, 'n'],
+    ['/completions', { model: 'tiny', prompt: 'x', echo: true }, 'echo'],
+    ['/completions', { model: 'tiny', prompt: ['a', 'b'] }, 'prompt'],
+  ])('refuses a bad %s body with a 400 naming %j', async (path, body, param) => {
+    const response = await fetch(`${demo.baseURL}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${demo.apiKey}` },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(400);
+    const json = (await response.json()) as { error: { param: string } };
+    expect(json.error.param).toBe(param);
+  });
+});
+
+async function report(): Promise<ReportRow> {
+  const rows = (
+    await demo.admin<{ data: ReportRow[] }>('GET', `/usage/report?orgId=${demo.orgId}&by=route`)
+  ).data;
+  return (
+    rows.find((row) => row.group === 'node') ?? {
+      group: 'node',
+      requests: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      costNanos: 0,
+    }
+  );
+}

@@ -1,6 +1,7 @@
 /**
- * Relays one chat-completion stream to the client as SSE: node text framed by
- * {@link ChatStreamEncoder} exactly as the node does, and upstream chunks passed through
+ * Relays one stream to the client as SSE: a node's deltas framed by the encoder exactly as
+ * the node frames them (chat's {@link ChatStreamEncoder}, or the text-completion one), and
+ * upstream chunks passed through
  * field by field under the stream's one id and the client's model id. Headers (with the
  * route's names) go out with the first chunk, so that anything that fails before it (no
  * route, bad request) can still be a plain HTTP error.
@@ -18,8 +19,10 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
-export class ChatStreamRelay {
-  private readonly encoder: ChatStreamEncoder;
+/** What the relay needs of an encoder. */
+export type StreamEncoder = Pick<ChatStreamEncoder, 'delta' | 'finish' | 'error'>;
+
+export class StreamRelay {
   private open = false;
   private headers: Record<string, string> = {};
 
@@ -27,9 +30,8 @@ export class ChatStreamRelay {
     private readonly reply: FastifyReply,
     private readonly id: string,
     private readonly model: string,
-  ) {
-    this.encoder = new ChatStreamEncoder(id, model);
-  }
+    private readonly encoder: StreamEncoder = new ChatStreamEncoder(id, model),
+  ) {}
 
   /** Extra response headers, sent with the first chunk (the route that serves it). */
   setHeaders(headers: Record<string, string>): void {
