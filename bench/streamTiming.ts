@@ -8,6 +8,14 @@ export interface StreamTiming {
   tokens: number;
 }
 
+/** A content delta or a tool-call delta. */
+function isFirstOutput(event: string): boolean {
+  return (
+    (event.includes('"content":"') && !event.includes('"content":""')) ||
+    event.includes('"tool_calls":[')
+  );
+}
+
 /**
  * Streams one chat completion with fetch and times it (the body must ask for usage).
  * `headers` are added to the request's, e.g. `{ authorization: 'Bearer …' }`.
@@ -16,6 +24,8 @@ export async function streamCompletion(
   baseURL: string,
   body: object,
   headers: Record<string, string> = {},
+  /** Which event is the first output (default: content or a tool-call delta). */
+  isOutput: (event: string) => boolean = isFirstOutput,
 ): Promise<StreamTiming> {
   const started = performance.now();
   const response = await fetch(`${baseURL}/chat/completions`, {
@@ -37,10 +47,7 @@ export async function streamCompletion(
       buffer = buffer.slice(end + 2);
       if (event === '[DONE]') continue;
       // Parse only what is needed, so the client's own work stays out of the figure.
-      const output =
-        (event.includes('"content":"') && !event.includes('"content":""')) ||
-        event.includes('"tool_calls":[');
-      if (firstTokenMs === null && output) {
+      if (firstTokenMs === null && isOutput(event)) {
         firstTokenMs = performance.now() - started;
       }
       if (event.includes('"usage":{') || event.startsWith('{"error"')) {

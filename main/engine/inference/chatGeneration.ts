@@ -53,18 +53,38 @@ export interface ChatOutput {
   finishReason: FinishReason;
 }
 
-/** The prompt's tokens, tools documented as the chat wrapper documents them. */
+/**
+ * The prompt's tokens: the history with the tools documented as the chat wrapper documents
+ * them, or for a forced call the history it is generated from (with the call opened).
+ */
 export function promptTokenCount(
   run: Pick<ChatRun, 'chat' | 'model' | 'request' | 'continuation'>,
 ): number {
   const mode = toolMode(run.request);
-  return run.chat.chatWrapper
-    .generateContextState({
-      chatHistory: toChatHistory(run.request, run.continuation),
-      availableFunctions: mode.kind === 'none' ? undefined : mode.functions,
-      documentFunctionParams: true,
-    })
-    .contextText.tokenize(run.model.tokenizer).length;
+  const history = toChatHistory(run.request, run.continuation);
+  const state =
+    mode.kind === 'forced'
+      ? {
+          chatHistory: forcedCallHistory(
+            run.chat,
+            history,
+            mode.functions,
+            forcedHead(run.chat, mode),
+          ),
+        }
+      : {
+          chatHistory: history,
+          availableFunctions: mode.kind === 'none' ? undefined : mode.functions,
+          documentFunctionParams: true,
+        };
+  return run.chat.chatWrapper.generateContextState(state).contextText.tokenize(run.model.tokenizer)
+    .length;
+}
+
+/** Where a forced call's reply starts: the call syntax, and the name when it is known. */
+function forcedHead(chat: LlamaChat, mode: Extract<ToolMode, { kind: 'forced' }>): string {
+  const { prefix, paramsPrefix } = callSyntax(chat);
+  return mode.names.length === 1 ? prefix + mode.names[0]! + paramsPrefix : prefix;
 }
 
 /** Generates the reply, streaming it through the run's callbacks. */
