@@ -36,6 +36,7 @@ async function serve(config: ServeConfig): Promise<void> {
     configFile: config.configFile,
     connectTimeoutMs: config.connectTimeoutMs,
     firstTokenTimeoutMs: config.firstTokenTimeoutMs,
+    stallTimeoutMs: config.stallTimeoutMs,
     queueWaitMs: config.queueWaitMs,
     queueLength: config.queueLength,
     healthIntervalMs: config.healthIntervalMs,

@@ -12,6 +12,7 @@ import {
   DEFAULT_MAX_PRICE,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
+  DEFAULT_STALL_TIMEOUT_MS,
   DEFAULT_QUEUE_LENGTH,
   DEFAULT_QUEUE_WAIT_MS,
 } from './defaults.js';
@@ -56,6 +57,8 @@ Options for serve:
   --first-token-timeout-ms N
                         ms a try may take to its first output before failing over
                         (default ${DEFAULT_FIRST_TOKEN_TIMEOUT_MS})
+  --stall-timeout-ms N  ms a node may go silent mid-job before the job fails over (a stream
+                        continues on another node) (default ${DEFAULT_STALL_TIMEOUT_MS})
   --queue-wait-ms N     How long a request waits while every allowed route is busy
                         (default ${DEFAULT_QUEUE_WAIT_MS})
   --queue-length N      Requests that may wait per model (default ${DEFAULT_QUEUE_LENGTH})
@@ -87,6 +90,7 @@ export interface ServeConfig {
   configFile: string | undefined;
   connectTimeoutMs: number;
   firstTokenTimeoutMs: number;
+  stallTimeoutMs: number;
   queueWaitMs: number;
   queueLength: number;
   healthIntervalMs: number;
@@ -205,6 +209,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         config: { type: 'string' },
         'connect-timeout-ms': { type: 'string' },
         'first-token-timeout-ms': { type: 'string' },
+        'stall-timeout-ms': { type: 'string' },
         'queue-wait-ms': { type: 'string' },
         'queue-length': { type: 'string' },
         'health-interval-ms': { type: 'string' },
@@ -241,6 +246,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       firstTokenTimeoutMs:
         ms('--first-token-timeout-ms', values['first-token-timeout-ms'], 3_600_000) ??
         DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
+      stallTimeoutMs:
+        ms('--stall-timeout-ms', values['stall-timeout-ms'], 3_600_000) ??
+        DEFAULT_STALL_TIMEOUT_MS,
       queueWaitMs:
         integer('--queue-wait-ms', values['queue-wait-ms'], 0, 3_600_000) ?? DEFAULT_QUEUE_WAIT_MS,
       queueLength:

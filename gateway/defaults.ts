@@ -15,6 +15,8 @@ export const DEFAULT_HEALTH_INTERVAL_MS = 30_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 /** ms from a try's start to its first output before failing over. */
 export const DEFAULT_FIRST_TOKEN_TIMEOUT_MS = 30_000;
+/** ms a node may go silent between two outputs of a job before the job moves to another node. */
+export const DEFAULT_STALL_TIMEOUT_MS = 15_000;
 /** How long a request may wait while every allowed route is busy. */
 export const DEFAULT_QUEUE_WAIT_MS = 30_000;
 /** Requests that may wait per model. */

@@ -4,6 +4,7 @@
  * background (its free `GET /models`, never a paid completion).
  */
 import type { Logger } from '../common/log.js';
+import { CloseCode } from '../common/protocol.js';
 import type { AdminLive } from './admin/adminRoutes.js';
 import { compareRoutes } from './routing/compareRoutes.js';
 import type { AccountingDeps } from './accounting/requestAccounting.js';
@@ -62,6 +63,8 @@ export class RoutingControl {
           ?.keyStates() ?? [],
       compare: (input) => compareRoutes(this.options, input),
       providersChanged: () => this.reload(),
+      nodeRevoked: (nodeId) =>
+        router.disconnect(nodeId, CloseCode.Revoked, 'this node was revoked'),
     };
   }
 

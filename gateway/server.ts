@@ -59,6 +59,8 @@ export interface GatewayOptions {
   connectTimeoutMs?: number;
   /** ms from a try's start to its first output before failing over (default 30 s). */
   firstTokenTimeoutMs?: number;
+  /** ms a node may go silent between outputs of a job before it fails over (default 15 s). */
+  stallTimeoutMs?: number;
   /** How long a request may wait while every route is busy (default 30 s). */
   queueWaitMs?: number;
   /** Requests that may wait per model (default 256). */
@@ -150,6 +152,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     maxPrice: options.maxPrice,
     connectTimeoutMs,
     firstTokenTimeoutMs: options.firstTokenTimeoutMs,
+    stallTimeoutMs: options.stallTimeoutMs,
     queueWaitMs: options.queueWaitMs,
     queueLength: options.queueLength,
     logger,

@@ -12,4 +12,6 @@ export interface AdminLive {
   compare(input: CompareInput): Promise<CompareRow[]>;
   /** Called after every change to providers or routing rules, so the router reloads them. */
   providersChanged(): Promise<void>;
+  /** A node was revoked: its link closes (4007) and its models leave the listing at once. */
+  nodeRevoked(nodeId: string): void;
 }

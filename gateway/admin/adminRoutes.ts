@@ -138,6 +138,7 @@ export function registerAdminRoutes(
       scope.delete('/nodes/:id', async (request) => {
         const { id } = parseOrThrow(idParamsSchema, request.params);
         if (!(await store.revokeNode(id))) throw notFound('node', id, 'id');
+        live.nodeRevoked(id);
         return { id, revoked: true };
       });
 

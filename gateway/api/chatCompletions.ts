@@ -45,18 +45,7 @@ export async function chatCompletions(
   const usage = usageOf(result.usage.promptTokens, result.usage.completionTokens);
   if (relay) {
     const wantsUsage = Boolean(body.stream_options?.include_usage);
-    if (result.route.kind === 'upstream') {
-      // A provider that sent no usage chunk was metered by estimate; the client still gets one.
-      const usageChunk = result.usageChunk ?? {
-        object: 'chat.completion.chunk',
-        created: Math.floor(Date.now() / 1000),
-        choices: [],
-        usage,
-      };
-      relay.finishPassthrough(wantsUsage ? usageChunk : null);
-    } else {
-      relay.finish(result.finishReason as FinishReason, wantsUsage ? usage : null);
-    }
+    relay.finishServed(result, usage, wantsUsage, 'chat.completion.chunk');
     return undefined;
   }
   if (result.body) return { ...result.body, model: body.model };

@@ -47,17 +47,7 @@ export async function completions(
   const finishReason = result.finishReason as FinishReason;
   if (relay) {
     const wantsUsage = Boolean(body.stream_options?.include_usage);
-    if (result.route.kind === 'upstream') {
-      const usageChunk = result.usageChunk ?? {
-        object: 'text_completion',
-        created: Math.floor(Date.now() / 1000),
-        choices: [],
-        usage,
-      };
-      relay.finishPassthrough(wantsUsage ? usageChunk : null);
-    } else {
-      relay.finish(finishReason, wantsUsage ? usage : null);
-    }
+    relay.finishServed(result, usage, wantsUsage, 'text_completion');
     return undefined;
   }
   if (result.body) return { ...result.body, model: body.model };

@@ -11,6 +11,7 @@ import { ChatStreamEncoder, sseData, SSE_DONE } from '../../common/chatStream.js
 import type { ChatDelta } from '../../common/chatDelta.js';
 import type { FinishReason, Usage } from '../../common/openai.js';
 import type { OpenAiErrorBody } from '../../common/openaiErrors.js';
+import type { DispatchResult } from '../routing/dispatchTypes.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -48,6 +49,24 @@ export class StreamRelay {
     this.end(
       (usageChunk ? sseData({ ...usageChunk, id: this.id, model: this.model }) : '') + SSE_DONE,
     );
+  }
+
+  /**
+   * Ends the stream of a served request: a passed-through upstream stream with its usage
+   * chunk when the client asked for usage (built from the metered usage when the provider
+   * sent none, with `object` as its object type), a node's stream with its closing chunks.
+   */
+  finishServed(result: DispatchResult, usage: Usage, wantsUsage: boolean, object: string): void {
+    if (result.route.kind === 'node') {
+      return this.finish(result.finishReason as FinishReason, wantsUsage ? usage : null);
+    }
+    const usageChunk = result.usageChunk ?? {
+      object,
+      created: Math.floor(Date.now() / 1000),
+      choices: [],
+      usage,
+    };
+    this.finishPassthrough(wantsUsage ? usageChunk : null);
   }
 
   /** Whether the response has started (after which errors go in the stream). */

@@ -46,6 +46,7 @@ export interface DispatchDeps {
   queue: RequestQueue;
   connectTimeoutMs: number;
   firstTokenTimeoutMs: number;
+  stallTimeoutMs: number;
   logger: Logger;
   /** Tries at most (default {@link MAX_ATTEMPTS}). */
   maxAttempts?: number;
@@ -249,6 +250,7 @@ class Dispatch {
           signal: this.context.signal,
           connectTimeoutMs: this.deps.connectTimeoutMs,
           firstTokenTimeoutMs: this.deps.firstTokenTimeoutMs,
+          stallTimeoutMs: this.deps.stallTimeoutMs,
           continuation: continuation ? { text: continuation.text } : undefined,
         },
         sink,

@@ -163,6 +163,21 @@ export class NodeRoute implements Route {
         session.cancel(jobId, 'offer timed out');
         fail(`the node did not answer within ${job.connectTimeoutMs} ms`, 'timeout');
       }, job.connectTimeoutMs);
+      // After output: at most the stall timeout between two outputs (a stream then continues
+      // on another node).
+      const stallTimer = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          session.cancel(jobId, 'stalled');
+          this.logger.warn('node stalled mid-job', {
+            nodeId: this.nodeId,
+            jobId,
+            silentMs: job.stallTimeoutMs,
+            faults: this.faults.record(this.nodeId),
+          });
+          fail(`the node went silent for ${job.stallTimeoutMs} ms mid-job`, 'timeout');
+        }, job.stallTimeoutMs);
+      };
       const firstTokenTimer = () => {
         clearTimeout(timer);
         const left = Math.max(0, job.firstTokenTimeoutMs - (performance.now() - started));
@@ -194,7 +209,7 @@ export class NodeRoute implements Route {
             } catch (error) {
               return malformed((error as Error).message);
             }
-            if (chunks === 0) clearTimeout(timer);
+            stallTimer();
             chunks++;
             text += delta.content ?? '';
             try {
@@ -212,7 +227,7 @@ export class NodeRoute implements Route {
               return malformed((error as Error).message);
             }
             // Nothing reaches the client before the last one: the job may still fail over.
-            if (vectors.count === 1) clearTimeout(timer);
+            stallTimer();
           },
           done: (frame) => {
             let embedded: Float32Array[] | undefined;

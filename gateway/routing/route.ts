@@ -41,6 +41,8 @@ export interface RouteJob {
   connectTimeoutMs: number;
   /** ms from the try's start to its first output. */
   firstTokenTimeoutMs: number;
+  /** ms a node may go silent between two outputs once it has produced one. */
+  stallTimeoutMs: number;
   /** A node route continuing a stream that broke on another node: the text already sent. */
   continuation?: { text: string };
 }

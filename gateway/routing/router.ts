@@ -10,6 +10,7 @@ import type { RouteView } from '../admin/adminViews.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
+  DEFAULT_STALL_TIMEOUT_MS,
   DEFAULT_MAX_PRICE,
   DEFAULT_QUEUE_LENGTH,
   DEFAULT_QUEUE_WAIT_MS,
@@ -35,6 +36,8 @@ export interface RouterOptions {
   connectTimeoutMs?: number;
   /** ms from a try's start to its first output (default 30 s). */
   firstTokenTimeoutMs?: number;
+  /** ms a node may go silent between two outputs of a job (default 15 s). */
+  stallTimeoutMs?: number;
   /** How long a request may wait for a busy route (default 30 s). */
   queueWaitMs?: number;
   /** Requests that may wait per model (default 256). */
@@ -81,6 +84,14 @@ export class Router {
     if (this.sessions.get(session.nodeId) !== session) return;
     this.sessions.delete(session.nodeId);
     this.nodeRoutes.delete(session.nodeId);
+  }
+
+  /** Closes a node's link with `code` and forgets it now, so no job goes to it meanwhile. */
+  disconnect(nodeId: string, code: CloseCode, reason: string): void {
+    const session = this.sessions.get(nodeId);
+    if (!session) return;
+    this.remove(session);
+    session.close(code, reason);
   }
 
   /** The online sessions. */
@@ -184,6 +195,7 @@ export class Router {
       queue: this.queues,
       connectTimeoutMs: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       firstTokenTimeoutMs: this.options.firstTokenTimeoutMs ?? DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
+      stallTimeoutMs: this.options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
       logger: this.options.logger,
       retryDelayMs: (attempt) => fullJitter(attempt, 50, 1000),
     };

@@ -19,6 +19,35 @@ afterAll(async () => {
 });
 
 describe('continuing a broken stream', () => {
+  it('continues on another node when a node goes silent mid-stream, and cancels the silent job', async () => {
+    const quick = await startTestGateway({ stallTimeoutMs: 300 });
+    try {
+      const silent = await quick.connectNode([
+        model('stall', { price: { prompt: 1, completion: 1 } }),
+      ]);
+      const other = await quick.connectNode([
+        model('stall', { price: { prompt: 2, completion: 2 } }),
+      ]);
+      const reply = quick.client.chat.completions.create({
+        model: 'stall',
+        messages: USER,
+        max_tokens: 8,
+      });
+      const offer = await silent.link.acceptNext();
+      silent.link.chunks(offer.jobId, ['Once', ' upon']);
+      // Then nothing: the gateway gives up on it, tells it so, and hands the rest on.
+      const cancel = await silent.link.next('job.cancel');
+      expect(cancel).toMatchObject({ jobId: offer.jobId, reason: 'stalled' });
+      const continued = await other.link.acceptNext();
+      expect(continued.continuation).toEqual({ text: 'Once upon' });
+      other.link.chunks(continued.jobId, [' a time']);
+      other.link.done(continued.jobId, { promptTokens: 9, completionTokens: 2 });
+      expect((await reply).choices[0]!.message.content).toBe('Once upon a time');
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('offers the rest to another node and bills each node for its own tokens', async () => {
     const first = await t.connectNode([model('cont', { price: { prompt: 1, completion: 2 } })]);
     const second = await t.connectNode([model('cont', { price: { prompt: 3, completion: 4 } })]);

@@ -145,6 +145,19 @@ describe('handshake', () => {
     expect((await link.closed).code).toBe(CloseCode.Revoked);
   });
 
+  it('closes the live link of a revoked node with 4007 and drops its models from /v1/models at once', async () => {
+    const online = await t.connectNode([model('revoked-model')]);
+    const listed = async () => (await t.client.models.list()).data.map((entry) => entry.id);
+    expect(await listed()).toContain('revoked-model');
+    const response = await fetch(`${t.gateway.url}/admin/v1/nodes/${online.nodeId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${t.gateway.adminToken}` },
+    });
+    expect(response.status).toBe(200);
+    expect((await online.link.closed).code).toBe(CloseCode.Revoked);
+    expect(await listed()).not.toContain('revoked-model');
+  });
+
   it('closes 4008 when the first frame is not a hello', async () => {
     const link = await LinkClient.open(t.gateway.linkUrl);
     await link.next('challenge');

@@ -25,6 +25,7 @@ describe('parseCommand', () => {
         configFile: undefined,
         connectTimeoutMs: 5000,
         firstTokenTimeoutMs: 30_000,
+        stallTimeoutMs: 15_000,
         queueWaitMs: 30_000,
         queueLength: 256,
         healthIntervalMs: 30_000,

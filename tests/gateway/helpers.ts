@@ -107,6 +107,7 @@ export function stubLive(overrides: Partial<AdminLive> = {}): AdminLive & { chan
     keyStates: () => [],
     compare: async () => [],
     providersChanged: async () => void live.changes++,
+    nodeRevoked: () => undefined,
     ...overrides,
   };
   return live;

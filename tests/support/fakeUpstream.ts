@@ -259,6 +259,7 @@ export function upstreamJob(
     signal: options.signal ?? new AbortController().signal,
     connectTimeoutMs: options.connectTimeoutMs ?? 2000,
     firstTokenTimeoutMs: options.firstTokenTimeoutMs ?? 5000,
+    stallTimeoutMs: 5000,
   };
 }
 
