@@ -3,6 +3,7 @@
  * error shape and the process keeps serving; a full queue is a 503; a client that goes away
  * frees its slot.
  */
+import { request } from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type NodeProcess } from '../support/nodeProcess.js';
@@ -263,6 +264,28 @@ describe('malformed requests', () => {
       expect(json.error.type).toBe('invalid_request_error');
       if (param !== undefined) expect(json.error.param).toBe(param);
       if (code !== undefined) expect(json.error.code).toBe(code);
+    },
+  );
+
+  it.each(['evil.example', `evil.example:${'PORT'}`, 'localhost:1'])(
+    'refuses the Host %j (DNS rebinding) with a 403',
+    async (badHost) => {
+      const { port } = new URL(url);
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          url.replace('/chat/completions', '/models'),
+          { headers: { host: badHost.replace('PORT', port) } },
+          (res) => {
+            let body = '';
+            res.on('data', (part: Buffer) => (body += String(part)));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer.status).toBe(403);
+      expect(JSON.parse(answer.body).error.code).toBe('host_not_allowed');
     },
   );
 

@@ -38,9 +38,14 @@ export type HostGuard = (headers: IncomingHttpHeaders) => ApiError | null;
 
 /**
  * A guard for a server bound to `boundHost`; `port` is read on each request because it is
- * only known once listening (port 0).
+ * only known once listening (port 0). `server` names it in the refusal; `checkOrigin: false`
+ * leaves browsers of other origins to the server's own rules (the OpenAI endpoint's key).
  */
-export function createHostGuard(boundHost: string, port: () => number): HostGuard {
+export function createHostGuard(
+  boundHost: string,
+  port: () => number,
+  { server = 'control server', checkOrigin = true } = {},
+): HostGuard {
   const hostnames = allowedHostnames(boundHost);
   return (headers) => {
     const host = headers.host ?? '';
@@ -48,10 +53,10 @@ export function createHostGuard(boundHost: string, port: () => number): HostGuar
       hostnames !== 'any' &&
       !hostnames.some((name) => `${name}:${port()}` === host.toLowerCase())
     ) {
-      return forbidden(`Host '${host}' is not this control server`, 'host_not_allowed');
+      return forbidden(`Host '${host}' is not this ${server}`, 'host_not_allowed');
     }
     const origin = headers.origin;
-    if (origin !== undefined && origin !== `http://${host}`) {
+    if (checkOrigin && origin !== undefined && origin !== `http://${host}`) {
       return forbidden(`Requests from origin '${origin}' are not allowed`, 'origin_not_allowed');
     }
     return null;

@@ -15,6 +15,7 @@ import {
 } from '../../../common/openai.js';
 import { ApiError, parseOrThrow } from '../../../common/openaiErrors.js';
 import { createJsonApp, hasBearer, listeningOrigin } from '../http/jsonApp.js';
+import { createHostGuard } from '../control/requestGuard.js';
 import type { GenerationCallbacks, ModelHost } from '../inference/modelHost.js';
 import type { Logger } from '../../../common/log.js';
 import { completionsHandler } from './completionsRoute.js';
@@ -42,6 +43,16 @@ export function buildOpenAiApp(options: OpenAiServerOptions): FastifyInstance {
   const { logger } = options;
   const created = Math.floor(Date.now() / 1000);
   const app = createJsonApp(logger);
+  // The Host must name this server, so a page that rebinds its own name to 127.0.0.1 gets
+  // nothing from it (DNS rebinding).
+  const guard = createHostGuard(options.host, () => listeningPort(app), {
+    server: 'OpenAI endpoint',
+    checkOrigin: false,
+  });
+  app.addHook('onRequest', async (request) => {
+    const refusal = guard(request.headers);
+    if (refusal) throw refusal;
+  });
   const { apiKey } = options;
   if (apiKey) {
     app.addHook('onRequest', async (request) => {
@@ -133,6 +144,12 @@ async function chatCompletions(
     },
     (error) => encoder.error(error),
   );
+}
+
+/** The port the app listens on (0 before it does). */
+function listeningPort(app: FastifyInstance): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
 /** Starts listening. */
