@@ -1,7 +1,7 @@
 /**
  * Writes a tiny llama-architecture GGUF model (about 0.5 MB, F32, random weights) so tests
  * and benchmarks run real node-llama-cpp inference without downloading anything.
- * The recipe is in docs/DESIGN.md; nothing here is committed as a model file.
+ * The recipe is this file; nothing here is committed as a model file.
  * `byoi-node models write-test-model` writes it for trying a node without a download.
  */
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
