@@ -36,8 +36,7 @@ let dashboard: DashboardPage;
 
 beforeEach(() => {
   harness = suite.harness;
-  // Absent when the suite's hook skipped the test.
-  if (suite.session) ({ page, dashboard } = suite.session);
+  ({ page, dashboard } = suite.session);
 });
 
 const openDashboard = () => suite.session.openDashboard();

@@ -22,8 +22,6 @@ export interface DashboardHarness {
   node: DemoNode;
   browser: Browser;
   openai: OpenAI;
-  /** Why the tests cannot run (GET / answered 404), or null. */
-  notServed: string | null;
   /** The dashboard's address with the token in the fragment. */
   url: string;
   /** One short chat completion through the gateway. */
@@ -50,17 +48,19 @@ export async function startDashboardHarness(): Promise<DashboardHarness> {
   const node = demo.nodes[0]!;
   const openai = new OpenAI({ baseURL: demo.baseURL, apiKey: demo.apiKey, maxRetries: 0 });
   const index = await fetch(`${node.control.url}/`);
-  const notServed =
-    index.status === 404
-      ? `the node's control server does not serve the dashboard yet (GET / answered 404: ${await index.text()})`
-      : null;
+  if (index.status !== 200) {
+    // A dashboard that is not there is a failure, never a reason to skip the suite.
+    await Promise.all([browser.close(), demo.stop()]);
+    throw new Error(
+      `the node's control server does not serve the dashboard (GET / answered ${index.status}: ${await index.text()}); run npm run build first`,
+    );
+  }
   screenshotDir();
   return {
     demo,
     node,
     browser,
     openai,
-    notServed,
     url: `${node.control.url}/#token=${node.control.token}`,
     ask: () =>
       openai.chat.completions.create({
@@ -120,8 +120,8 @@ export interface DashboardTestContext {
 }
 
 /**
- * Registers the suite's hooks: one harness for the file, a fresh page per test (skipped with
- * the reason when the node does not serve the dashboard), and no page errors after each.
+ * Registers the suite's hooks: one harness for the file (it fails when the node does not
+ * serve the dashboard), a fresh page per test, and no page errors after each.
  */
 export function useDashboardHarness(): DashboardTestContext {
   let harness: DashboardHarness | undefined;
@@ -132,8 +132,7 @@ export function useDashboardHarness(): DashboardTestContext {
   afterAll(async () => {
     await harness?.close();
   });
-  beforeEach(async (test) => {
-    test.skip(harness?.notServed != null, harness?.notServed ?? undefined);
+  beforeEach(async () => {
     session = await harness!.newPage();
   });
   afterEach(async () => {
