@@ -7,6 +7,7 @@ import { isLoopback } from '../common/address.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ApiError, toApiError } from '../common/openaiErrors.js';
 import { BusyError } from './routing/dispatchTypes.js';
+import { TooManyGuessesError } from './api/guessThrottle.js';
 import { LINK_PATH, type ModelPrice } from '../common/protocol.js';
 import { loadOrCreateSigningKey, type SigningKey } from './accounting/signingKey.js';
 import { registerAdminRoutes } from './admin/adminRoutes.js';
@@ -108,7 +109,7 @@ function setErrorHandling(app: FastifyInstance, logger: Logger): void {
             'request_too_large',
           )
         : toApiError(error);
-    if (apiError instanceof BusyError)
+    if (apiError instanceof BusyError || apiError instanceof TooManyGuessesError)
       void reply.header('retry-after', String(apiError.retryAfterSeconds));
     if (apiError.status >= 500) {
       logger.error('request failed', {

@@ -10,6 +10,7 @@ import type { MarketModel } from '../../common/protocol.js';
 import type { MarketFeed } from '../market/marketFeed.js';
 import type { ApiKeyInfo } from '../store/types.js';
 import { chatCompletions } from './chatCompletions.js';
+import { GuessThrottle } from './guessThrottle.js';
 import { completions } from './completions.js';
 import { embeddings } from './embeddings.js';
 import type { TaskDeps } from './serveTask.js';
@@ -41,9 +42,11 @@ export function registerClientApi(app: FastifyInstance, deps: ClientApiDeps): vo
     return key;
   };
 
+  const guesses = new GuessThrottle('API keys');
   void app.register(async (scope) => {
     // onRequest runs before the body is read: an unauthenticated caller gets a 401, never a 400.
     scope.addHook('onRequest', async (request) => {
+      guesses.check(request.ip);
       const secret = BEARER.exec(request.headers.authorization ?? '')?.[1];
       if (!secret) {
         throw invalidKey(
@@ -51,7 +54,10 @@ export function registerClientApi(app: FastifyInstance, deps: ClientApiDeps): vo
         );
       }
       const key = await deps.store.authenticateApiKey(secret);
-      if (!key) throw invalidKey('Incorrect API key provided');
+      if (!key) {
+        guesses.miss(request.ip);
+        throw invalidKey('Incorrect API key provided');
+      }
       keys.set(request, key);
     });
 

@@ -2,6 +2,7 @@
  * `POST /v1/node/enroll`: a node trades a single-use enrollment code for a node id bound to
  * the code's organization, and learns the gateway's receipt-signing key.
  */
+import { GuessThrottle } from './guessThrottle.js';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, parseOrThrow } from '../../common/openaiErrors.js';
 import { enrollRequestSchema, type EnrollResponse } from '../../common/protocol.js';
@@ -21,7 +22,9 @@ export function registerEnrollRoute(
   store: GatewayStore,
   gatewayPublicKey: string,
 ): void {
+  const guesses = new GuessThrottle('enrollment codes');
   app.post('/v1/node/enroll', async (request): Promise<EnrollResponse> => {
+    guesses.check(request.ip);
     const body = parseOrThrow(enrollRequestSchema, request.body);
     const publicKey = canonicalPublicKey(body.publicKey);
     if (!publicKey) {
@@ -36,6 +39,7 @@ export function registerEnrollRoute(
       return { nodeId: node.id, orgId: node.orgId, gatewayPublicKey };
     } catch (error) {
       if (error instanceof EnrollmentError) {
+        if (error.reason === 'unknown') guesses.miss(request.ip);
         const { status, code } = REFUSALS[error.reason];
         const param = error.reason === 'key_in_use' ? 'publicKey' : 'code';
         throw new ApiError(status, error.message, 'invalid_request_error', code, param);

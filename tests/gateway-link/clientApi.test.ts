@@ -3,6 +3,7 @@
  * capacity (503), unknown URLs, and `/v1/models` following which nodes are online.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GUESS_LIMIT } from '../../gateway/api/guessThrottle.js';
 import { model } from './support/standInNode.js';
 import { startTestGateway, USER, type TestGateway } from './support/testGateway.js';
 
@@ -33,6 +34,25 @@ describe('API keys', () => {
       });
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual(openAiError('invalid_api_key'));
+    }
+  });
+
+  it('answers 429 with Retry-After once an address has guessed too many keys', async () => {
+    const guesser = await startTestGateway();
+    try {
+      const guess = () =>
+        fetch(`${guesser.gateway.url}/v1/models`, {
+          headers: { authorization: 'Bearer byoi-sk-guess' },
+        });
+      for (let i = 0; i < GUESS_LIMIT; i++) expect((await guess()).status).toBe(401);
+      const held = await guess();
+      expect(held.status).toBe(429);
+      expect(Number(held.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await held.json()).toEqual(openAiError('rate_limit_exceeded'));
+      // Even the right key waits: the address is held off before its key is looked at.
+      await expect(guesser.client.models.list()).rejects.toMatchObject({ status: 429 });
+    } finally {
+      await guesser.close();
     }
   });
 
