@@ -107,20 +107,33 @@ export class ContinuationFirstChunk {
   }
 }
 
-/** Sampling options in node-llama-cpp's terms, with OpenAI's defaults (temperature 1, top_p 1, no penalties). */
-export function samplingOptions(request: ChatCompletionRequest) {
+/** The sampling fields chat and text completions share. */
+type SamplingFields = Pick<
+  ChatCompletionRequest,
+  'temperature' | 'top_p' | 'seed' | 'frequency_penalty' | 'presence_penalty'
+>;
+
+/**
+ * Sampling in node-llama-cpp's terms, with OpenAI's defaults (temperature 1, top_p 1, no
+ * penalties); stop sequences are the caller's.
+ */
+export function baseSamplingOptions(request: SamplingFields) {
   const frequencyPenalty = request.frequency_penalty ?? 0;
   const presencePenalty = request.presence_penalty ?? 0;
   return {
     temperature: request.temperature ?? 1,
     topP: request.top_p ?? 1,
     seed: request.seed == null ? undefined : Number(BigInt.asUintN(32, BigInt(request.seed))),
-    customStopTriggers: stopSequences(request),
     repeatPenalty:
       frequencyPenalty === 0 && presencePenalty === 0
         ? (false as const)
         : { penalty: 1, frequencyPenalty, presencePenalty },
   };
+}
+
+/** A chat request's sampling, its stop sequences included. */
+export function samplingOptions(request: ChatCompletionRequest) {
+  return { ...baseSamplingOptions(request), customStopTriggers: stopSequences(request) };
 }
 
 const MAX_CACHED_GRAMMARS = 64;

@@ -20,6 +20,7 @@ import type { FinishReason } from '../../../common/openai.js';
 import { ApiError } from '../../../common/openaiErrors.js';
 import { assertKnownTokens } from './embedder.js';
 import { StopSequences } from './stopSequences.js';
+import { baseSamplingOptions } from './chatRequest.js';
 
 export interface TextCompletionJob {
   model: LlamaModel;
@@ -47,24 +48,6 @@ export interface TextCompletionResult {
 
 /** Prompt tokens whose text gives the first generated piece its leading space. */
 const CONTEXT_TOKENS = 16;
-
-/**
- * Sampling options in node-llama-cpp's terms, mapped as chat maps them (OpenAI's defaults).
- * Stop sequences are not among them: `generateTextCompletion` matches them itself.
- */
-export function completionSamplingOptions(request: CompletionRequest) {
-  const frequencyPenalty = request.frequency_penalty ?? 0;
-  const presencePenalty = request.presence_penalty ?? 0;
-  return {
-    temperature: request.temperature ?? 1,
-    topP: request.top_p ?? 1,
-    seed: request.seed == null ? undefined : Number(BigInt.asUintN(32, BigInt(request.seed))),
-    repeatPenalty:
-      frequencyPenalty === 0 && presencePenalty === 0
-        ? (false as const)
-        : { penalty: 1, frequencyPenalty, presencePenalty },
-  };
-}
 
 /**
  * The prompt's tokens without the begin token, which `LlamaCompletion` puts in front itself,
@@ -121,7 +104,8 @@ export async function generateTextCompletion(
   };
   try {
     const result = await completion.generateCompletionWithMeta(input, {
-      ...completionSamplingOptions(request),
+      // Stop sequences are matched here, not by the library (see stopSequences.ts).
+      ...baseSamplingOptions(request),
       maxTokens,
       signal: AbortSignal.any([signal, stopped.signal]),
       stopOnAbortSignal: true,
