@@ -122,10 +122,9 @@ export class NodeRoute implements Route {
         ? new NodeVectors(task.inputs.length, task.request.dimensions ?? undefined)
         : null;
     return new Promise<RouteResult>((resolve, reject) => {
-      let text = '';
       let chunks = 0;
       let settled = false;
-      const produced = () => ({ text, chunks });
+      const produced = () => ({ text: reply.content, chunks });
       const settle = (action: () => void) => {
         if (settled) return;
         settled = true;
@@ -211,7 +210,6 @@ export class NodeRoute implements Route {
             }
             stallTimer();
             chunks++;
-            text += delta.content ?? '';
             try {
               sink.delta(delta);
             } catch {
@@ -239,7 +237,7 @@ export class NodeRoute implements Route {
             settle(() => {
               // The node's usage is believed only up to what the gateway relayed.
               // A continuation's prompt holds the text streamed before it, too.
-              const relayed = text + toolCallText(reply);
+              const relayed = reply.content + toolCallText(reply);
               const bounded = boundUsage(frame.usage, task, relayed, job.continuation?.text);
               if (bounded.overReported) {
                 this.logger.warn('node over-reported usage; billed at the bound', {

@@ -3,30 +3,10 @@
  * model with node-llama-cpp: streaming and not, usage, stop, length, JSON schema, parallel
  * streams.
  */
-import { getLlama, type LlamaModel } from 'node-llama-cpp';
-import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNode, type NodeProcess } from '../support/nodeProcess.js';
-import { createTempModel, type TempModel } from '../support/tempModel.js';
+import { describe, expect, it } from 'vitest';
+import { useServedTinyModel } from '../support/servedTinyModel.js';
 
-let model: TempModel;
-let node: NodeProcess;
-let client: OpenAI;
-let tokenizerModel: LlamaModel;
-
-beforeAll(async () => {
-  model = createTempModel();
-  node = await startNode(['--model', model.path, '--parallel', '2']);
-  client = new OpenAI({ baseURL: node.ready.openaiBaseURL, apiKey: 'local', maxRetries: 0 });
-  const llama = await getLlama({ gpu: false, build: 'never' });
-  tokenizerModel = await llama.loadModel({ modelPath: model.path });
-});
-
-afterAll(async () => {
-  await tokenizerModel?.dispose();
-  expect(await node?.stop()).toBe(0);
-  model?.cleanup();
-});
+const served = useServedTinyModel(['--parallel', '2']);
 
 const greedy = { model: 'tiny', temperature: 0, seed: 7 } as const;
 
@@ -35,14 +15,14 @@ function chatMlTokenCount(messages: { role: string; content: string }[]): number
   const text =
     messages.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join('') +
     '<|im_start|>assistant\n';
-  return 1 + tokenizerModel.tokenize(text, true).length;
+  return 1 + served.tokenizer.tokenize(text, true).length;
 }
 
 describe('byoi-node OpenAI endpoint', () => {
   it('lists the served model', async () => {
-    const models = await client.models.list();
+    const models = await served.client.models.list();
     expect(models.data.map((m) => m.id)).toEqual(['tiny']);
-    expect((await client.models.retrieve('tiny')).id).toBe('tiny');
+    expect((await served.client.models.retrieve('tiny')).id).toBe('tiny');
   });
 
   it('answers a non-streaming request with exact usage', async () => {
@@ -50,7 +30,7 @@ describe('byoi-node OpenAI endpoint', () => {
       { role: 'system' as const, content: 'You are terse.' },
       { role: 'user' as const, content: 'hello world, tell me about the node' },
     ];
-    const completion = await client.chat.completions.create({
+    const completion = await served.client.chat.completions.create({
       ...greedy,
       messages,
       max_tokens: 24,
@@ -70,8 +50,12 @@ describe('byoi-node OpenAI endpoint', () => {
 
   it('streams the same text as the non-streaming answer, in OpenAI chunk format', async () => {
     const messages = [{ role: 'user' as const, content: 'write about the water' }];
-    const whole = await client.chat.completions.create({ ...greedy, messages, max_tokens: 30 });
-    const stream = await client.chat.completions.create({
+    const whole = await served.client.chat.completions.create({
+      ...greedy,
+      messages,
+      max_tokens: 30,
+    });
+    const stream = await served.client.chat.completions.create({
       ...greedy,
       messages,
       max_tokens: 30,
@@ -96,7 +80,7 @@ describe('byoi-node OpenAI endpoint', () => {
   });
 
   it('ends the raw SSE stream with a usage chunk and [DONE]', async () => {
-    const response = await fetch(`${node.ready.openaiBaseURL}/chat/completions`, {
+    const response = await fetch(`${served.node.ready.openaiBaseURL}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -121,11 +105,15 @@ describe('byoi-node OpenAI endpoint', () => {
 
   it('stops at a stop sequence without including it', async () => {
     const messages = [{ role: 'user' as const, content: 'count the blue things' }];
-    const free = await client.chat.completions.create({ ...greedy, messages, max_tokens: 40 });
+    const free = await served.client.chat.completions.create({
+      ...greedy,
+      messages,
+      max_tokens: 40,
+    });
     const text = free.choices[0]!.message.content!;
     const stop = text.slice(8, 11);
     const expected = text.slice(0, text.indexOf(stop));
-    const stopped = await client.chat.completions.create({
+    const stopped = await served.client.chat.completions.create({
       ...greedy,
       messages,
       max_tokens: 40,
@@ -137,7 +125,7 @@ describe('byoi-node OpenAI endpoint', () => {
   });
 
   it('ends with finish_reason "length" at max_completion_tokens', async () => {
-    const completion = await client.chat.completions.create({
+    const completion = await served.client.chat.completions.create({
       model: 'tiny',
       messages: [{ role: 'user', content: 'go on' }],
       max_completion_tokens: 3,
@@ -158,7 +146,7 @@ describe('byoi-node OpenAI endpoint', () => {
       additionalProperties: false,
     };
     for (const seed of [1, 2, 3]) {
-      const completion = await client.chat.completions.create({
+      const completion = await served.client.chat.completions.create({
         model: 'tiny',
         seed,
         messages: [{ role: 'user', content: 'pick a color' }],
@@ -179,7 +167,7 @@ describe('byoi-node OpenAI endpoint', () => {
   });
 
   it('returns a JSON object for response_format json_object', async () => {
-    const completion = await client.chat.completions.create({
+    const completion = await served.client.chat.completions.create({
       ...greedy,
       messages: [{ role: 'user', content: 'json please' }],
       max_tokens: 300,
@@ -192,7 +180,7 @@ describe('byoi-node OpenAI endpoint', () => {
   it('serves two streams in parallel', async () => {
     const events: string[] = [];
     const run = async (name: string) => {
-      const stream = await client.chat.completions.create({
+      const stream = await served.client.chat.completions.create({
         ...greedy,
         messages: [{ role: 'user', content: `stream ${name}` }],
         max_tokens: 120,

@@ -3,41 +3,21 @@
  * the generated tiny model, through the real `openai` client: streaming and not, exact
  * usage, token-id prompts, stop sequences, and a 400 naming each unsupported option.
  */
-import { getLlama, type LlamaModel } from 'node-llama-cpp';
-import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNode, type NodeProcess } from '../support/nodeProcess.js';
-import { createTempModel, type TempModel } from '../support/tempModel.js';
+import { describe, expect, it } from 'vitest';
+import { useServedTinyModel } from '../support/servedTinyModel.js';
 
-let model: TempModel;
-let node: NodeProcess;
-let client: OpenAI;
-let tokenizerModel: LlamaModel;
-
-beforeAll(async () => {
-  model = createTempModel();
-  node = await startNode(['--model', model.path]);
-  client = new OpenAI({ baseURL: node.ready.openaiBaseURL, apiKey: 'local', maxRetries: 0 });
-  const llama = await getLlama({ gpu: false, build: 'never' });
-  tokenizerModel = await llama.loadModel({ modelPath: model.path });
-});
-
-afterAll(async () => {
-  await tokenizerModel?.dispose();
-  expect(await node?.stop()).toBe(0);
-  model?.cleanup();
-});
+const served = useServedTinyModel();
 
 const greedy = { model: 'tiny', temperature: 0, seed: 7 } as const;
 const prompt = 'Tell me about the water and the people';
 
 /** Prompt tokens counted independently: the begin token plus the text, special tokens parsed. */
 function promptTokenCount(text: string): number {
-  return 1 + tokenizerModel.tokenize(text, true).length;
+  return 1 + served.tokenizer.tokenize(text, true).length;
 }
 
 async function post(body: unknown): Promise<{ status: number; error: Record<string, unknown> }> {
-  const response = await fetch(`${node.ready.openaiBaseURL}/completions`, {
+  const response = await fetch(`${served.node.ready.openaiBaseURL}/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -48,7 +28,11 @@ async function post(body: unknown): Promise<{ status: number; error: Record<stri
 
 describe('byoi-node /v1/completions', () => {
   it('continues a prompt with exact usage, 16 tokens by default', async () => {
-    const completion = await client.completions.create({ ...greedy, prompt, max_tokens: 12 });
+    const completion = await served.client.completions.create({
+      ...greedy,
+      prompt,
+      max_tokens: 12,
+    });
     expect(completion.object).toBe('text_completion');
     expect(completion.id).toMatch(/^cmpl-/);
     const choice = completion.choices[0]!;
@@ -60,14 +44,14 @@ describe('byoi-node /v1/completions', () => {
       completion_tokens: 12,
       total_tokens: promptTokens + 12,
     });
-    const byDefault = await client.completions.create({ ...greedy, prompt });
+    const byDefault = await served.client.completions.create({ ...greedy, prompt });
     expect(byDefault.usage!.completion_tokens).toBe(16);
     expect(byDefault.choices[0]!.text.startsWith(choice.text)).toBe(true);
   });
 
   it('streams the same text in text_completion chunks, then usage and [DONE]', async () => {
-    const whole = await client.completions.create({ ...greedy, prompt, max_tokens: 20 });
-    const stream = await client.completions.create({
+    const whole = await served.client.completions.create({ ...greedy, prompt, max_tokens: 20 });
+    const stream = await served.client.completions.create({
       ...greedy,
       prompt,
       max_tokens: 20,
@@ -90,7 +74,7 @@ describe('byoi-node /v1/completions', () => {
       .join('');
     expect(text).toBe(whole.choices[0]!.text);
 
-    const raw = await fetch(`${node.ready.openaiBaseURL}/completions`, {
+    const raw = await fetch(`${served.node.ready.openaiBaseURL}/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...greedy, prompt, max_tokens: 3, stream: true }),
@@ -102,10 +86,10 @@ describe('byoi-node /v1/completions', () => {
   });
 
   it('takes a token-id prompt as the same prompt', async () => {
-    const tokens = tokenizerModel.tokenize(prompt, true);
-    const byText = await client.completions.create({ ...greedy, prompt, max_tokens: 8 });
+    const tokens = served.tokenizer.tokenize(prompt, true);
+    const byText = await served.client.completions.create({ ...greedy, prompt, max_tokens: 8 });
     for (const asTokens of [tokens, [tokens]]) {
-      const completion = await client.completions.create({
+      const completion = await served.client.completions.create({
         ...greedy,
         prompt: asTokens,
         max_tokens: 8,
@@ -116,10 +100,10 @@ describe('byoi-node /v1/completions', () => {
   });
 
   it('stops at a stop sequence without including it', async () => {
-    const free = await client.completions.create({ ...greedy, prompt, max_tokens: 40 });
+    const free = await served.client.completions.create({ ...greedy, prompt, max_tokens: 40 });
     const text = free.choices[0]!.text;
     const stop = text.slice(8, 11);
-    const stopped = await client.completions.create({
+    const stopped = await served.client.completions.create({
       ...greedy,
       prompt,
       max_tokens: 40,
@@ -150,7 +134,7 @@ describe('byoi-node /v1/completions', () => {
     const several = await post({ ...greedy, prompt: ['one', 'two'] });
     expect(String(several.error.message)).toMatch(/one prompt per request/);
     // The neutral values of the same options are accepted.
-    const neutral = await client.completions.create({
+    const neutral = await served.client.completions.create({
       ...greedy,
       prompt,
       max_tokens: 2,

@@ -4,44 +4,25 @@
  * agree, token-id input, exact usage, and the 400s for bad `dimensions` and empty input.
  */
 import { OpenAIEmbeddings } from '@langchain/openai';
-import { getLlama, type LlamaModel } from 'node-llama-cpp';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { base64ToFloat32 } from '../../common/openaiEmbeddings.js';
 import type { OpenAiErrorBody } from '../../common/openaiErrors.js';
-import { startNode, type NodeProcess } from '../support/nodeProcess.js';
-import { createTempModel, type TempModel } from '../support/tempModel.js';
+import { useServedTinyModel } from '../support/servedTinyModel.js';
 
-let model: TempModel;
-let node: NodeProcess;
-let client: OpenAI;
-let tokenizerModel: LlamaModel;
-
-beforeAll(async () => {
-  model = createTempModel();
-  node = await startNode(['--model', model.path]);
-  client = new OpenAI({ baseURL: node.ready.openaiBaseURL, apiKey: 'local', maxRetries: 0 });
-  const llama = await getLlama({ gpu: false, build: 'never' });
-  tokenizerModel = await llama.loadModel({ modelPath: model.path });
-});
-
-afterAll(async () => {
-  await tokenizerModel?.dispose();
-  expect(await node?.stop()).toBe(0);
-  model?.cleanup();
-});
+const served = useServedTinyModel();
 
 const texts = ['hello world', 'the water and the people', 'one word'];
 
 /** Tokens the node evaluates for a text, counted independently: the begin token plus the text's. */
 function tokenCount(text: string): number {
-  return 1 + tokenizerModel.tokenize(text).length;
+  return 1 + served.tokenizer.tokenize(text).length;
 }
 
 async function post(
   body: unknown,
 ): Promise<{ status: number; json: { error: OpenAiErrorBody['error'] } }> {
-  const response = await fetch(`${node.ready.openaiBaseURL}/embeddings`, {
+  const response = await fetch(`${served.node.ready.openaiBaseURL}/embeddings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -59,18 +40,18 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>) {
 
 describe('byoi-node /v1/embeddings', () => {
   it('returns the same unit vectors as float and as base64, with exact usage', async () => {
-    const floats = await client.embeddings.create({
+    const floats = await served.client.embeddings.create({
       model: 'tiny',
       input: texts,
       encoding_format: 'float',
     });
-    const base64 = await client.embeddings.create({
+    const base64 = await served.client.embeddings.create({
       model: 'tiny',
       input: texts,
       encoding_format: 'base64',
     });
     // Without encoding_format the client asks for base64 and decodes it itself.
-    const decodedByClient = await client.embeddings.create({ model: 'tiny', input: texts });
+    const decodedByClient = await served.client.embeddings.create({ model: 'tiny', input: texts });
 
     expect(floats.object).toBe('list');
     expect(floats.model).toBe('tiny');
@@ -97,13 +78,13 @@ describe('byoi-node /v1/embeddings', () => {
   });
 
   it('embeds token ids as they are, alone or as a list', async () => {
-    const [hello, water] = [texts[0]!, texts[1]!].map((text) => tokenizerModel.tokenize(text));
-    const byText = await client.embeddings.create({
+    const [hello, water] = [texts[0]!, texts[1]!].map((text) => served.tokenizer.tokenize(text));
+    const byText = await served.client.embeddings.create({
       model: 'tiny',
       input: [texts[0]!, texts[1]!],
       encoding_format: 'float',
     });
-    const single = await client.embeddings.create({
+    const single = await served.client.embeddings.create({
       model: 'tiny',
       input: hello!,
       encoding_format: 'float',
@@ -112,7 +93,7 @@ describe('byoi-node /v1/embeddings', () => {
     expect(single.usage.prompt_tokens).toBe(hello!.length + 1);
     expectClose(single.data[0]!.embedding, byText.data[0]!.embedding);
 
-    const list = await client.embeddings.create({
+    const list = await served.client.embeddings.create({
       model: 'tiny',
       input: [hello!, water!],
       encoding_format: 'float',
@@ -122,12 +103,16 @@ describe('byoi-node /v1/embeddings', () => {
   });
 
   it('refuses dimensions other than the model size, naming dimensions', async () => {
-    const error = await client.embeddings
+    const error = await served.client.embeddings
       .create({ model: 'tiny', input: 'hi', dimensions: 32 })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('dimensions');
-    const same = await client.embeddings.create({ model: 'tiny', input: 'hi', dimensions: 64 });
+    const same = await served.client.embeddings.create({
+      model: 'tiny',
+      input: 'hi',
+      dimensions: 64,
+    });
     expect(same.data[0]!.embedding).toHaveLength(64);
   });
 
@@ -149,11 +134,11 @@ describe('byoi-node /v1/embeddings', () => {
       model: 'tiny',
       apiKey: 'local',
       maxRetries: 0,
-      configuration: { baseURL: node.ready.openaiBaseURL },
+      configuration: { baseURL: served.node.ready.openaiBaseURL },
     });
     const documents = await embeddings.embedDocuments(texts);
     const query = await embeddings.embedQuery(texts[0]!);
-    const expected = await client.embeddings.create({
+    const expected = await served.client.embeddings.create({
       model: 'tiny',
       input: texts,
       encoding_format: 'float',

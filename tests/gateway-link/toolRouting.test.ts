@@ -55,21 +55,9 @@ describe('tool routing', () => {
     expect(offer.request!.tools?.[0]?.function.name).toBe('lookup');
     const deltas = new ToolCallDeltas();
     const sent = [...deltas.piece(0, 'lookup', '{"q":'), ...deltas.piece(0, 'lookup', '"x"}')];
-    able.link.send({
-      type: 'job.chunk',
-      jobId: offer.jobId,
-      index: 0,
-      text: '',
-      delta: { tool_calls: sent },
-    });
+    able.link.toolCalls(offer.jobId, sent);
     // Reported 500 completion tokens: billed at most the relayed call text plus the allowance.
-    able.link.send({
-      type: 'job.done',
-      jobId: offer.jobId,
-      finishReason: 'tool_calls',
-      usage: { promptTokens: 9, completionTokens: 500 },
-      timings: { timeToFirstTokenMs: 1, durationMs: 5 },
-    });
+    able.link.done(offer.jobId, { promptTokens: 9, completionTokens: 500 }, 5, 'tool_calls');
     const reply = (await pending) as {
       choices: { finish_reason: string; message: { content: unknown; tool_calls: unknown[] } }[];
       usage: { completion_tokens: number };
@@ -107,32 +95,14 @@ describe('tool routing', () => {
       const honest = await t.connectNode([capable(m)]);
       const pending = withTools();
       const offer = await liar.link.acceptNext();
-      liar.link.send({
-        type: 'job.chunk',
-        jobId: offer.jobId,
-        index: 0,
-        text: '',
-        delta: { tool_calls: bad },
-      });
+      liar.link.toolCalls(offer.jobId, bad);
       // The liar's job is cancelled, and the honest node gets the retry.
       const cancel = await liar.link.next('job.cancel');
       expect(cancel.jobId).toBe(offer.jobId);
       const retry = await honest.link.acceptNext();
       const good = new ToolCallDeltas().piece(0, 'lookup', '{}');
-      honest.link.send({
-        type: 'job.chunk',
-        jobId: retry.jobId,
-        index: 0,
-        text: '',
-        delta: { tool_calls: good },
-      });
-      honest.link.send({
-        type: 'job.done',
-        jobId: retry.jobId,
-        finishReason: 'tool_calls',
-        usage: { promptTokens: 9, completionTokens: 3 },
-        timings: { timeToFirstTokenMs: 1, durationMs: 5 },
-      });
+      honest.link.toolCalls(retry.jobId, good);
+      honest.link.done(retry.jobId, { promptTokens: 9, completionTokens: 3 }, 5, 'tool_calls');
       const reply = (await pending) as {
         choices: { message: { tool_calls: { function: { name: string } }[] } }[];
       };

@@ -219,62 +219,29 @@ export class ModelHost {
   }
 
   /** Generates the assistant's reply to a chat request. */
-  async generate(
+  generate(
     request: ChatCompletionRequest,
     callbacks: GenerationCallbacks = {},
   ): Promise<GenerationResult> {
-    const started = performance.now();
-    const job = new AbortController();
-    const onCallerAbort = () => job.abort(callbacks.signal?.reason);
-    callbacks.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    this.running.add(job);
-    const record: RequestRecord = {
-      model: this.id,
-      source: callbacks.source ?? 'local',
-      outcome: 'error',
-      promptTokens: 0,
-      completionTokens: 0,
-      timeToFirstTokenMs: null,
-      durationMs: 0,
-    };
-    let reachedSlot = false;
-    try {
-      const loaded = await this.load();
+    return this.tracked(callbacks, async (loaded, signal, started, accept) => {
       const grammar = await loaded.grammars.forRequest(request);
       await checkToolSchemas(request, loaded.grammars);
-      const lease = await loaded.pool.acquire(job.signal);
-      reachedSlot = true;
+      const lease = await loaded.pool.acquire(signal);
+      accept();
       try {
-        const result = await this.generateOn(
+        return await this.generateOn(
           loaded,
           lease.slot,
           request,
           grammar,
           callbacks,
-          job.signal,
+          signal,
           started,
         );
-        Object.assign(record, {
-          outcome: 'done',
-          promptTokens: result.promptTokens,
-          completionTokens: result.completionTokens,
-          timeToFirstTokenMs: result.timeToFirstTokenMs,
-        });
-        return result;
       } finally {
         lease.release();
       }
-    } catch (error) {
-      if (job.signal.aborted) record.outcome = 'cancelled';
-      throw error;
-    } finally {
-      if (reachedSlot && callbacks.counted !== false) {
-        record.durationMs = performance.now() - started;
-        this.report(record);
-      }
-      this.running.delete(job);
-      callbacks.signal?.removeEventListener('abort', onCallerAbort);
-    }
+    });
   }
 
   private report(record: RequestRecord): void {
@@ -407,7 +374,7 @@ export class ModelHost {
   }
 
   /**
-   * Runs a non-chat job as `generate` runs one: active while it runs, stopped by `unload`,
+   * Runs one job (chat, completion, embeddings): active while it runs, stopped by `unload`,
    * and reported to the stats once `accept` was called (it got past validation).
    */
   private async tracked<

@@ -176,11 +176,21 @@ export class LinkClient {
     );
   }
 
-  done(jobId: string, usage = { promptTokens: 7, completionTokens: 2 }, durationMs = 100): void {
+  /** Tool-call fragments as one `job.chunk` (no text). */
+  toolCalls(jobId: string, deltas: object[], index = 0): void {
+    this.send({ type: 'job.chunk', jobId, index, text: '', delta: { tool_calls: deltas } });
+  }
+
+  done(
+    jobId: string,
+    usage = { promptTokens: 7, completionTokens: 2 },
+    durationMs = 100,
+    finishReason: 'stop' | 'length' | 'tool_calls' = 'stop',
+  ): void {
     this.send({
       type: 'job.done',
       jobId,
-      finishReason: 'stop',
+      finishReason,
       usage,
       timings: { timeToFirstTokenMs: 1, durationMs },
     });
