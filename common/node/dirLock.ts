@@ -3,8 +3,10 @@
  * takes `<database folder>.lock` before it opens PGlite (which has no lock of its own, and
  * two writers would corrupt it), the node takes `<data folder>/node.lock` before it loads
  * anything (two nodes would fight over the gateway link with the same key). The file holds
- * the holder's pid and is removed on release; a lock left by a process that died is taken
- * over.
+ * the holder's pid, a mark unique to that process and, on Linux, the process's start time;
+ * it is removed on release. A lock left by a process that died is taken over, even when the
+ * new process has the same pid (PID 1 in every container) or the pid went to another
+ * program meanwhile.
  */
 import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -35,6 +37,42 @@ export interface DirLock {
   release(): void;
 }
 
+/** This process's mark in the lock file: a pid comes back (PID 1 in a container), a mark never does. */
+const PROCESS_MARK = randomBytes(9).toString('base64url');
+
+/** Who a lock file names. Files written before marks existed hold only the pid. */
+interface Holder {
+  pid: number;
+  mark?: string;
+  /** The kernel's start time of that pid, in clock ticks since boot (Linux). */
+  startTime?: string;
+}
+
+/** `/proc/<pid>/stat` field 22, or undefined off Linux or when the pid is gone. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function lockContent(): string {
+  return `${process.pid} ${PROCESS_MARK} ${startTimeOf(process.pid) ?? '-'}\n`;
+}
+
+/** Whether the holder is a process running now, and the one that wrote the lock. */
+function isLive(holder: Holder): boolean {
+  if (holder.pid <= 0) return false;
+  if (holder.pid === process.pid) return holder.mark === PROCESS_MARK;
+  if (!isAlive(holder.pid)) return false;
+  if (holder.startTime === undefined || holder.startTime === '-') return true;
+  const now = startTimeOf(holder.pid);
+  return now === undefined || now === holder.startTime;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -45,10 +83,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function readPid(path: string): number | null {
+/** The lock's holder, null when there is no lock; a pid of 0 means the file is unreadable. */
+function readHolder(path: string): Holder | null {
   try {
-    const pid = Number(readFileSync(path, 'utf8').trim());
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : 0;
+    const [pidText, mark, startTime] = readFileSync(path, 'utf8').trim().split(/\s+/);
+    const pid = Number(pidText);
+    return { pid: Number.isSafeInteger(pid) && pid > 0 ? pid : 0, mark, startTime };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
@@ -70,7 +110,7 @@ function tryUnlink(path: string): void {
  */
 export function acquireDirLock(lockPath: string, locked: LockedErrorFactory): DirLock {
   const unique = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}`;
-  writeFileSync(unique, `${process.pid}\n`, { mode: 0o600 });
+  writeFileSync(unique, lockContent(), { mode: 0o600 });
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
@@ -81,15 +121,15 @@ export function acquireDirLock(lockPath: string, locked: LockedErrorFactory): Di
           release() {
             if (released) return;
             released = true;
-            if (readPid(lockPath) === process.pid) tryUnlink(lockPath);
+            if (readHolder(lockPath)?.mark === PROCESS_MARK) tryUnlink(lockPath);
           },
         };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const holder = readPid(lockPath);
+      const holder = readHolder(lockPath);
       if (holder === null) continue; // released meanwhile: try again
-      if (holder > 0 && isAlive(holder)) throw locked(lockPath, holder);
+      if (isLive(holder)) throw locked(lockPath, holder.pid);
       // Stale: move it aside, then check that what we moved is what we judged stale.
       const aside = `${unique}.stale`;
       try {
@@ -98,15 +138,16 @@ export function acquireDirLock(lockPath: string, locked: LockedErrorFactory): Di
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw error;
       }
-      const moved = readPid(aside);
-      if (moved !== holder && moved !== null && moved > 0 && isAlive(moved)) {
+      const moved = readHolder(aside);
+      const same = moved?.pid === holder.pid && moved.mark === holder.mark;
+      if (moved !== null && !same && isLive(moved)) {
         // Another process took the lock between our read and our rename: put it back.
         try {
           linkSync(aside, lockPath);
         } finally {
           tryUnlink(aside);
         }
-        throw locked(lockPath, moved);
+        throw locked(lockPath, moved.pid);
       }
       tryUnlink(aside);
     }
