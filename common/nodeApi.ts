@@ -295,6 +295,8 @@ export const nodeApiArgs = {
       gatewayURL: httpUrl,
       code: z.string().min(1).max(128),
       name: z.string().min(1).max(128).optional(),
+      /** Allows plain http:// to a gateway on another machine (a lab's private network). */
+      insecure: z.boolean().optional(),
     })
     .strict(),
   getDiagnostics: z.object({}).strict(),

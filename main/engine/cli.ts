@@ -132,6 +132,7 @@ async function serve(config: ServeConfig): Promise<void> {
     try {
       await engine.connect({
         gatewayURL,
+        insecure: config.insecure || undefined,
         agent: `byoi-node/${VERSION}`,
         startupTimeoutMs: LINK_STARTUP_TIMEOUT_MS,
       });
@@ -232,6 +233,7 @@ function openSettings(config: ServeConfig, logger: Logger): SettingsStore {
 async function enrollCommand(config: EnrollConfig): Promise<void> {
   const enrollment = await enroll({
     gatewayURL: config.gatewayURL,
+    insecure: config.insecure,
     code: config.code,
     name: config.name,
     dataDir: config.dataDir,

@@ -5,6 +5,7 @@ import type { ModelPrice } from '../../common/protocol.js';
 import { defaultSettings, scheduleModeSchema, type ScheduleMode } from '../../common/settings.js';
 import { resolveDataDir, UsageError } from './cliErrors.js';
 import { parseModelsArgs, type ModelsConfig } from './modelsArgs.js';
+import { secureGatewayURL } from './link/gatewayURL.js';
 
 export { resolveDataDir, UsageError } from './cliErrors.js';
 
@@ -15,7 +16,7 @@ const DEFAULT_PRICE = defaultSettings().pricing.default;
 const MAX_PRICE = 1000;
 
 export const SERVE_HELP = `Usage: byoi-node [serve] [--model FILE.gguf] [options]
-       byoi-node enroll --gateway URL --code CODE [--name NAME] [--data-dir DIR]
+       byoi-node enroll --gateway URL --code CODE [--name NAME] [--insecure] [--data-dir DIR]
        byoi-node models pull NAME|URL [--sha256 HEX] [--data-dir DIR]
        byoi-node models write-test-model [PATH] [--data-dir DIR]
        byoi-node detect [--json]
@@ -55,6 +56,9 @@ Options for serve:
                         default: the gateway this node enrolled with, if any. The
                         node must be enrolled first ('byoi-node enroll')
   --no-link             Serve only the local endpoint, even when enrolled
+  --insecure            Allow a plain http:// gateway on another machine (a private
+                        network you trust); prompts and answers cross it unencrypted.
+                        A node enrolled with --insecure keeps linking to that gateway
   --control HOST:PORT   Address of the control API (GET /api/status, POST /api/VERB)
                         for dashboards and scripts (default ${DEFAULT_CONTROL_ADDRESS};
                         port 0 picks a free port). It always needs the bearer token
@@ -75,6 +79,7 @@ Options for enroll:
   --gateway URL         The gateway's address (http:// or https://)
   --code CODE           The one-time enrollment code
   --name NAME           This node's name in the organization (default: the host name)
+  --insecure            Allow a plain http:// gateway on another machine (see serve)
   --json                Print the enrollment as one JSON line
 
 Options for models pull:
@@ -109,6 +114,8 @@ export interface ServeConfig {
   dataDir: string;
   /** --gateway; undefined means the enrolled gateway, if any. */
   gatewayURL: string | undefined;
+  /** --insecure: plain http:// to a gateway on another machine is allowed. */
+  insecure: boolean;
   /** False with --no-link: never link to a gateway. */
   link: boolean;
   /** --price-*: the new default price, saved in the settings; absent parts stay as they are. */
@@ -119,6 +126,8 @@ export interface ServeConfig {
 
 export interface EnrollConfig {
   gatewayURL: string;
+  /** --insecure: plain http:// to a gateway on another machine is allowed. */
+  insecure: boolean;
   code: string;
   name: string | undefined;
   dataDir: string;
@@ -158,6 +167,17 @@ function price(name: string, value: string | undefined): number | undefined {
     throw new UsageError(`${name} must be a price in USD from 0 to ${MAX_PRICE}, got '${value}'`);
   }
   return number;
+}
+
+/** An http(s) gateway URL; plain http:// to another machine only with --insecure. */
+function gatewayURLFlag(value: string, insecure: boolean | undefined): string {
+  httpURL('--gateway', value);
+  try {
+    secureGatewayURL(value, insecure);
+  } catch (error) {
+    throw new UsageError(`--gateway: ${(error as Error).message}`);
+  }
+  return value;
 }
 
 function httpURL(name: string, value: string): string {
@@ -203,6 +223,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         'data-dir': { type: 'string' },
         gateway: { type: 'string' },
         'no-link': { type: 'boolean' },
+        insecure: { type: 'boolean' },
         'price-prompt': { type: 'string' },
         'price-completion': { type: 'string' },
         code: { type: 'string' },
@@ -237,7 +258,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     return {
       kind: 'enroll',
       config: {
-        gatewayURL: httpURL('--gateway', values.gateway),
+        gatewayURL: gatewayURLFlag(values.gateway, values.insecure),
+        insecure: values.insecure ?? false,
         code: values.code,
         name: values.name || undefined,
         dataDir,
@@ -279,7 +301,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       json: values.json ?? false,
       logLevel,
       dataDir,
-      gatewayURL: values.gateway === undefined ? undefined : httpURL('--gateway', values.gateway),
+      gatewayURL:
+        values.gateway === undefined ? undefined : gatewayURLFlag(values.gateway, values.insecure),
+      insecure: values.insecure ?? false,
       link: !values['no-link'],
       price: definedOnly({
         prompt: price('--price-prompt', values['price-prompt']),

@@ -11,7 +11,9 @@ import {
   ENROLLMENT_FILE,
   readEnrollment,
 } from '../../main/engine/link/enrollment.js';
+import { GatewayURLError } from '../../main/engine/link/gatewayURL.js';
 import { loadOrCreateIdentity } from '../../main/engine/link/identity.js';
+import { LinkClient } from '../../main/engine/link/linkClient.js';
 import { GATEWAY_KEY, StandIn, type EnrollHandler } from '../support/standInGateway.js';
 
 let dataDir: string;
@@ -117,6 +119,58 @@ describe('enroll', () => {
     await expect(enroll({ gatewayURL: 'ws://127.0.0.1:1', code: 'c', dataDir })).rejects.toThrow(
       /http:\/\/ or https:\/\//,
     );
+  });
+});
+
+describe('plain http:// to another machine', () => {
+  /** A gateway "on the LAN": requests to it are delivered to the stand-in on loopback. */
+  const lanGateway = 'http://192.168.77.5:8787';
+  const viaStandIn = (standIn: StandIn, calls: string[]) =>
+    ((url: string | URL | Request, init?: RequestInit) => {
+      calls.push(String(url));
+      return fetch(String(url).replace(lanGateway, standIn.url), init);
+    }) as typeof fetch;
+
+  it('is refused before anything is sent, and names the way out', async () => {
+    const standIn = await gateway();
+    const calls: string[] = [];
+    await expect(
+      enroll({ gatewayURL: lanGateway, code: 'c', dataDir, fetch: viaStandIn(standIn, calls) }),
+    ).rejects.toThrow(/plain http:\/\/ on another machine.*https:\/\/.*--insecure/);
+    expect(calls).toEqual([]);
+    expect(await readEnrollment(dataDir)).toBeNull();
+  });
+
+  it('enrolls with insecure, and the enrollment remembers that the user allowed it', async () => {
+    const standIn = await gateway();
+    const calls: string[] = [];
+    const enrollment = await enroll({
+      gatewayURL: lanGateway,
+      code: 'c',
+      dataDir,
+      insecure: true,
+      fetch: viaStandIn(standIn, calls),
+    });
+    expect(calls).toEqual([`${lanGateway}/v1/node/enroll`]);
+    expect(enrollment).toMatchObject({ gatewayURL: lanGateway, insecure: true });
+    expect(await readEnrollment(dataDir)).toMatchObject({ insecure: true });
+  });
+
+  it('the link refuses it too, unless the user allowed it', async () => {
+    const options = {
+      gatewayURL: lanGateway,
+      identity: await loadOrCreateIdentity(dataDir),
+      models: [],
+      hardware: { summary: 'test rig', backend: 'cpu' },
+    };
+    expect(() => new LinkClient(options)).toThrow(GatewayURLError);
+    expect(() => new LinkClient({ ...options, insecure: true })).not.toThrow();
+  });
+
+  it('needs no flag for a gateway on this machine', async () => {
+    const standIn = await gateway();
+    const enrollment = await enroll({ gatewayURL: standIn.url, code: 'c', dataDir });
+    expect(enrollment.insecure).toBeUndefined();
   });
 });
 

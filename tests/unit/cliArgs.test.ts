@@ -41,6 +41,7 @@ describe('parseCommand: serve', () => {
       dataDir: DEFAULT_DATA_DIR,
       gatewayURL: undefined,
       link: true,
+      insecure: false,
       price: {},
       mode: undefined,
     });
@@ -82,6 +83,7 @@ describe('parseCommand: serve', () => {
       dataDir: resolve('/srv/byoi'),
       gatewayURL: 'https://gw.example/byoi',
       link: true,
+      insecure: false,
       price: { prompt: 0, completion: 1.25 },
       mode: 'scheduled',
     });
@@ -212,6 +214,26 @@ describe('parseCommand: data folder, gateway and prices', () => {
     expect(serve(['--model', 'm'], { BYOI_DATA_DIR: '' }).dataDir).toBe(DEFAULT_DATA_DIR);
   });
 
+  it('refuses a plain http:// gateway on another machine unless --insecure', () => {
+    const lan = 'http://192.168.1.20:8787';
+    expect(() => serve(['--model', 'm', '--gateway', lan])).toThrow(/--gateway: .*--insecure/);
+    expect(() => parseCommand(['enroll', '--gateway', lan, '--code', 'c'], {})).toThrow(UsageError);
+    expect(serve(['--model', 'm', '--gateway', lan, '--insecure'])).toMatchObject({
+      gatewayURL: lan,
+      insecure: true,
+    });
+    const enroll = parseCommand(['enroll', '--gateway', lan, '--code', 'c', '--insecure'], {});
+    expect(enroll).toMatchObject({ kind: 'enroll', config: { insecure: true } });
+    for (const url of [
+      'http://127.0.0.1:8787',
+      'http://localhost:1',
+      'http://[::1]:2',
+      'https://gw.example',
+    ]) {
+      expect(serve(['--model', 'm', '--gateway', url]).insecure).toBe(false);
+    }
+  });
+
   it('turns the link off with --no-link, and refuses it together with --gateway', () => {
     expect(serve(['--model', 'm', '--no-link']).link).toBe(false);
     expect(() => serve(['--model', 'm', '--no-link', '--gateway', 'http://g'])).toThrow(
@@ -276,6 +298,7 @@ describe('parseCommand: enroll', () => {
       '--gateway', 'http://127.0.0.1:8080', '--code', 'byoi-enroll-x', '--name', 'rig', '--data-dir', '/d', '--json',
     ])).toEqual({
       gatewayURL: 'http://127.0.0.1:8080',
+      insecure: false,
       code: 'byoi-enroll-x',
       name: 'rig',
       dataDir: resolve('/d'),
@@ -288,6 +311,7 @@ describe('parseCommand: enroll', () => {
       enrollConfig(['--gateway', 'https://g', '--code', 'c'], { BYOI_DATA_DIR: '/e' }),
     ).toEqual({
       gatewayURL: 'https://g',
+      insecure: false,
       code: 'c',
       name: undefined,
       dataDir: resolve('/e'),
@@ -344,6 +368,7 @@ describe('SERVE_HELP', () => {
     ['--ctx-size', '--cpu', '--json', '--log-level', '--help', '--version'],
     [
       '--gateway',
+      '--insecure',
       '--control',
       '--mode',
       '--no-link',

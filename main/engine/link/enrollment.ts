@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { enrollRequestSchema, type EnrollRequest } from '../../../common/protocol.js';
 import { writeFileAtomic } from '../storage/atomicFile.js';
-import { gatewayEndpoint, normalizeGatewayURL } from './gatewayURL.js';
+import { gatewayEndpoint, isInsecureRemote, secureGatewayURL } from './gatewayURL.js';
 import { loadOrCreateIdentity, type NodeIdentity } from './identity.js';
 
 export const ENROLLMENT_FILE = 'enrollment.json';
@@ -27,6 +27,8 @@ export const enrollResponseSchema = z.object({ nodeId: id, orgId: id, gatewayPub
 export const enrollmentSchema = enrollResponseSchema.extend({
   gatewayURL: z.url({ protocol: /^https?$/ }),
   enrolledAt: z.iso.datetime(),
+  /** The user allowed plain http:// to this gateway on another machine (`--insecure`). */
+  insecure: z.literal(true).optional(),
 });
 export type Enrollment = z.infer<typeof enrollmentSchema>;
 
@@ -57,6 +59,8 @@ export interface EnrollOptions {
   name?: string;
   /** The node's key, when it is not the file in the data folder (the app's keyring). */
   identity?: NodeIdentity;
+  /** Allows plain http:// to a gateway on another machine (a private network). */
+  insecure?: boolean;
   /** Injectable for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
 }
@@ -71,7 +75,7 @@ function errorMessage(body: unknown): string | undefined {
  * atomically. A previous enrollment is kept as `enrollment.json.<time>.bak`.
  */
 export async function enroll(options: EnrollOptions): Promise<Enrollment> {
-  const gatewayURL = normalizeGatewayURL(options.gatewayURL);
+  const gatewayURL = secureGatewayURL(options.gatewayURL, options.insecure);
   const identity = options.identity ?? (await loadOrCreateIdentity(options.dataDir));
   const body: EnrollRequest = enrollRequestSchema.parse({
     code: options.code,
@@ -122,6 +126,7 @@ export async function enroll(options: EnrollOptions): Promise<Enrollment> {
     gatewayURL,
     ...parsed.data,
     enrolledAt: new Date().toISOString(),
+    ...(isInsecureRemote(gatewayURL) ? { insecure: true as const } : {}),
   };
   const path = join(options.dataDir, ENROLLMENT_FILE);
   const backup = `${path}.${Date.now()}.bak`;

@@ -1,4 +1,5 @@
 /** Gateway addresses: the user gives an http(s) URL; the link dials the matching ws(s) one. */
+import { isLoopback } from '../../../common/address.js';
 import { LINK_PATH } from '../../../common/protocol.js';
 
 /** A gateway URL that is not an http(s) URL. */
@@ -40,4 +41,27 @@ export function gatewayEndpoint(gatewayURL: string, path: string): string {
 /** The WebSocket URL of the gateway's node link (`ws(s)://…/v1/node/link`). */
 export function linkURL(gatewayURL: string): string {
   return gatewayEndpoint(gatewayURL, LINK_PATH).replace(/^http/, 'ws');
+}
+
+/** Whether a gateway URL is plain http:// to another machine. */
+export function isInsecureRemote(gatewayURL: string): boolean {
+  const url = new URL(normalizeGatewayURL(gatewayURL));
+  return url.protocol === 'http:' && !isLoopback(url.hostname.replace(/^\[|\]$/g, ''));
+}
+
+/**
+ * The normalized URL, refused when it is plain http:// to another machine and the user did
+ * not say `insecure`: the enrollment and the link would then cross the network unencrypted
+ * (prompts, answers and the node's earnings with them).
+ */
+export function secureGatewayURL(value: string, insecure = false): string {
+  const url = normalizeGatewayURL(value);
+  if (!insecure && isInsecureRemote(url)) {
+    throw new GatewayURLError(
+      `the gateway at ${url} is plain http:// on another machine, so prompts and answers would ` +
+        `cross the network unencrypted; use its https:// address, or allow plain http:// for ` +
+        `a private network you trust (--insecure)`,
+    );
+  }
+  return url;
 }

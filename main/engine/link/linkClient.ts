@@ -16,7 +16,7 @@ import {
 } from '../../../common/protocol.js';
 import { silentLogger, type Logger } from '../../../common/log.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { linkURL } from './gatewayURL.js';
+import { linkURL, secureGatewayURL } from './gatewayURL.js';
 import type { NodeIdentity } from './identity.js';
 import type { JobEnd, LinkModel } from './jobRunner.js';
 import {
@@ -79,6 +79,8 @@ export interface ReceiptSink {
 export interface LinkClientOptions {
   /** The gateway's http(s) URL; the link dials ws(s)://…/v1/node/link. */
   gatewayURL: string;
+  /** Allows plain ws:// to a gateway on another machine (a private network). */
+  insecure?: boolean;
   identity: NodeIdentity;
   models: readonly LinkModel[];
   hardware: AnnouncedHardware;
@@ -139,7 +141,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     }
     if (options.rewards) this.setRewards(options.rewards.split, options.rewards.missionCause);
     this.backoff = new Backoff(options.backoff);
-    linkURL(options.gatewayURL); // fail fast on a bad URL
+    secureGatewayURL(options.gatewayURL, options.insecure); // fail fast on a bad URL
     this.checkAnnounce(options.models);
   }
 

@@ -109,10 +109,10 @@ export function createOperations(engine: NodeEngine): Operations {
       });
       return { model, ...measured, earningsPerHour };
     },
-    joinNetwork: async ({ gatewayURL, code, name }) => {
+    joinNetwork: async ({ gatewayURL, code, name, insecure }) => {
       try {
         await engine.join(
-          { gatewayURL, code, name },
+          { gatewayURL, code, name, insecure },
           { agent: `byoi-node/${VERSION}`, startupTimeoutMs: 30_000 },
         );
       } catch (error) {

@@ -61,6 +61,8 @@ export interface NodeEngineOptions {
 export interface LinkOptions {
   /** Default: the gateway this node enrolled with. */
   gatewayURL?: string;
+  /** Allows plain http:// to a gateway on another machine; default: as enrolled. */
+  insecure?: boolean;
   agent: string;
   startupTimeoutMs: number;
 }
@@ -215,7 +217,10 @@ export class NodeEngine {
   }
 
   /** Enrolls with a one-time code, then links to that gateway. */
-  async join(options: { gatewayURL: string; code: string; name?: string }, link: LinkOptions) {
+  async join(
+    options: { gatewayURL: string; code: string; name?: string; insecure?: boolean },
+    link: LinkOptions,
+  ) {
     const enrollment = await enroll({
       ...options,
       dataDir: this.options.dataDir,
@@ -223,7 +228,7 @@ export class NodeEngine {
     });
     await this.linkClient?.stop('joining another gateway');
     this.linkClient = null;
-    return this.connect({ ...link, gatewayURL: enrollment.gatewayURL });
+    return this.connect({ ...link, gatewayURL: enrollment.gatewayURL, insecure: options.insecure });
   }
 
   /** Links to the gateway and waits for its welcome; served jobs go to the ledger. */
@@ -233,10 +238,13 @@ export class NodeEngine {
     if (!enrollment)
       throw new Error('this node is not enrolled yet; join a network with a code first');
     const gatewayURL = link.gatewayURL ?? enrollment.gatewayURL;
+    const insecure =
+      link.insecure ?? (enrollment.insecure === true && gatewayURL === enrollment.gatewayURL);
     const verdict = this.scheduler.verdict;
     const { rewards } = settings.get();
     const client = await startLink({
       gatewayURL,
+      insecure,
       identity: this.options.identity ?? (await loadOrCreateIdentity(dataDir)),
       gatewayPublicKey: enrollment.gatewayPublicKey,
       agent: link.agent,

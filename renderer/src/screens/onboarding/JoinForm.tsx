@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionStatus } from '../../components/ActionStatus';
-import { TextField } from '../../components/Fields';
+import { CheckField, TextField } from '../../components/Fields';
 import { useAction } from '../../hooks/useAction';
 import { joinNetwork } from '../../stores/actions';
 
@@ -12,6 +12,8 @@ export function JoinForm(): JSX.Element {
   const [gatewayURL, setGatewayURL] = useState('');
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
+  const [insecure, setInsecure] = useState(false);
+  const plainHTTP = gatewayURL.trim().toLowerCase().startsWith('http://');
   const submit = (event: FormEvent) => {
     event.preventDefault();
     void action.run(() =>
@@ -19,6 +21,7 @@ export function JoinForm(): JSX.Element {
         gatewayURL: gatewayURL.trim(),
         code: code.trim(),
         ...(name.trim() ? { name: name.trim() } : {}),
+        ...(plainHTTP && insecure ? { insecure: true } : {}),
       }),
     );
   };
@@ -33,6 +36,15 @@ export function JoinForm(): JSX.Element {
         required
         testId="join-gateway"
       />
+      {plainHTTP && (
+        <CheckField
+          label={t('onboarding.network.insecure')}
+          checked={insecure}
+          onChange={setInsecure}
+          help={t('onboarding.network.insecureHelp')}
+          testId="join-insecure"
+        />
+      )}
       <TextField
         label={t('onboarding.network.code')}
         value={code}
