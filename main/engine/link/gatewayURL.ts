@@ -43,9 +43,9 @@ export function linkURL(gatewayURL: string): string {
   return gatewayEndpoint(gatewayURL, LINK_PATH).replace(/^http/, 'ws');
 }
 
-/** Whether a gateway URL is plain http:// to another machine. */
+/** Whether a (normalized) gateway URL is plain http:// to another machine. */
 export function isInsecureRemote(gatewayURL: string): boolean {
-  const url = new URL(normalizeGatewayURL(gatewayURL));
+  const url = new URL(gatewayURL);
   return url.protocol === 'http:' && !isLoopback(url.hostname.replace(/^\[|\]$/g, ''));
 }
 
