@@ -40,6 +40,8 @@ export const CloseCode = {
   Replaced: 4006,
   Revoked: 4007,
   UnexpectedFrame: 4008,
+  /** The node sent frames faster than its link's budget allows; it may reconnect later. */
+  RateLimited: 4009,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

@@ -62,7 +62,7 @@ export function adminHttpStore(url: string, adminToken: string): AdminStore {
     return search.size ? `?${search}` : '';
   };
   /** true when done, false for a 404 (no such id), as the store answers. */
-  const revoke = async (path: string, method: Method = 'DELETE'): Promise<boolean> => {
+  const found = async (path: string, method: Method = 'DELETE'): Promise<boolean> => {
     try {
       await call(method, path);
       return true;
@@ -84,12 +84,13 @@ export function adminHttpStore(url: string, adminToken: string): AdminStore {
       call('POST', `/orgs/${id(orgId)}/keys`, { name, rateLimitPerMinute }),
     listApiKeys: async (orgId) =>
       (await call<{ data: ApiKeyInfo[] }>('GET', `/keys${query({ orgId })}`)).data,
-    revokeApiKey: (keyId) => revoke(`/keys/${id(keyId)}`),
+    revokeApiKey: (keyId) => found(`/keys/${id(keyId)}`),
     createEnrollmentCode: (orgId, ttlSeconds) =>
       call('POST', `/orgs/${id(orgId)}/enrollment-codes`, ttlSeconds ? { ttlSeconds } : {}),
     listNodes: async (orgId) =>
       (await call<{ data: NodeRecord[] }>('GET', `/nodes${query({ orgId })}`)).data,
-    revokeNode: (nodeId) => revoke(`/nodes/${id(nodeId)}`),
+    revokeNode: (nodeId) => found(`/nodes/${id(nodeId)}`),
+    clearNodeFaults: (nodeId) => found(`/nodes/${id(nodeId)}/clear-faults`, 'POST'),
     listUsage: async (filter = {}) =>
       (await call<{ data: UsageRecord[] }>('GET', `/usage${query(filter)}`)).data,
     balances: async (orgId) => {
@@ -117,12 +118,12 @@ export function adminHttpStore(url: string, adminToken: string): AdminStore {
         throw error;
       }
     },
-    removeProvider: (name) => revoke(`/providers/${id(name)}`),
+    removeProvider: (name) => found(`/providers/${id(name)}`),
     setProviderEnabled: (name, enabled) =>
-      revoke(`/providers/${id(name)}/${enabled ? 'enable' : 'disable'}`, 'POST'),
+      found(`/providers/${id(name)}/${enabled ? 'enable' : 'disable'}`, 'POST'),
     setRoutingRule: (rule) => call<RoutingRule>('PUT', '/routing-rules', rule),
     listRoutingRules: (orgId) => data<RoutingRule>(`/routing-rules${query({ orgId })}`),
-    removeRoutingRule: (orgId, model) => revoke(`/routing-rules${query({ orgId, model })}`),
+    removeRoutingRule: (orgId, model) => found(`/routing-rules${query({ orgId, model })}`),
     usageReport: ({ orgId, by, since, until }) =>
       data<UsageReportRow>(`/usage/report${query({ orgId, by, since, until })}`),
     routes: () => data<RouteView>('/routes'),

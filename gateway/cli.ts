@@ -37,6 +37,7 @@ async function serve(config: ServeConfig): Promise<void> {
     connectTimeoutMs: config.connectTimeoutMs,
     firstTokenTimeoutMs: config.firstTokenTimeoutMs,
     stallTimeoutMs: config.stallTimeoutMs,
+    quarantineAfter: config.quarantineAfter,
     queueWaitMs: config.queueWaitMs,
     queueLength: config.queueLength,
     healthIntervalMs: config.healthIntervalMs,

@@ -13,6 +13,7 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
   DEFAULT_STALL_TIMEOUT_MS,
+  DEFAULT_QUARANTINE_AFTER,
   DEFAULT_QUEUE_LENGTH,
   DEFAULT_QUEUE_WAIT_MS,
 } from './defaults.js';
@@ -59,6 +60,9 @@ Options for serve:
                         (default ${DEFAULT_FIRST_TOKEN_TIMEOUT_MS})
   --stall-timeout-ms N  ms a node may go silent mid-job before the job fails over (a stream
                         continues on another node) (default ${DEFAULT_STALL_TIMEOUT_MS})
+  --quarantine-after N  Faults (over-reported usage, stalls, silent offers, malformed
+                        output) after which a node gets no offers until an operator runs
+                        'admin nodes clear' (default ${DEFAULT_QUARANTINE_AFTER}; 0: never)
   --queue-wait-ms N     How long a request waits while every allowed route is busy
                         (default ${DEFAULT_QUEUE_WAIT_MS})
   --queue-length N      Requests that may wait per model (default ${DEFAULT_QUEUE_LENGTH})
@@ -91,6 +95,7 @@ export interface ServeConfig {
   connectTimeoutMs: number;
   firstTokenTimeoutMs: number;
   stallTimeoutMs: number;
+  quarantineAfter: number;
   queueWaitMs: number;
   queueLength: number;
   healthIntervalMs: number;
@@ -210,6 +215,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         'connect-timeout-ms': { type: 'string' },
         'first-token-timeout-ms': { type: 'string' },
         'stall-timeout-ms': { type: 'string' },
+        'quarantine-after': { type: 'string' },
         'queue-wait-ms': { type: 'string' },
         'queue-length': { type: 'string' },
         'health-interval-ms': { type: 'string' },
@@ -247,8 +253,10 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         ms('--first-token-timeout-ms', values['first-token-timeout-ms'], 3_600_000) ??
         DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
       stallTimeoutMs:
-        ms('--stall-timeout-ms', values['stall-timeout-ms'], 3_600_000) ??
-        DEFAULT_STALL_TIMEOUT_MS,
+        ms('--stall-timeout-ms', values['stall-timeout-ms'], 3_600_000) ?? DEFAULT_STALL_TIMEOUT_MS,
+      quarantineAfter:
+        integer('--quarantine-after', values['quarantine-after'], 0, 1_000_000) ??
+        DEFAULT_QUARANTINE_AFTER,
       queueWaitMs:
         integer('--queue-wait-ms', values['queue-wait-ms'], 0, 3_600_000) ?? DEFAULT_QUEUE_WAIT_MS,
       queueLength:

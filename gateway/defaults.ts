@@ -17,6 +17,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 export const DEFAULT_FIRST_TOKEN_TIMEOUT_MS = 30_000;
 /** ms a node may go silent between two outputs of a job before the job moves to another node. */
 export const DEFAULT_STALL_TIMEOUT_MS = 15_000;
+/** Faults (over-reports, stalls, silent offers) after which a node gets no offers until cleared. */
+export const DEFAULT_QUARANTINE_AFTER = 5;
 /** How long a request may wait while every allowed route is busy. */
 export const DEFAULT_QUEUE_WAIT_MS = 30_000;
 /** Requests that may wait per model. */

@@ -65,6 +65,7 @@ export class RoutingControl {
       providersChanged: () => this.reload(),
       nodeRevoked: (nodeId) =>
         router.disconnect(nodeId, CloseCode.Revoked, 'this node was revoked'),
+      nodeFaultsCleared: (nodeId) => router.faultsCleared(nodeId),
     };
   }
 

@@ -27,6 +27,7 @@ import { attachLinkServer, type LinkServer } from './link/linkServer.js';
 import { silentLogger, type Logger } from '../common/log.js';
 import { MarketFeed } from './market/marketFeed.js';
 import { applyGatewayConfig, loadGatewayConfig } from './config/gatewayConfig.js';
+import type { FrameBudgetLimits } from './link/frameBudget.js';
 import { Router } from './routing/router.js';
 import { RoutingControl } from './routingControl.js';
 import { openStore } from './store/pgliteStore.js';
@@ -62,6 +63,10 @@ export interface GatewayOptions {
   firstTokenTimeoutMs?: number;
   /** ms a node may go silent between outputs of a job before it fails over (default 15 s). */
   stallTimeoutMs?: number;
+  /** Faults after which a node gets no offers until an operator clears it (default 5; 0: never). */
+  quarantineAfter?: number;
+  /** Per-link frame budgets (default: the constants in link/frameBudget.ts). */
+  frameLimits?: Partial<FrameBudgetLimits>;
   /** How long a request may wait while every route is busy (default 30 s). */
   queueWaitMs?: number;
   /** Requests that may wait per model (default 256). */
@@ -154,6 +159,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     connectTimeoutMs,
     firstTokenTimeoutMs: options.firstTokenTimeoutMs,
     stallTimeoutMs: options.stallTimeoutMs,
+    quarantineAfter: options.quarantineAfter,
+    faultStore: store,
     queueWaitMs: options.queueWaitMs,
     queueLength: options.queueLength,
     logger,
@@ -185,6 +192,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       logger.info('config applied', { file: options.configFile, ...applied });
     }
     await routing.reload();
+    await router.standing.load();
     app = Fastify({ logger: false, bodyLimit: MAX_CLIENT_BODY_BYTES, forceCloseConnections: true });
     setErrorHandling(app, logger);
     app.get('/healthz', async () => ({
@@ -203,6 +211,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       feeBasisPoints,
       market,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
+      frameLimits: options.frameLimits,
       logger,
     });
     await app.listen({ host, port: options.port ?? DEFAULT_GATEWAY_PORT });

@@ -35,6 +35,7 @@ Commands:
                                    (default ttl ${STORE_LIMITS.defaultEnrollmentTtlSeconds} s)
   node list [--org ID]             List nodes
   node revoke ID                   Revoke a node
+  node clear ID                    Forget a node's faults and lift its quarantine
   usage [--org ID] [--node ID] [--limit N]
                                    Recent usage, newest first (default limit 50)
   usage --org ID --by model|route|key|node [--since ISO] [--until ISO] [--format json|csv]
@@ -181,6 +182,14 @@ const COMMANDS: Record<string, Command> = {
     async run(store, [id], _values, print) {
       if (!(await store.revokeNode(id!))) throw new Error(`No node with id '${id}'`);
       print({ id, revoked: true }, [`Revoked node ${id}.`]);
+    },
+  },
+  'node clear': {
+    args: ['ID'],
+    options: [],
+    async run(store, [id], _values, print) {
+      if (!(await store.clearNodeFaults(id!))) throw new Error(`No node with id '${id}'`);
+      print({ id, cleared: true }, [`Cleared the faults of node ${id}; it gets offers again.`]);
     },
   },
   usage: {

@@ -44,16 +44,23 @@ export const keyTable = (keys: ApiKeyInfo[]): string[] =>
     ]),
   );
 
+/** `stall×2, offer_timeout×1`, or `-` for none. */
+const faultList = (node: NodeRecord): string =>
+  node.faults.map((fault) => `${fault.kind}×${fault.count}`).join(', ') || '-';
+
 export const nodeTable = (nodes: NodeRecord[]): string[] =>
   table(
-    ['ID', 'ORG', 'NAME', 'PUBLIC KEY', 'ENROLLED', 'STATUS'],
+    ['ID', 'ORG', 'NAME', 'PUBLIC KEY', 'ENROLLED', 'STATUS', 'FAULTS'],
     nodes.map((node) => [
       node.id,
       node.orgId,
       node.name || '-',
       node.publicKey,
       node.enrolledAt,
-      status(node.revokedAt),
+      node.quarantinedAt && !node.revokedAt
+        ? `quarantined ${node.quarantinedAt}`
+        : status(node.revokedAt),
+      faultList(node),
     ]),
   );
 

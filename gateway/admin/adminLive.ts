@@ -14,4 +14,6 @@ export interface AdminLive {
   providersChanged(): Promise<void>;
   /** A node was revoked: its link closes (4007) and its models leave the listing at once. */
   nodeRevoked(nodeId: string): void;
+  /** An operator cleared a node's faults: a quarantined node gets offers again. */
+  nodeFaultsCleared(nodeId: string): void;
 }

@@ -142,6 +142,13 @@ export function registerAdminRoutes(
         return { id, revoked: true };
       });
 
+      scope.post('/nodes/:id/clear-faults', async (request) => {
+        const { id } = parseOrThrow(idParamsSchema, request.params);
+        if (!(await store.clearNodeFaults(id))) throw notFound('node', id, 'id');
+        live.nodeFaultsCleared(id);
+        return { id, cleared: true };
+      });
+
       scope.get('/usage', async (request) => {
         const query = parseOrThrow(usageQuerySchema, request.query);
         await requireOrg(query.orgId, 'orgId');

@@ -19,6 +19,7 @@ type PlainVerbs =
   | 'createEnrollmentCode'
   | 'listNodes'
   | 'revokeNode'
+  | 'clearNodeFaults'
   | 'listUsage'
   | 'balances'
   | 'setRoutingRule'
@@ -78,6 +79,7 @@ export function directAdminStore(store: GatewayStore): AdminStore {
     createEnrollmentCode: (orgId, ttl) => store.createEnrollmentCode(orgId, ttl),
     listNodes: (orgId) => store.listNodes(orgId),
     revokeNode: (id) => store.revokeNode(id),
+    clearNodeFaults: (id) => store.clearNodeFaults(id),
     listUsage: (filter) => store.listUsage(filter),
     balances: (orgId) => store.balances(orgId),
     setRoutingRule: (rule) => store.setRoutingRule(rule),

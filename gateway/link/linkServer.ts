@@ -2,7 +2,8 @@
  * The node link server: a WebSocket endpoint at {@link LINK_PATH} on the gateway's HTTP
  * server. Nodes dial out to it. Each connection gets a fresh challenge, must answer with a
  * signed `hello` in time, and then becomes a {@link NodeSession} that the router can use.
- * A malformed, oversized or unexpected frame closes that one link with a reason.
+ * A malformed, oversized or unexpected frame closes that one link with a reason, and so does
+ * a flood of frames over the link's hard cap (see frameBudget.ts).
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -19,6 +20,13 @@ import type { Logger } from '../../common/log.js';
 import type { MarketFeed } from '../market/marketFeed.js';
 import type { Router } from '../routing/router.js';
 import type { GatewayStore } from '../store/types.js';
+import {
+  frameBudgetLimits,
+  systemTimers,
+  TokenBucket,
+  type BudgetTimers,
+  type FrameBudgetLimits,
+} from './frameBudget.js';
 import { closeReason, parseNodeFrame } from './frames.js';
 import { checkHello, newNonce } from './handshake.js';
 import { NodeSession } from './nodeSession.js';
@@ -35,6 +43,10 @@ export interface LinkServerOptions {
   market: MarketFeed;
   /** How long a node has to answer the challenge (default 10 s). */
   handshakeTimeoutMs?: number;
+  /** Per-link frame budgets (default: the constants in frameBudget.ts). */
+  frameLimits?: Partial<FrameBudgetLimits>;
+  /** The clock and timer of those budgets (default real time). */
+  frameTimers?: BudgetTimers;
   logger: Logger;
 }
 
@@ -100,14 +112,17 @@ function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
   let state: 'hello' | 'verifying' | 'online' | 'closed' = 'hello';
   let session: NodeSession | undefined;
   const queued: NodeFrame[] = [];
+  const limits = frameBudgetLimits(options.frameLimits);
+  const timers = options.frameTimers ?? systemTimers;
+  const allFrames = new TokenBucket(limits.linkBurst, limits.linkPerSecond, () => timers.now());
 
   const send = (frame: GatewayFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
   const shut = (code: CloseCode, reason: string) => {
     logger.info('closing node link', { code, reason, nodeId: session?.nodeId });
+    state = 'closed'; // frames still in flight are ignored from here on
     if (session) return session.close(code, reason);
-    state = 'closed';
     clearTimeout(handshakeTimer);
     if (ws.readyState === ws.OPEN) ws.close(code, closeReason(reason));
   };
@@ -146,6 +161,8 @@ function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
     session = new NodeSession(ws, check.node, {
       heartbeatMs: options.heartbeatMs,
       logger,
+      limits,
+      timers,
       onOffline: (gone) => router.remove(gone),
       onChange: () => router.capacityChanged(),
       onAnnounce: (announced, first) => {
@@ -176,6 +193,8 @@ function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
     if (state === 'closed') return;
+    // Counted before parsing, so that a flood costs as little as possible.
+    if (!allFrames.take()) return shut(CloseCode.RateLimited, 'frame rate over budget');
     const parsed = parseNodeFrame(data, isBinary);
     if (!parsed.ok) return shut(parsed.code, parsed.reason);
     const frame = parsed.frame;

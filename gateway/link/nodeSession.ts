@@ -1,8 +1,9 @@
 /**
  * One authenticated node link: what the node announced, whether it is serving or paused, its
- * jobs in flight, its measured speed, and liveness (its reward split goes to the store). Job frames reach only
+ * jobs in flight, and liveness (its reward split goes to the store). Job frames reach only
  * the job's own listener, so a node can never touch another node's job; frames for jobs it
- * does not (or no longer) hold are ignored.
+ * does not (or no longer) hold are ignored. Control frames (`announce`, `availability`,
+ * `rewards`) have a budget per link: over it, the latest of each type waits (coalesced).
  */
 import type { WebSocket } from 'ws';
 import type { ChatDelta } from '../../common/chatDelta.js';
@@ -16,8 +17,17 @@ import {
   type Receipt,
 } from '../../common/protocol.js';
 import type { Logger } from '../../common/log.js';
+import { RepeatLog } from '../../common/repeatLog.js';
 import type { NodeRecord, NodeRewards } from '../store/types.js';
 import type { Task } from '../routing/route.js';
+import {
+  CoalescingBudget,
+  frameBudgetLimits,
+  systemTimers,
+  TokenBucket,
+  type BudgetTimers,
+  type FrameBudgetLimits,
+} from './frameBudget.js';
 import { closeReason } from './frames.js';
 
 export type JobDoneFrame = Extract<NodeFrame, { type: 'job.done' }>;
@@ -25,6 +35,7 @@ export type JobErrorBody = Extract<NodeFrame, { type: 'job.error' }>['error'];
 /** The frames about one job, which go to that job's listener. */
 type JobFrame = Extract<NodeFrame, { jobId: string }>;
 type MarketFrame = Extract<GatewayFrame, { type: 'market' }>;
+type ControlFrame = Extract<NodeFrame, { type: 'announce' | 'availability' | 'rewards' }>;
 
 /** Receives the events of one job offered to a session. After a final event, none follow. */
 export interface JobListener {
@@ -54,10 +65,11 @@ export interface NodeSessionOptions {
   onChange?(session: NodeSession): void;
   /** Called for each `rewards` frame, with the split the node asks for from now on. */
   onRewards?(session: NodeSession, rewards: NodeRewards): void;
+  /** The control-frame budget (default {@link frameBudgetLimits}). */
+  limits?: Partial<FrameBudgetLimits>;
+  /** The clock and timer of the budget and of repeated logs (default real time). */
+  timers?: BudgetTimers;
 }
-
-/** Weight of the newest sample in the speed average. */
-const SPEED_ALPHA = 0.3;
 
 export class NodeSession {
   readonly nodeId: string;
@@ -65,7 +77,6 @@ export class NodeSession {
   readonly name: string;
   private models = new Map<string, AnnouncedModel>();
   private jobs = new Map<string, { model: string; listener: JobListener }>();
-  private speeds = new Map<string, number>();
   private missedPongs = 0;
   private readonly heartbeat: NodeJS.Timeout;
   private online = true;
@@ -74,6 +85,8 @@ export class NodeSession {
   private servingNow = true;
   private pauseReason = '';
   private features = new Set<string>();
+  private readonly control: CoalescingBudget<ControlFrame['type']>;
+  private readonly repeats: RepeatLog;
 
   constructor(
     private readonly socket: WebSocket,
@@ -83,6 +96,18 @@ export class NodeSession {
     this.nodeId = node.id;
     this.orgId = node.orgId;
     this.name = node.name;
+    const timers = options.timers ?? systemTimers;
+    const limits = frameBudgetLimits(options.limits);
+    this.repeats = new RepeatLog(options.logger, { now: () => timers.now() });
+    this.control = new CoalescingBudget(
+      new TokenBucket(limits.controlBurst, limits.controlPerSecond, () => timers.now()),
+      timers,
+      (dropped) =>
+        options.logger.debug('coalesced control frames applied', {
+          nodeId: this.nodeId,
+          dropped,
+        }),
+    );
     socket.on('pong', () => (this.missedPongs = 0));
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
     this.heartbeat.unref();
@@ -129,40 +154,38 @@ export class NodeSession {
     return count;
   }
 
-  /** EWMA of completion tokens per second for `model`, or undefined before the first job. */
-  speed(model: string): number | undefined {
-    return this.speeds.get(model);
-  }
-
-  /** Folds one finished job into the speed average (from the node's own timings). */
-  recordSpeed(model: string, completionTokens: number, durationMs: number): void {
-    if (completionTokens <= 0 || durationMs <= 0) return;
-    const sample = (completionTokens * 1000) / durationMs;
-    const previous = this.speeds.get(model);
-    this.speeds.set(
-      model,
-      previous === undefined ? sample : previous + SPEED_ALPHA * (sample - previous),
-    );
-  }
-
   /** Handles a validated frame that arrived after `welcome`. */
   handleFrame(frame: NodeFrame): void {
     switch (frame.type) {
       case 'hello':
         return this.close(CloseCode.UnexpectedFrame, 'hello after welcome');
       case 'announce':
+      case 'availability':
+      case 'rewards':
+        // Over budget, only the latest of each type waits: the end state is the last frame.
+        this.control.submit(frame.type, () => this.applyControl(frame));
+        return;
+      default:
+        return this.handleJobFrame(frame);
+    }
+  }
+
+  private applyControl(frame: ControlFrame): void {
+    if (!this.online) return;
+    switch (frame.type) {
+      case 'announce':
         return this.takeAnnounce(frame);
       case 'availability':
         this.servingNow = frame.serving;
         this.pauseReason = frame.reason;
-        this.options.logger.info('node availability', {
+        this.repeats.info('node availability', {
           nodeId: this.nodeId,
           serving: frame.serving,
           reason: frame.reason,
         });
         return this.options.onChange?.(this);
       case 'rewards':
-        this.options.logger.info('node rewards', {
+        this.repeats.info('node rewards', {
           nodeId: this.nodeId,
           ...frame.split,
           missionCause: frame.missionCause,
@@ -171,8 +194,6 @@ export class NodeSession {
           split: frame.split,
           missionCause: frame.missionCause,
         });
-      default:
-        return this.handleJobFrame(frame);
     }
   }
 
@@ -181,7 +202,7 @@ export class NodeSession {
     this.features = new Set(frame.features ?? []);
     const first = !this.hasAnnounced;
     this.hasAnnounced = true;
-    this.options.logger.info('node announced', {
+    this.repeats.info('node announced', {
       nodeId: this.nodeId,
       models: frame.models.map((model) => model.id).join(','),
       backend: frame.hardware.backend,
@@ -193,7 +214,7 @@ export class NodeSession {
   private handleJobFrame(frame: JobFrame): void {
     const job = this.jobs.get(frame.jobId);
     if (!job) {
-      this.options.logger.debug('frame for an unknown job ignored', {
+      this.repeats.debug('frame for an unknown job ignored', {
         nodeId: this.nodeId,
         type: frame.type,
       });
@@ -317,6 +338,8 @@ export class NodeSession {
     if (!this.online) return;
     this.online = false;
     clearInterval(this.heartbeat);
+    this.control.close();
+    this.repeats.flush();
     const jobs = [...this.jobs.values()];
     this.jobs.clear();
     this.options.onOffline(this);

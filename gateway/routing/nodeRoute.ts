@@ -11,7 +11,7 @@ import type { ModelCapability, ModelPrice } from '../../common/protocol.js';
 import { boundUsage } from '../accounting/usageBounds.js';
 import type { JobErrorBody, NodeSession } from '../link/nodeSession.js';
 import type { Logger } from '../../common/log.js';
-import type { NodeFaults } from './nodeFaults.js';
+import type { NodeStanding } from './nodeStanding.js';
 import { NodeVectors } from './nodeVectors.js';
 import {
   RouteFailure,
@@ -38,7 +38,7 @@ export class NodeRoute implements Route {
   constructor(
     readonly session: NodeSession,
     private readonly maxPrice: ModelPrice,
-    private readonly faults: NodeFaults,
+    private readonly standing: NodeStanding,
     private readonly logger: Logger,
   ) {
     this.id = nodeRouteId(session.nodeId);
@@ -82,10 +82,12 @@ export class NodeRoute implements Route {
     return this.session.inFlight(model) >= announced.slots ? 'busy' : 'ready';
   }
 
-  /** Jobs in flight over slots, 0..1 (1 when the model is not announced). */
+  /**
+   * Jobs of `model` in flight. Announced slots are only a cap (see {@link capacity}): a node
+   * that announces many gains nothing in the ranking.
+   */
   load(model: string): number {
-    const announced = this.session.announced(model);
-    return announced ? this.session.inFlight(model) / announced.slots : 1;
+    return this.session.inFlight(model);
   }
 
   inFlight(): number {
@@ -149,8 +151,8 @@ export class NodeRoute implements Route {
           nodeId: this.nodeId,
           jobId,
           why,
-          faults: this.faults.record(this.nodeId),
         });
+        this.standing.record(this.nodeId, 'malformed_output', why);
         fail(`the node sent malformed output: ${why}`, 'status', 502);
       };
       const onAbort = () => {
@@ -160,7 +162,9 @@ export class NodeRoute implements Route {
       // Until accepted: the connect timeout; then until the first chunk: the first-token one.
       let timer = setTimeout(() => {
         session.cancel(jobId, 'offer timed out');
-        fail(`the node did not answer within ${job.connectTimeoutMs} ms`, 'timeout');
+        const why = `the node did not answer within ${job.connectTimeoutMs} ms`;
+        this.standing.record(this.nodeId, 'offer_timeout', why);
+        fail(why, 'timeout');
       }, job.connectTimeoutMs);
       // After output: at most the stall timeout between two outputs (a stream then continues
       // on another node).
@@ -172,9 +176,10 @@ export class NodeRoute implements Route {
             nodeId: this.nodeId,
             jobId,
             silentMs: job.stallTimeoutMs,
-            faults: this.faults.record(this.nodeId),
           });
-          fail(`the node went silent for ${job.stallTimeoutMs} ms mid-job`, 'timeout');
+          const why = `the node went silent for ${job.stallTimeoutMs} ms mid-job`;
+          this.standing.record(this.nodeId, 'stall', why);
+          fail(why, 'timeout');
         }, job.stallTimeoutMs);
       };
       const firstTokenTimer = () => {
@@ -182,7 +187,9 @@ export class NodeRoute implements Route {
         const left = Math.max(0, job.firstTokenTimeoutMs - (performance.now() - started));
         timer = setTimeout(() => {
           session.cancel(jobId, 'no output in time');
-          fail(`the node produced nothing within ${job.firstTokenTimeoutMs} ms`, 'timeout');
+          const why = `the node produced nothing within ${job.firstTokenTimeoutMs} ms`;
+          this.standing.record(this.nodeId, 'no_output', why);
+          fail(why, 'timeout');
         }, left);
       };
 
@@ -247,8 +254,13 @@ export class NodeRoute implements Route {
                   reportedCompletion: frame.usage.completionTokens,
                   billedPrompt: bounded.usage.promptTokens,
                   billedCompletion: bounded.usage.completionTokens,
-                  faults: this.faults.record(this.nodeId),
                 });
+                this.standing.record(
+                  this.nodeId,
+                  'usage_over_report',
+                  `reported ${frame.usage.promptTokens}+${frame.usage.completionTokens} tokens, ` +
+                    `billed ${bounded.usage.promptTokens}+${bounded.usage.completionTokens}`,
+                );
               }
               resolve({
                 finishReason: frame.finishReason,

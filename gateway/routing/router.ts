@@ -14,6 +14,7 @@ import {
   DEFAULT_MAX_PRICE,
   DEFAULT_QUEUE_LENGTH,
   DEFAULT_QUEUE_WAIT_MS,
+  DEFAULT_QUARANTINE_AFTER,
 } from '../defaults.js';
 import type { NodeSession } from '../link/nodeSession.js';
 import type { ProviderRecord, RoutingRule } from '../store/types.js';
@@ -22,8 +23,8 @@ import type { UpstreamRoute } from '../upstream/upstreamRoute.js';
 import { fullJitter } from './backoff.js';
 import { dispatch, type DispatchDeps } from './dispatch.js';
 import type { DispatchContext, DispatchResult } from './dispatchTypes.js';
-import { NodeFaults } from './nodeFaults.js';
 import { NodeRoute } from './nodeRoute.js';
+import { NodeStanding, type NodeStandingOptions } from './nodeStanding.js';
 import { matchRule, orderRoutes } from './routeOrder.js';
 import { HealthBook } from './healthBook.js';
 import { ModelQueues } from './modelQueues.js';
@@ -42,6 +43,10 @@ export interface RouterOptions {
   queueWaitMs?: number;
   /** Requests that may wait per model (default 256). */
   queueLength?: number;
+  /** Where node faults are counted. */
+  faultStore: NodeStandingOptions['store'];
+  /** Faults that quarantine a node (default {@link DEFAULT_QUARANTINE_AFTER}; 0: never). */
+  quarantineAfter?: number;
   logger: Logger;
 }
 
@@ -52,8 +57,8 @@ export class Router {
   private rules: RoutingRule[] = [];
   private readonly maxPrice: ModelPrice;
   readonly health: HealthBook;
-  /** Usage over-reports and the like, per node. */
-  readonly faults = new NodeFaults();
+  /** Each node's faults (usage over-reports, stalls and the like) and quarantine. */
+  readonly standing: NodeStanding;
   private readonly queues: ModelQueues;
   private closed = false;
 
@@ -65,6 +70,11 @@ export class Router {
       logger: options.logger,
     });
     this.health = new HealthBook(options.logger, () => this.queues.wake());
+    this.standing = new NodeStanding({
+      store: options.faultStore,
+      quarantineAfter: options.quarantineAfter ?? DEFAULT_QUARANTINE_AFTER,
+      logger: options.logger,
+    });
   }
 
   /** Registers a session that just came online; an older link of the same node is closed. */
@@ -73,7 +83,7 @@ export class Router {
     const older = this.sessions.get(session.nodeId);
     if (older && older !== session) older.close(CloseCode.Replaced, 'replaced by a newer link');
     this.sessions.set(session.nodeId, session);
-    const route = new NodeRoute(session, this.maxPrice, this.faults, this.options.logger);
+    const route = new NodeRoute(session, this.maxPrice, this.standing, this.options.logger);
     route.onCapacity = () => this.queues.wake();
     this.nodeRoutes.set(session.nodeId, route);
     this.queues.wake();
@@ -127,17 +137,31 @@ export class Router {
     return [...nodes, ...this.upstream.routes()];
   }
 
+  /** The routes that may get offers: a quarantined node gets none. */
+  private offerable(): Route[] {
+    return this.routes().filter(
+      (route) => route.nodeId === null || !this.standing.isQuarantined(route.nodeId),
+    );
+  }
+
   private serving(model: string): Route[] {
-    return this.routes().filter((route) => route.models().includes(model));
+    return this.offerable().filter((route) => route.models().includes(model));
+  }
+
+  /** An operator cleared the node's faults: it gets offers again. */
+  faultsCleared(nodeId: string): void {
+    this.standing.cleared(nodeId);
+    this.queues.wake();
   }
 
   /**
    * Model ids some route serves, sorted: online nodes (paused ones too, since they come
-   * back: a request meanwhile gets 503, not 404) and providers whose breaker is not open.
+   * back: a request meanwhile gets 503, not 404; quarantined ones not) and providers whose
+   * breaker is not open.
    */
   onlineModels(): string[] {
     const ids = new Set<string>();
-    for (const route of this.routes()) {
+    for (const route of this.offerable()) {
       if (route.kind === 'upstream' && !this.health.of(route).allows()) continue;
       for (const model of route.models()) ids.add(model);
     }

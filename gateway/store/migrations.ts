@@ -148,6 +148,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'node faults and quarantine',
+    sql: `
+      ALTER TABLE nodes ADD COLUMN quarantined_at timestamptz;
+      CREATE TABLE node_faults (
+        node_id text NOT NULL REFERENCES nodes (id),
+        kind text NOT NULL,
+        count integer NOT NULL CHECK (count > 0),
+        last_at timestamptz NOT NULL,
+        last_detail text NOT NULL,
+        PRIMARY KEY (node_id, kind)
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

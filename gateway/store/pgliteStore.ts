@@ -20,6 +20,7 @@ import { acquireDirLock, type DirLock } from './dirLock.js';
 import { enrollWithCode } from './enrollment.js';
 import { migrate } from './migrations.js';
 import { queryRecentPrices, sumBalances } from './ledgerSums.js';
+import { clearFaults, recordFault } from './nodeFaults.js';
 import { readNodeRewards, writeNodeRewards } from './nodeRewards.js';
 import {
   deleteProvider,
@@ -53,6 +54,8 @@ import {
   type NewProvider,
   type NewRoutingRule,
   type NewUsageRecord,
+  type NodeFaultKind,
+  type NodeFaultOutcome,
   type NodeRecord,
   type NodeRewards,
   type Org,
@@ -209,6 +212,19 @@ class PgliteStore implements GatewayStore {
 
   revokeNode(id: string): Promise<boolean> {
     return this.run(() => this.revoke('nodes', id));
+  }
+
+  recordNodeFault(
+    nodeId: string,
+    kind: NodeFaultKind,
+    detail: string,
+    quarantineAfter: number,
+  ): Promise<NodeFaultOutcome | null> {
+    return this.run(() => recordFault(this.db, nodeId, kind, detail, quarantineAfter, this.now()));
+  }
+
+  clearNodeFaults(nodeId: string): Promise<boolean> {
+    return this.run(() => clearFaults(this.db, nodeId));
   }
 
   private async revoke(table: 'api_keys' | 'nodes', id: string): Promise<boolean> {

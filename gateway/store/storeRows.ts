@@ -6,6 +6,7 @@ import type { ModelPrice } from '../../common/protocol.js';
 import {
   STORE_LIMITS,
   type ApiKeyInfo,
+  type NodeFault,
   type NodeRecord,
   type NewUsageRecord,
   type Org,
@@ -17,7 +18,11 @@ import {
 type Int8 = number | bigint | string;
 
 export const KEY_COLUMNS = 'id, org_id, name, rate_limit_per_minute, created_at, revoked_at';
-export const NODE_COLUMNS = 'id, org_id, name, public_key, enrolled_at, revoked_at';
+/** The node's columns and its faults (as a jsonb array); `nodes` must not be aliased. */
+export const NODE_COLUMNS = `id, org_id, name, public_key, enrolled_at, revoked_at, quarantined_at,
+  (SELECT COALESCE(jsonb_agg(jsonb_build_object('kind', kind, 'count', count,
+      'lastAt', last_at, 'lastDetail', last_detail) ORDER BY kind), '[]'::jsonb)
+   FROM node_faults WHERE node_faults.node_id = nodes.id) AS faults`;
 
 export interface OrgRow {
   id: string;
@@ -41,6 +46,9 @@ export interface NodeRow {
   public_key: string;
   enrolled_at: Date;
   revoked_at: Date | null;
+  quarantined_at: Date | null;
+  /** jsonb: timestamps come as text. */
+  faults: (Omit<NodeFault, 'lastAt'> & { lastAt: string })[];
 }
 
 export interface UsageRow {
@@ -100,6 +108,8 @@ export const toNode = (row: NodeRow): NodeRecord => ({
   publicKey: row.public_key,
   enrolledAt: row.enrolled_at.toISOString(),
   revokedAt: iso(row.revoked_at),
+  quarantinedAt: iso(row.quarantined_at),
+  faults: row.faults.map((fault) => ({ ...fault, lastAt: new Date(fault.lastAt).toISOString() })),
 });
 
 export const toUsage = (row: UsageRow): UsageRecord => ({

@@ -21,6 +21,8 @@ export const STORE_METHODS = [
   'nodeByPublicKey',
   'listNodes',
   'revokeNode',
+  'recordNodeFault',
+  'clearNodeFaults',
   'setNodeRewards',
   'nodeRewards',
   'recordUsage',

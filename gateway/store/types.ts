@@ -17,6 +17,8 @@ export const STORE_LIMITS = {
   maxUsageLimit: 10_000,
   /** Longest mission cause a node may name. */
   causeLength: 128,
+  /** Longest detail kept with a node fault. */
+  faultDetailLength: 256,
   /** Highest price a provider or rule may name, USD per 1M tokens. */
   maxPrice: 1000,
   /** Most API keys a provider may have. */
@@ -54,6 +56,44 @@ export interface NodeRecord {
   publicKey: string;
   enrolledAt: string;
   revokedAt: string | null;
+  /** Since when the node gets no offers, for its faults; null when it is not quarantined. */
+  quarantinedAt: string | null;
+  /** Its faults since an operator last cleared them, one entry per kind. */
+  faults: NodeFault[];
+}
+
+/** What a node did wrong, as the gateway saw it. */
+export const NODE_FAULT_KINDS = [
+  /** It reported more tokens than the gateway relayed (billed at the bound). */
+  'usage_over_report',
+  /** Its output was out of shape for the job. */
+  'malformed_output',
+  /** It went silent mid-job. */
+  'stall',
+  /** It accepted a job and produced nothing in time. */
+  'no_output',
+  /** It never answered an offer. */
+  'offer_timeout',
+] as const;
+export type NodeFaultKind = (typeof NODE_FAULT_KINDS)[number];
+
+/** One kind of fault of one node. */
+export interface NodeFault {
+  kind: NodeFaultKind;
+  count: number;
+  lastAt: string;
+  /** What the gateway saw the last time (its own words, never the node's text). */
+  lastDetail: string;
+}
+
+/** What counting a fault did. */
+export interface NodeFaultOutcome {
+  /** The node's faults of every kind since the last clear. */
+  total: number;
+  /** Whether the node is quarantined now. */
+  quarantined: boolean;
+  /** Whether this fault is the one that quarantined it. */
+  newlyQuarantined: boolean;
 }
 
 /**
@@ -262,6 +302,18 @@ export interface GatewayStore {
   listNodes(orgId?: string): Promise<NodeRecord[]>;
   /** Revokes the node (idempotent, keeps the first revocation time); false for an unknown id. */
   revokeNode(id: string): Promise<boolean>;
+  /**
+   * Counts one fault against the node, and quarantines it once its faults since the last
+   * clear reach `quarantineAfter` (0: never). Null for an unknown node.
+   */
+  recordNodeFault(
+    nodeId: string,
+    kind: NodeFaultKind,
+    detail: string,
+    quarantineAfter: number,
+  ): Promise<NodeFaultOutcome | null>;
+  /** Forgets the node's faults and lifts its quarantine; false for an unknown node. */
+  clearNodeFaults(nodeId: string): Promise<boolean>;
   /**
    * Sets how the node's earnings are shared from now on (earlier usage keeps its shares).
    * Throws a RangeError for a split that does not add up to 100; false for an unknown node.

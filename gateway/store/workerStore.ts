@@ -72,7 +72,8 @@ export async function openStoreInWorker(
   ) as unknown as GatewayStore;
 
   const apiKeys = new ApiKeyCache(
-    (secret) => call('authenticateApiKey', [secret]) as ReturnType<GatewayStore['authenticateApiKey']>,
+    (secret) =>
+      call('authenticateApiKey', [secret]) as ReturnType<GatewayStore['authenticateApiKey']>,
   );
   let closing: Promise<void> | undefined;
   return {

@@ -26,6 +26,7 @@ describe('parseCommand', () => {
         connectTimeoutMs: 5000,
         firstTokenTimeoutMs: 30_000,
         stallTimeoutMs: 15_000,
+        quarantineAfter: 5,
         queueWaitMs: 30_000,
         queueLength: 256,
         healthIntervalMs: 30_000,
@@ -47,6 +48,8 @@ describe('parseCommand', () => {
         '0.5/1.5',
         '--market-interval-ms',
         '250',
+        '--quarantine-after',
+        '0',
         '--json',
       ],
       {},
@@ -59,6 +62,7 @@ describe('parseCommand', () => {
         feeBasisPoints: 250,
         maxPrice: { prompt: 0.5, completion: 1.5 },
         marketIntervalMs: 250,
+        quarantineAfter: 0,
         json: true,
       },
     });
@@ -70,6 +74,7 @@ describe('parseCommand', () => {
     [['--max-price', '10']],
     [['--heartbeat-ms', '5']],
     [['--market-interval-ms', '0']],
+    [['--quarantine-after', '-1']],
     [['--log-level', 'loud']],
     [['stray']],
   ])('refuses %j', (argv) => {

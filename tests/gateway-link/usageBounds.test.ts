@@ -19,7 +19,6 @@ afterAll(async () => {
 describe('usage a node reports', () => {
   it('is billed at the bound of what the gateway relayed, and counted as a fault', async () => {
     const { link, nodeId } = await t.connectNode([model('greedy', { price: PRICE })]);
-    const faultsBefore = t.gateway.router.faults.count(nodeId);
     const reply = t.client.chat.completions.create({ model: 'greedy', messages: USER });
     const words = ['three ', 'small ', 'words'];
     const offer = await link.serveNext(words, {
@@ -37,7 +36,17 @@ describe('usage a node reports', () => {
     expect(receipt).toMatchObject(bound);
     const money = priceJob(PRICE, bound.promptTokens, bound.completionTokens, 1500);
     expect(await t.gateway.store.usageFor(offer.jobId)).toMatchObject({ ...bound, ...money });
-    expect(t.gateway.router.faults.count(nodeId)).toBe(faultsBefore + 1);
+    await t.gateway.router.standing.settled();
+    const [node] = await t.gateway.store
+      .listNodes(t.nodeOrgId)
+      .then((all) => all.filter((n) => n.id === nodeId));
+    expect(node!.faults).toEqual([
+      expect.objectContaining({
+        kind: 'usage_over_report',
+        count: 1,
+        lastDetail: expect.any(String),
+      }),
+    ]);
     link.close();
   });
 });

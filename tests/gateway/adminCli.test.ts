@@ -180,6 +180,19 @@ describe('nodes, usage and balances', () => {
       new RegExp(`${node.id}.*rig.*active`),
     );
     expect((await json<{ data: unknown[] }>(`node list --org ${org.id}`)).data).toEqual([node]);
+    await store.recordNodeFault(node.id, 'stall', 'silent', 2);
+    await store.recordNodeFault(node.id, 'stall', 'silent', 2);
+    expect((await admin(`node list --org ${org.id}`)).out).toMatch(
+      new RegExp(`${node.id}.*quarantined \\S+\\s+stall×2`),
+    );
+    expect((await admin(`node clear ${node.id}`)).out).toBe(
+      `Cleared the faults of node ${node.id}; it gets offers again.`,
+    );
+    expect(await store.nodeByPublicKey(node.publicKey)).toMatchObject({
+      quarantinedAt: null,
+      faults: [],
+    });
+    expect((await admin('node clear node_nope')).code).toBe(1);
     expect(await admin(`node revoke ${node.id} --json`)).toMatchObject({
       code: 0,
       out: expect.stringContaining('"revoked": true'),

@@ -108,6 +108,7 @@ export function stubLive(overrides: Partial<AdminLive> = {}): AdminLive & { chan
     compare: async () => [],
     providersChanged: async () => void live.changes++,
     nodeRevoked: () => undefined,
+    nodeFaultsCleared: () => undefined,
     ...overrides,
   };
   return live;

@@ -109,6 +109,8 @@ describe('enrollment', () => {
       publicKey,
       enrolledAt: clock.toISOString(),
       revokedAt: null,
+      quarantinedAt: null,
+      faults: [],
     });
     expect(await store.nodeByPublicKey(publicKey)).toEqual(node);
     expect(await enrollError(store.enrollNode(code, nodePublicKey(), 'rig-2'))).toBe('used');

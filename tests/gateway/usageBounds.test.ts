@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { Task } from '../../gateway/routing/route.js';
 import { boundUsage, completionBound, promptBound } from '../../gateway/accounting/usageBounds.js';
 import type { ChatCompletionRequest } from '../../common/openai.js';
-import { NodeFaults } from '../../gateway/routing/nodeFaults.js';
 
 const request = (extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest =>
   ({
@@ -68,14 +67,5 @@ describe('usage bounds', () => {
     expect(
       boundUsage({ promptTokens: -3, completionTokens: Number.NaN }, chat(), 'ok').usage,
     ).toEqual({ promptTokens: 0, completionTokens: 0 });
-  });
-
-  it('counts faults per node', () => {
-    const faults = new NodeFaults();
-    expect(faults.record('a')).toBe(1);
-    expect(faults.record('a')).toBe(2);
-    expect(faults.count('b')).toBe(0);
-    faults.clear('a');
-    expect(faults.count('a')).toBe(0);
   });
 });

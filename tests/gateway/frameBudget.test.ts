@@ -1,0 +1,134 @@
+/** The token bucket and the coalescing budget of a link's frames, on a fake clock. */
+import { describe, expect, it } from 'vitest';
+import {
+  CoalescingBudget,
+  CONTROL_FRAME_BURST,
+  frameBudgetLimits,
+  TokenBucket,
+  type BudgetTimers,
+} from '../../gateway/link/frameBudget.js';
+
+/** A clock that moves only when told, with timers that fire as it passes them. */
+function fakeTimers() {
+  let time = 1000;
+  let nextId = 0;
+  const timers = new Map<number, { at: number; callback: () => void }>();
+  const api: BudgetTimers & { advance(ms: number): void; count(): number } = {
+    now: () => time,
+    setTimeout(callback, ms) {
+      timers.set(++nextId, { at: time + ms, callback });
+      return nextId;
+    },
+    clearTimeout: (handle) => void timers.delete(handle as number),
+    advance(ms) {
+      const end = time + ms;
+      for (;;) {
+        const due = [...timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at);
+        if (due.length === 0) break;
+        const [id, timer] = due[0]!;
+        timers.delete(id);
+        time = timer.at;
+        timer.callback();
+      }
+      time = end;
+    },
+    count: () => timers.size,
+  };
+  return api;
+}
+
+describe('TokenBucket', () => {
+  it('allows a burst, then earns tokens back at its rate, never above the burst', () => {
+    const clock = fakeTimers();
+    const bucket = new TokenBucket(3, 2, clock.now);
+    expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(bucket.msUntilToken()).toBe(500);
+    clock.advance(499);
+    expect(bucket.take()).toBe(false);
+    clock.advance(1);
+    expect(bucket.take()).toBe(true);
+    expect(bucket.take()).toBe(false);
+    clock.advance(60_000);
+    expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  it('ignores a clock that steps back', () => {
+    let now = 5000;
+    const bucket = new TokenBucket(1, 1, () => now);
+    expect(bucket.take()).toBe(true);
+    now = 0;
+    expect(bucket.take()).toBe(false);
+    now = 1000;
+    expect(bucket.take()).toBe(true);
+  });
+});
+
+describe('CoalescingBudget', () => {
+  it('applies within budget at once, and over it only the latest per key, as tokens return', () => {
+    const clock = fakeTimers();
+    const applied: string[] = [];
+    const drained: number[] = [];
+    const budget = new CoalescingBudget<string>(new TokenBucket(2, 1, clock.now), clock, (n) =>
+      drained.push(n),
+    );
+    const submit = (key: string, value: string) =>
+      budget.submit(key, () => applied.push(`${key}=${value}`));
+
+    expect(submit('a', '1')).toBe(true);
+    expect(submit('b', '1')).toBe(true);
+    expect(submit('a', '2')).toBe(false);
+    expect(submit('b', '2')).toBe(false);
+    expect(submit('a', '3')).toBe(false); // replaces a=2
+    expect(applied).toEqual(['a=1', 'b=1']);
+    expect(budget.waitingCount).toBe(2);
+    expect(clock.count()).toBe(1); // one timer, however many wait
+
+    clock.advance(1000);
+    expect(applied).toEqual(['a=1', 'b=1', 'b=2']);
+    clock.advance(1000);
+    expect(applied).toEqual(['a=1', 'b=1', 'b=2', 'a=3']);
+    expect(drained).toEqual([1]);
+    expect(clock.count()).toBe(0);
+  });
+
+  it('keeps waiting work ahead of newer work of another key', () => {
+    const clock = fakeTimers();
+    const applied: string[] = [];
+    const budget = new CoalescingBudget<string>(new TokenBucket(1, 1, clock.now), clock);
+    budget.submit('a', () => applied.push('a1'));
+    budget.submit('a', () => applied.push('a2'));
+    expect(budget.submit('b', () => applied.push('b1'))).toBe(false);
+    clock.advance(2000);
+    expect(applied).toEqual(['a1', 'a2', 'b1']);
+  });
+
+  it('drops what waits and its timer when closed', () => {
+    const clock = fakeTimers();
+    const applied: string[] = [];
+    const budget = new CoalescingBudget<string>(new TokenBucket(1, 1, clock.now), clock);
+    budget.submit('a', () => applied.push('a1'));
+    budget.submit('a', () => applied.push('a2'));
+    budget.close();
+    expect(clock.count()).toBe(0);
+    clock.advance(10_000);
+    expect(budget.submit('a', () => applied.push('a3'))).toBe(false);
+    expect(applied).toEqual(['a1']);
+  });
+});
+
+it('frameBudgetLimits fills in the constants', () => {
+  expect(frameBudgetLimits({ linkBurst: 5 })).toMatchObject({
+    controlBurst: CONTROL_FRAME_BURST,
+    linkBurst: 5,
+  });
+});
