@@ -92,7 +92,7 @@ export interface EarningsBalances {
   lifetime: number;
 }
 
-/** A receipt that disagrees with what the node metered. */
+/** A receipt that disagrees with what the node metered, or a job the gateway does not know. */
 export interface Discrepancy {
   jobId: string;
   model: string;

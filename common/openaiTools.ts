@@ -8,6 +8,11 @@ import { z } from 'zod';
 
 /** How deep a JSON schema (tool parameters, `json_schema`) may nest before it is refused. */
 export const MAX_SCHEMA_DEPTH = 24;
+/**
+ * Values (objects, arrays and scalars) one JSON schema may hold before it is refused: well
+ * above OpenAI's own 5000 properties per schema, far below what makes a grammar slow to build.
+ */
+export const MAX_SCHEMA_NODES = 20_000;
 /** Tools one request may declare (OpenAI's own limit). */
 export const MAX_TOOLS = 128;
 
@@ -22,13 +27,35 @@ export function jsonDepth(value: unknown, limit = MAX_SCHEMA_DEPTH + 1): number 
   return deepest + 1;
 }
 
-/** A JSON schema as an object, refused past {@link MAX_SCHEMA_DEPTH} levels. */
-export const jsonSchemaObject = z
-  .record(z.string(), z.unknown())
-  .refine(
-    (schema) => jsonDepth(schema) <= MAX_SCHEMA_DEPTH,
-    `the schema nests deeper than ${MAX_SCHEMA_DEPTH} levels`,
-  );
+/** Values in `value`, itself included, counted up to `limit`, without recursion. */
+export function jsonNodeCount(value: unknown, limit = MAX_SCHEMA_NODES + 1): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && count < limit) {
+    const next = stack.pop();
+    count++;
+    if (next === null || typeof next !== 'object') continue;
+    for (const child of Object.values(next as Record<string, unknown>)) {
+      if (count + stack.length >= limit) break;
+      stack.push(child);
+    }
+  }
+  return count;
+}
+
+/**
+ * A JSON schema as an object, refused past {@link MAX_SCHEMA_DEPTH} levels or
+ * {@link MAX_SCHEMA_NODES} values, so that what reaches a node's grammar builder is bounded.
+ */
+export const jsonSchemaObject = z.record(z.string(), z.unknown()).check((ctx) => {
+  const problem =
+    jsonNodeCount(ctx.value) > MAX_SCHEMA_NODES
+      ? `the schema holds more than ${MAX_SCHEMA_NODES} values`
+      : jsonDepth(ctx.value) > MAX_SCHEMA_DEPTH
+        ? `the schema nests deeper than ${MAX_SCHEMA_DEPTH} levels`
+        : null;
+  if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem });
+});
 
 const toolName = z
   .string()

@@ -14,7 +14,10 @@
  * answer from scratch, so the gateway must offer continuations only to nodes that support them.
  * The node sends `announce` (new prices), `availability` (paused or serving) and `rewards`
  * again whenever they change; the gateway sends `market` (what the network pays) after
- * welcome and then now and then. Liveness uses WebSocket ping/pong.
+ * welcome and then now and then. Liveness uses WebSocket ping/pong. After a welcome that lists
+ * the `receipts.request` feature, a node may ask for the receipts it still waits for
+ * (`receipts.request`): the gateway sends each one it has again as `receipt`, and names the
+ * rest in `receipts.unknown`. Ids a node gives (models, jobs) hold only {@link SAFE_ID_PATTERN}.
  */
 import { z } from 'zod';
 import { toolCallDeltaSchema } from './chatDelta.js';
@@ -26,6 +29,18 @@ export const PROTOCOL_VERSION = 1;
 /** Frames larger than this close the link with {@link CloseCode.FrameTooLarge}. */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 export const LINK_PATH = '/v1/node/link';
+/** The most job ids one `receipts.request` (or `receipts.unknown`) carries. */
+export const MAX_RECEIPT_REQUEST_IDS = 256;
+/**
+ * A `welcome` feature: the gateway answers `receipts.request`, so a node can recover the
+ * receipts it missed (a gateway crash or a dropped link between a job's end and its receipt).
+ */
+export const GATEWAY_FEATURE_RECEIPTS_REQUEST = 'receipts.request';
+/**
+ * The most `receipts.request` frames a node sends after one welcome; the gateway's budget
+ * takes that many at once, and a few a minute after.
+ */
+export const RECEIPT_REQUESTS_PER_LINK = 4;
 
 /** WebSocket close codes (4000–4999 are for applications) with their meaning. */
 export const CloseCode = {
@@ -46,6 +61,13 @@ export const CloseCode = {
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 const id = z.string().min(1).max(128);
+/**
+ * The characters a job id (both ways) and a node-given id (a model id) may hold: letters,
+ * digits and `. _ : / @ + -`, so that it is safe in logs, headers and CSV (`org/model:q4` is
+ * fine). The gateway's own job ids (`job_<hex>`) always are.
+ */
+export const SAFE_ID_PATTERN = /^[A-Za-z0-9._:/@+-]{1,128}$/;
+const safeId = id.regex(SAFE_ID_PATTERN, 'must be 1 to 128 letters, digits or . _ : / @ + -');
 const base64 = z
   .string()
   .max(4096)
@@ -71,7 +93,7 @@ export const MAX_EMBEDDING_SIZE = 16384;
 
 /** What a node offers for one model. */
 export const announcedModelSchema = z.object({
-  id,
+  id: safeId,
   price: modelPriceSchema,
   slots: z.number().int().positive().max(1024),
   contextLength: z.number().int().positive(),
@@ -167,6 +189,12 @@ export const gatewayFrameSchema = z.discriminatedUnion('type', [
     heartbeatMs: z.number().int().positive(),
     /** The network fee in basis points, so the node can foresee its credit. */
     feeBasisPoints: z.number().int().min(0).max(10_000).optional(),
+    /**
+     * What this gateway understands beyond protocol v1's first release, e.g.
+     * {@link GATEWAY_FEATURE_RECEIPTS_REQUEST}. Older gateways send none: a node must not send
+     * them a frame they do not know, since an unknown frame closes the link.
+     */
+    features: z.array(z.string().max(64)).max(32).optional(),
   }),
   z.object({
     type: z.literal('market'),
@@ -177,7 +205,7 @@ export const gatewayFrameSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('job.offer'),
-      jobId: id,
+      jobId: safeId,
       /** A chat completion. Exactly one of `request`, `embeddings` and `completion` is set. */
       request: chatCompletionRequestSchema.optional(),
       /** Embeddings of `input` (only to a node that announced the `embeddings` capability). */
@@ -212,8 +240,13 @@ export const gatewayFrameSchema = z.discriminatedUnion('type', [
         });
       }
     }),
-  z.object({ type: z.literal('job.cancel'), jobId: id, reason: z.string().max(256) }),
+  z.object({ type: z.literal('job.cancel'), jobId: safeId, reason: z.string().max(256) }),
   z.object({ type: z.literal('receipt'), receipt: receiptSchema, signature: base64 }),
+  /** The answer to `receipts.request` for the jobs this gateway has no receipt of for this node. */
+  z.object({
+    type: z.literal('receipts.unknown'),
+    jobIds: z.array(safeId).max(MAX_RECEIPT_REQUEST_IDS),
+  }),
 ]);
 export type GatewayFrame = z.infer<typeof gatewayFrameSchema>;
 
@@ -247,16 +280,25 @@ export const nodeFrameSchema = z.discriminatedUnion('type', [
     split: rewardSplitSchema,
     missionCause: z.string().max(128).nullable(),
   }),
-  z.object({ type: z.literal('job.accept'), jobId: id }),
+  /**
+   * Only to a gateway whose `welcome` lists {@link GATEWAY_FEATURE_RECEIPTS_REQUEST}: the jobs
+   * whose receipt this node still waits for. The gateway sends each receipt it has again,
+   * and names the others in one `receipts.unknown`.
+   */
+  z.object({
+    type: z.literal('receipts.request'),
+    jobIds: z.array(safeId).min(1).max(MAX_RECEIPT_REQUEST_IDS),
+  }),
+  z.object({ type: z.literal('job.accept'), jobId: safeId }),
   z.object({
     type: z.literal('job.reject'),
-    jobId: id,
+    jobId: safeId,
     reason: jobRejectReasonSchema,
     message: z.string().max(1024),
   }),
   z.object({
     type: z.literal('job.chunk'),
-    jobId: id,
+    jobId: safeId,
     index: count,
     /** Content; empty in a chunk that carries only tool-call fragments. */
     text: z.string().max(65536),
@@ -265,7 +307,7 @@ export const nodeFrameSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('job.vector'),
-    jobId: id,
+    jobId: safeId,
     /** Which input of the offer this embeds. */
     index: z
       .number()
@@ -280,7 +322,7 @@ export const nodeFrameSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('job.done'),
-    jobId: id,
+    jobId: safeId,
     finishReason: z.enum(['stop', 'length', 'tool_calls']),
     usage: z.object({ promptTokens: count, completionTokens: count }),
     timings: z.object({
@@ -288,7 +330,7 @@ export const nodeFrameSchema = z.discriminatedUnion('type', [
       durationMs: z.number().nonnegative(),
     }),
   }),
-  z.object({ type: z.literal('job.error'), jobId: id, error: errorBody }),
+  z.object({ type: z.literal('job.error'), jobId: safeId, error: errorBody }),
 ]);
 export type NodeFrame = z.infer<typeof nodeFrameSchema>;
 

@@ -20,6 +20,8 @@ export interface RepeatLogOptions {
 
 interface KeyState {
   windowStart: number;
+  /** What makes a line the same as the one before: its fields, unless a key was given. */
+  identity: string;
   seen: number;
   level: LogLevel;
   message: string;
@@ -28,10 +30,12 @@ interface KeyState {
 }
 
 /**
- * Wraps a {@link Logger}. Per key (the message unless given), the first
- * {@link REPEAT_LOG_SHOWN} lines of a window are logged; later ones are counted, and
- * "`message` repeated N more times" (with a `count` field and the latest line's fields) is
- * logged at the first line after the window ends, or at {@link flush}.
+ * Wraps a {@link Logger}. Per key (the message unless given), a line the same as the one
+ * before it (same fields; with a key given, any line of that key) is logged
+ * {@link REPEAT_LOG_SHOWN} times per window; later repeats are counted, and "`message`
+ * repeated N more times" (with a `count` field and the latest fields) is logged when a
+ * different line comes, at the first repeat after the window ends, or at {@link flush}. So
+ * a change of state is always logged.
  */
 export class RepeatLog {
   private readonly keys = new Map<string, KeyState>();
@@ -61,16 +65,18 @@ export class RepeatLog {
   }
 
   /** Logs `message`, or counts it when its key has already been logged enough this window. */
-  log(level: LogLevel, message: string, fields: LogFields = {}, key = message): void {
+  log(level: LogLevel, message: string, fields: LogFields = {}, key?: string): void {
     const now = this.now();
-    let state = this.keys.get(key);
-    if (state && now - state.windowStart >= this.windowMs) {
+    const identity = key === undefined ? JSON.stringify(fields) : '';
+    const slot = key ?? message;
+    let state = this.keys.get(slot);
+    if (state && (state.identity !== identity || now - state.windowStart >= this.windowMs)) {
       this.summarize(state);
       state = undefined;
     }
     if (!state) {
-      state = { windowStart: now, seen: 0, level, message, fields };
-      this.keys.set(key, state);
+      state = { windowStart: now, identity, seen: 0, level, message, fields };
+      this.keys.set(slot, state);
     }
     state.seen++;
     state.level = level;

@@ -8,6 +8,7 @@ import { CloseCode } from '../common/protocol.js';
 import type { AdminLive } from './admin/adminRoutes.js';
 import { compareRoutes } from './routing/compareRoutes.js';
 import type { AccountingDeps } from './accounting/requestAccounting.js';
+import type { OpenRequests } from './api/openRequests.js';
 import type { Router } from './routing/router.js';
 import type { GatewayStore } from './store/types.js';
 import { HealthChecker } from './upstream/healthCheck.js';
@@ -15,6 +16,8 @@ import { HealthChecker } from './upstream/healthCheck.js';
 export interface RoutingControlOptions extends AccountingDeps {
   store: GatewayStore;
   router: Router;
+  /** Client requests in flight, which a revoked key's end. */
+  openRequests: OpenRequests;
   /** How often each provider's `/models` is checked. */
   healthIntervalMs: number;
   connectTimeoutMs: number;
@@ -66,6 +69,11 @@ export class RoutingControl {
       nodeRevoked: (nodeId) =>
         router.disconnect(nodeId, CloseCode.Revoked, 'this node was revoked'),
       nodeFaultsCleared: (nodeId) => router.faultsCleared(nodeId),
+      apiKeyRevoked: (keyId) => {
+        const ended = this.options.openRequests.keyRevoked(keyId);
+        if (ended > 0)
+          this.options.logger.info('revoked key: open requests ended', { keyId, ended });
+      },
     };
   }
 

@@ -4,7 +4,12 @@
  * tells nodes what the network pays.
  */
 import { isLoopback } from '../common/address.js';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { ApiError, toApiError } from '../common/openaiErrors.js';
 import { BusyError } from './routing/dispatchTypes.js';
 import { TooManyGuessesError } from './api/guessThrottle.js';
@@ -27,7 +32,16 @@ import { attachLinkServer, type LinkServer } from './link/linkServer.js';
 import { silentLogger, type Logger } from '../common/log.js';
 import { MarketFeed } from './market/marketFeed.js';
 import { applyGatewayConfig, loadGatewayConfig } from './config/gatewayConfig.js';
+import type { Clock } from '../common/node/timers.js';
 import type { FrameBudgetLimits } from './link/frameBudget.js';
+import {
+  clientErrorHandler,
+  ConnectionCap,
+  fastifyTimeouts,
+  resolveHttpLimits,
+  type HttpLimits,
+} from './httpLimits.js';
+import { OpenRequests } from './api/openRequests.js';
 import { Router } from './routing/router.js';
 import { RoutingControl } from './routingControl.js';
 import { openStore } from './store/pgliteStore.js';
@@ -65,8 +79,12 @@ export interface GatewayOptions {
   stallTimeoutMs?: number;
   /** Faults after which a node gets no offers until an operator clears it (default 5; 0: never). */
   quarantineAfter?: number;
+  /** The clock of node job deadlines and request queues (default real time; tests move it). */
+  clock?: Clock;
   /** Per-link frame budgets (default: the constants in link/frameBudget.ts). */
   frameLimits?: Partial<FrameBudgetLimits>;
+  /** HTTP timeouts and connection caps (default: `DEFAULT_HTTP_LIMITS` in httpLimits.ts). */
+  httpLimits?: Partial<HttpLimits>;
   /** How long a request may wait while every route is busy (default 30 s). */
   queueWaitMs?: number;
   /** Requests that may wait per model (default 256). */
@@ -129,6 +147,24 @@ function setErrorHandling(app: FastifyInstance, logger: Logger): void {
   });
 }
 
+/**
+ * The router's own refusals (a malformed URL, a path segment over Fastify's 100 characters)
+ * in the OpenAI shape, without echoing the URL back.
+ */
+function frameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const tooLong = error.statusCode === 414;
+  void reply
+    .status(tooLong ? 414 : 400)
+    .send(
+      new ApiError(
+        tooLong ? 414 : 400,
+        tooLong ? 'A part of the URL is too long' : 'The URL is malformed',
+        'invalid_request_error',
+        tooLong ? 'url_too_long' : 'bad_url',
+      ).toBody(),
+    );
+}
+
 /** Opens the store and starts listening. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const logger = options.logger ?? silentLogger;
@@ -147,6 +183,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   ) {
     throw new RangeError(`marketIntervalMs must be 1 to ${2 ** 31 - 1}, got ${marketIntervalMs}`);
   }
+  const httpLimits = resolveHttpLimits(options.httpLimits);
   const signer = loadOrCreateSigningKey(options.dataDir);
   const admin = loadOrCreateAdminToken(options.dataDir, options.adminToken);
   const store = options.storeWorker
@@ -161,13 +198,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     stallTimeoutMs: options.stallTimeoutMs,
     quarantineAfter: options.quarantineAfter,
     faultStore: store,
+    clock: options.clock,
     queueWaitMs: options.queueWaitMs,
     queueLength: options.queueLength,
     logger,
   });
+  const openRequests = new OpenRequests();
   const routing = new RoutingControl({
     store,
     router,
+    openRequests,
     signer,
     feeBasisPoints,
     logger,
@@ -193,7 +233,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
     await routing.reload();
     await router.standing.load();
-    app = Fastify({ logger: false, bodyLimit: MAX_CLIENT_BODY_BYTES, forceCloseConnections: true });
+    app = Fastify({
+      logger: false,
+      bodyLimit: MAX_CLIENT_BODY_BYTES,
+      forceCloseConnections: true,
+      clientErrorHandler,
+      frameworkErrors: frameworkError,
+      ...fastifyTimeouts(httpLimits),
+    });
+    const connections = new ConnectionCap(httpLimits, logger);
+    connections.attach(app.server);
     setErrorHandling(app, logger);
     app.get('/healthz', async () => ({
       status: 'ok',
@@ -202,11 +251,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }));
     registerEnrollRoute(app, store, signer.publicKey);
     registerAdminRoutes(app, store, admin.token, routing.live());
-    registerClientApi(app, { store, router, signer, feeBasisPoints, market, logger });
+    registerClientApi(app, {
+      store,
+      router,
+      signer,
+      feeBasisPoints,
+      market,
+      logger,
+      openRequests,
+      connections,
+    });
     link = attachLinkServer(app.server, {
       store,
       router,
       gatewayPublicKey: signer.publicKey,
+      signer,
       heartbeatMs,
       feeBasisPoints,
       market,

@@ -10,7 +10,7 @@ import {
   type ModelPrice,
   type Receipt,
 } from '../../common/protocol.js';
-import type { GatewayStore, NewUsageRecord } from '../store/types.js';
+import type { GatewayStore, NewUsageRecord, UsageRecord } from '../store/types.js';
 import type { ReceiptSigner } from './signingKey.js';
 
 /** What was served for one job, as metered by the gateway. */
@@ -65,21 +65,56 @@ export function issueReceipt(
     );
   }
   const money = priceJob(job.price, job.promptTokens, job.completionTokens, feeBasisPoints);
-  const parsed = receiptSchema.safeParse({
-    jobId: job.jobId,
-    nodeId: job.nodeId,
-    model: job.model,
-    promptTokens: job.promptTokens,
-    completionTokens: job.completionTokens,
-    price: { prompt: job.price.prompt, completion: job.price.completion },
-    ...money,
-    issuedAt: issuedAt.toISOString(),
-  });
+  return signReceipt(
+    {
+      jobId: job.jobId,
+      nodeId: job.nodeId,
+      model: job.model,
+      promptTokens: job.promptTokens,
+      completionTokens: job.completionTokens,
+      price: { prompt: job.price.prompt, completion: job.price.completion },
+      ...money,
+      issuedAt: issuedAt.toISOString(),
+    },
+    signer,
+  );
+}
+
+/**
+ * The signed receipt of a job already accounted, rebuilt from its usage row (see
+ * {@link usageFromReceipt}): the same fields, so the same bytes and (Ed25519 being
+ * deterministic) the same signature as the receipt first sent. Throws for a row that is not
+ * a node job's.
+ */
+export function reissueReceipt(row: UsageRecord, signer: ReceiptSigner): SignedReceipt {
+  if (row.nodeId === null || row.route !== 'node') {
+    throw new Error(`Job '${row.jobId}' was not served by a node: it has no receipt`);
+  }
+  return signReceipt(
+    {
+      jobId: row.jobId,
+      nodeId: row.nodeId,
+      model: row.model,
+      promptTokens: row.promptTokens,
+      completionTokens: row.completionTokens,
+      price: { prompt: row.price.prompt, completion: row.price.completion },
+      chargedNanos: row.chargedNanos,
+      feeNanos: row.feeNanos,
+      creditedNanos: row.creditedNanos,
+      issuedAt: row.createdAt,
+    },
+    signer,
+  );
+}
+
+/** Checks a receipt against the protocol's schema and signs {@link receiptSigningBytes}. */
+function signReceipt(fields: Receipt, signer: ReceiptSigner): SignedReceipt {
+  const parsed = receiptSchema.safeParse(fields);
   if (!parsed.success) {
     // A plain Error, not the ZodError: this is our bug or the node's, never the client's 400.
     const issue = parsed.error.issues[0];
     throw new Error(
-      `Cannot issue a receipt for job '${job.jobId}': ${issue?.path.join('.')} ${issue?.message}`,
+      `Cannot issue a receipt for job '${fields.jobId}': ${issue?.path.join('.')} ${issue?.message}`,
     );
   }
   const receipt = parsed.data;

@@ -21,6 +21,9 @@ export interface AccountingDeps {
   logger: Logger;
 }
 
+/** The status of a request its client closed (`clientGoneError`). */
+const CLIENT_CLOSED = 499;
+
 /** All of an upstream charge stays with the network: it pays the provider itself. */
 const ALL_FEE = 10_000;
 
@@ -53,16 +56,21 @@ export async function accountRequest(
       : request.error.timeToFirstTokenMs,
     latencyMs: served ? request.result.latencyMs : request.latencyMs,
   };
+  // A request that ended in an error (its key revoked, too) costs the client nothing, and
+  // earns nothing: its segments are recorded (and node jobs get their receipts) at zero
+  // tokens. One the client closed itself pays for what it received.
+  const free = !served && request.error.apiError.status !== CLIENT_CLOSED;
   try {
     if (segments.length === 0) return await recordFailure(deps, key, model, routes, facts);
     // Timings belong to the request, once: later segments carry none.
     await Promise.all(
-      segments.map((segment, index) => {
+      segments.map((delivered, index) => {
+        const segment = free ? { ...delivered, promptTokens: 0, completionTokens: 0 } : delivered;
         const segmentFacts =
           index === 0 ? facts : { ...facts, timeToFirstTokenMs: null, latencyMs: null };
         return segment.route.kind === 'node'
           ? settleNode(deps, key, model, segment, segmentFacts)
-          : recordUpstream(deps, key, model, segment, segmentFacts);
+          : recordUpstream(deps, key, model, segment, segmentFacts, delivered);
       }),
     );
   } catch (error) {
@@ -108,10 +116,12 @@ async function recordUpstream(
   model: string,
   segment: ServedSegment,
   facts: RequestFacts,
+  /** What the provider really served: the network pays for it even when the client does not. */
+  used: ServedSegment,
 ): Promise<void> {
   const { promptTokens, completionTokens } = segment;
   const money = priceJob(segment.price, promptTokens, completionTokens, ALL_FEE);
-  const cost = segment.cost ? priceJob(segment.cost, promptTokens, completionTokens, 0) : null;
+  const cost = used.cost ? priceJob(used.cost, used.promptTokens, used.completionTokens, 0) : null;
   await deps.store.recordUsage({
     jobId: segment.jobId,
     orgId: key.orgId,

@@ -79,6 +79,27 @@ export interface BoundedUsage {
   overReported: boolean;
 }
 
+/** Bytes of text one token carries at most (the longest pieces of common vocabularies are far shorter). */
+export const MAX_BYTES_PER_TOKEN = 128;
+/** The most output the gateway holds for one try, whatever the token budget. */
+export const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The most output bytes (text and tool-call fragments) a try of `task` can honestly relay:
+ * its token budget (`max_tokens`, else the model's context) at {@link MAX_BYTES_PER_TOKEN}.
+ * A node that sends more is cut off, so a huge answer cannot fill the gateway's memory.
+ */
+export function outputBytesBound(task: Task, modelCap?: number): number {
+  const tokens =
+    task.kind === 'chat'
+      ? (requestedMaxTokens(task.request) ?? modelCap)
+      : task.kind === 'completions'
+        ? completionMaxTokens(task.request)
+        : 0;
+  if (tokens === undefined) return MAX_OUTPUT_BYTES;
+  return Math.min(MAX_OUTPUT_BYTES, (tokens + COMPLETION_ALLOWANCE_TOKENS) * MAX_BYTES_PER_TOKEN);
+}
+
 /** An input's tokens at most: a token array's length, or a text's bytes. */
 const inputBound = (input: string | number[]): number =>
   typeof input === 'string' ? utf8Bytes(input) : input.length;

@@ -14,6 +14,8 @@ export interface AdminLive {
   providersChanged(): Promise<void>;
   /** A node was revoked: its link closes (4007) and its models leave the listing at once. */
   nodeRevoked(nodeId: string): void;
+  /** An API key was revoked: its requests in flight end at once (streams with an SSE error). */
+  apiKeyRevoked(keyId: string): void;
   /** An operator cleared a node's faults: a quarantined node gets offers again. */
   nodeFaultsCleared(nodeId: string): void;
 }

@@ -7,8 +7,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, parseOrThrow } from '../../common/openaiErrors.js';
-import { UnknownOrgError, type GatewayStore } from '../store/types.js';
-import { notFound } from './adminHttpErrors.js';
+import type { GatewayStore } from '../store/types.js';
+import { notFound, storeCall } from './adminHttpErrors.js';
 import type { AdminLive } from './adminLive.js';
 import { registerRoutingRoutes } from './adminRoutingRoutes.js';
 import {
@@ -41,16 +41,6 @@ function checkToken(request: FastifyRequest, expected: Buffer): void {
     throw unauthorized("Missing admin token: send 'Authorization: Bearer <admin token>'");
   }
   if (!timingSafeEqual(digest(match[1]!), expected)) throw unauthorized('Invalid admin token');
-}
-
-/** Turns a store's unknown-org refusal into a 404 naming the org. */
-async function orgScoped<T>(work: () => Promise<T>, param = 'id'): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof UnknownOrgError) throw notFound('organization', error.orgId, param);
-    throw error;
-  }
 }
 
 /**
@@ -88,7 +78,7 @@ export function registerAdminRoutes(
 
       scope.post('/orgs', async (request, reply) => {
         const body = parseOrThrow(createOrgBodySchema, request.body ?? {});
-        const org = await store.createOrg(body.name);
+        const org = await storeCall(() => store.createOrg(body.name));
         return reply.code(201).send(org);
       });
 
@@ -104,8 +94,9 @@ export function registerAdminRoutes(
       scope.post('/orgs/:id/keys', async (request, reply) => {
         const { id } = parseOrThrow(idParamsSchema, request.params);
         const body = parseOrThrow(createKeyBodySchema, request.body ?? {});
-        const created = await orgScoped(() =>
-          store.createApiKey(id, body.name, body.rateLimitPerMinute),
+        const created = await storeCall(
+          () => store.createApiKey(id, body.name, body.rateLimitPerMinute),
+          'id',
         );
         return reply.code(201).send(created);
       });
@@ -119,13 +110,17 @@ export function registerAdminRoutes(
       scope.delete('/keys/:id', async (request) => {
         const { id } = parseOrThrow(idParamsSchema, request.params);
         if (!(await store.revokeApiKey(id))) throw notFound('API key', id, 'id');
+        live.apiKeyRevoked(id);
         return { id, revoked: true };
       });
 
       scope.post('/orgs/:id/enrollment-codes', async (request, reply) => {
         const { id } = parseOrThrow(idParamsSchema, request.params);
         const body = parseOrThrow(createEnrollmentCodeBodySchema, request.body ?? {});
-        const created = await orgScoped(() => store.createEnrollmentCode(id, body.ttlSeconds));
+        const created = await storeCall(
+          () => store.createEnrollmentCode(id, body.ttlSeconds),
+          'id',
+        );
         return reply.code(201).send({ ...created, orgId: id });
       });
 

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { STORE_LIMITS } from '../store/types.js';
 
 const id = z.string().min(1).max(128);
-const name = z.string().trim().max(STORE_LIMITS.nameLength);
+const name = z
+  .string()
+  .trim()
+  .max(STORE_LIMITS.nameLength)
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
 
 /** `POST /admin/v1/orgs` */
 export const createOrgBodySchema = z.strictObject({

@@ -8,6 +8,7 @@ import type { ModelList } from '../../common/openai.js';
 import { ApiError } from '../../common/openaiErrors.js';
 import type { MarketModel } from '../../common/protocol.js';
 import type { MarketFeed } from '../market/marketFeed.js';
+import type { ConnectionCap } from '../httpLimits.js';
 import type { ApiKeyInfo } from '../store/types.js';
 import { chatCompletions } from './chatCompletions.js';
 import { GuessThrottle } from './guessThrottle.js';
@@ -17,6 +18,8 @@ import type { TaskDeps } from './serveTask.js';
 
 export interface ClientApiDeps extends TaskDeps {
   market: MarketFeed;
+  /** Told of each connection that carried a valid key, so that it leaves the unauthenticated cap. */
+  connections?: Pick<ConnectionCap, 'authenticated'>;
 }
 
 /** `GET /v1/network/prices`: per model, quartiles of recent job prices (USD per 1M tokens). */
@@ -59,6 +62,7 @@ export function registerClientApi(app: FastifyInstance, deps: ClientApiDeps): vo
         throw invalidKey('Incorrect API key provided');
       }
       keys.set(request, key);
+      deps.connections?.authenticated(request.raw.socket);
     });
 
     const created = Math.floor(Date.now() / 1000);

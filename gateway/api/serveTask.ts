@@ -4,16 +4,19 @@
  * (never the prompt or output), and account the request, served or failed.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { OpenAiErrorBody } from '../../common/openaiErrors.js';
+import type { ApiError, OpenAiErrorBody } from '../../common/openaiErrors.js';
 import { accountRequest, type AccountingDeps } from '../accounting/requestAccounting.js';
 import { DispatchError, type DispatchResult } from '../routing/dispatchTypes.js';
 import type { Route, RouteSink, Task } from '../routing/route.js';
 import { taskModel } from '../routing/route.js';
 import type { Router } from '../routing/router.js';
 import type { ApiKeyInfo } from '../store/types.js';
+import type { OpenRequests } from './openRequests.js';
 
 export interface TaskDeps extends AccountingDeps {
   router: Router;
+  /** Requests in flight by key: a revoked key's end at once. */
+  openRequests: OpenRequests;
 }
 
 /** The header that pins a request to one route its rule allows. */
@@ -61,6 +64,12 @@ export async function serveTask(serve: ServeTask): Promise<DispatchResult | unde
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) clientGone.abort();
   });
+  // Revoking the key stops the request, and it ends with that error instead.
+  let endedBy: ApiError | null = null;
+  const forget = deps.openRequests.open(key.id, (error) => {
+    endedBy = error;
+    clientGone.abort();
+  });
   const pin = request.headers[ROUTE_HEADER];
   let result: DispatchResult;
   try {
@@ -72,10 +81,20 @@ export async function serveTask(serve: ServeTask): Promise<DispatchResult | unde
       onStart: (route, attempts) => stream?.setHeaders(routeHeaders(route, attempts)),
       sink: serve.sink,
     });
-  } catch (error) {
-    if (!(error instanceof DispatchError)) throw error;
+  } catch (thrown) {
+    if (!(thrown instanceof DispatchError)) throw thrown;
+    const error = endedBy
+      ? new DispatchError(
+          endedBy,
+          thrown.attempts,
+          thrown.routes,
+          thrown.segments,
+          thrown.timeToFirstTokenMs,
+        )
+      : thrown;
     const { apiError } = error;
-    deps.logger.info(clientGone.signal.aborted ? 'request cancelled' : 'request failed', {
+    const cancelled = clientGone.signal.aborted && !endedBy;
+    deps.logger.info(cancelled ? 'request cancelled' : 'request failed', {
       id,
       kind: task.kind,
       model,
@@ -94,6 +113,8 @@ export async function serveTask(serve: ServeTask): Promise<DispatchResult | unde
     if (!stream?.started) throw apiError;
     stream.fail(apiError.toBody());
     return undefined;
+  } finally {
+    forget();
   }
   // Not awaited: its writes are already issued, so the client need not wait for the ledger.
   void accountRequest(deps, key, id, model, { kind: 'served', result });

@@ -3,13 +3,21 @@
  * it, the link closes); the control frames that log and wake the router (`announce`,
  * `availability`, `rewards`) also count against a small budget, over which they are coalesced:
  * only the latest of each type waits, and is applied once the budget allows. So a flood costs
- * the gateway little, and its final state is still the last frame the node sent.
+ * the gateway little, and its final state is still the last frame the node sent. A link that
+ * keeps sending control frames far beyond that budget is closed.
  */
 
 /** Control frames a link may send at once before they are coalesced. */
 export const CONTROL_FRAME_BURST = 20;
 /** Control frames per second a link earns back. */
 export const CONTROL_FRAMES_PER_SECOND = 2;
+/**
+ * Control frames a link may send at once before it is closed (4009): far above what an
+ * honest node sends (a few a minute), so only a flood reaches it.
+ */
+export const CONTROL_FRAME_CAP_BURST = 200;
+/** Control frames per second a link earns back towards that cap. */
+export const CONTROL_FRAME_CAP_PER_SECOND = 20;
 /** Frames of any type a link may send at once (a busy node streams many `job.chunk`s). */
 export const LINK_FRAME_BURST = 20_000;
 /** Frames per second of any type a link earns back; a link over its budget is closed. */
@@ -19,6 +27,8 @@ export const LINK_FRAMES_PER_SECOND = 10_000;
 export interface FrameBudgetLimits {
   controlBurst: number;
   controlPerSecond: number;
+  controlCapBurst: number;
+  controlCapPerSecond: number;
   linkBurst: number;
   linkPerSecond: number;
 }
@@ -28,6 +38,8 @@ export function frameBudgetLimits(overrides: Partial<FrameBudgetLimits> = {}): F
   return {
     controlBurst: CONTROL_FRAME_BURST,
     controlPerSecond: CONTROL_FRAMES_PER_SECOND,
+    controlCapBurst: CONTROL_FRAME_CAP_BURST,
+    controlCapPerSecond: CONTROL_FRAME_CAP_PER_SECOND,
     linkBurst: LINK_FRAME_BURST,
     linkPerSecond: LINK_FRAMES_PER_SECOND,
     ...overrides,

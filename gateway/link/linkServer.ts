@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   CloseCode,
+  GATEWAY_FEATURE_RECEIPTS_REQUEST,
   LINK_PATH,
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
@@ -17,6 +18,8 @@ import {
   type NodeFrame,
 } from '../../common/protocol.js';
 import type { Logger } from '../../common/log.js';
+import { answerReceiptsRequest } from '../accounting/receiptResend.js';
+import type { ReceiptSigner } from '../accounting/signingKey.js';
 import type { MarketFeed } from '../market/marketFeed.js';
 import type { Router } from '../routing/router.js';
 import type { GatewayStore } from '../store/types.js';
@@ -36,6 +39,11 @@ export interface LinkServerOptions {
   router: Router;
   /** base64 raw Ed25519 key that signs receipts, sent in every challenge. */
   gatewayPublicKey: string;
+  /**
+   * Signs the receipts sent again on a node's `receipts.request`. Without it, `welcome` does
+   * not offer that feature, and a node never sends the frame.
+   */
+  signer?: ReceiptSigner;
   heartbeatMs: number;
   /** The network fee, told to each node in `welcome` so it can foresee its credit. */
   feeBasisPoints: number;
@@ -107,7 +115,7 @@ export function attachLinkServer(server: Server, options: LinkServerOptions): Li
 
 /** Runs one connection: challenge, hello, then the session's frames. */
 function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
-  const { logger, store, router, market } = options;
+  const { logger, store, router, market, signer } = options;
   const nonce = newNonce();
   let state: 'hello' | 'verifying' | 'online' | 'closed' = 'hello';
   let session: NodeSession | undefined;
@@ -177,6 +185,9 @@ function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
           }),
         );
       },
+      onReceiptsRequest: signer
+        ? (from, jobIds) => void answerReceiptsRequest(from, jobIds, { store, signer, logger })
+        : undefined,
     });
     state = 'online';
     send({
@@ -185,6 +196,7 @@ function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
       orgId: check.node.orgId,
       heartbeatMs: options.heartbeatMs,
       feeBasisPoints: options.feeBasisPoints,
+      ...(signer ? { features: [GATEWAY_FEATURE_RECEIPTS_REQUEST] } : {}),
     });
     router.add(session);
     logger.info('node online', { nodeId: check.node.id, agent: frame.agent });

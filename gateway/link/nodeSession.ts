@@ -4,11 +4,13 @@
  * the job's own listener, so a node can never touch another node's job; frames for jobs it
  * does not (or no longer) hold are ignored. Control frames (`announce`, `availability`,
  * `rewards`) have a budget per link: over it, the latest of each type waits (coalesced).
+ * `receipts.request` has a small budget of its own: over it, a request is ignored.
  */
 import type { WebSocket } from 'ws';
 import type { ChatDelta } from '../../common/chatDelta.js';
 import {
   CloseCode,
+  RECEIPT_REQUESTS_PER_LINK,
   type AnnouncedModel,
   type GatewayFrame,
   type JobRejectReason,
@@ -36,6 +38,11 @@ export type JobErrorBody = Extract<NodeFrame, { type: 'job.error' }>['error'];
 type JobFrame = Extract<NodeFrame, { jobId: string }>;
 type MarketFrame = Extract<GatewayFrame, { type: 'market' }>;
 type ControlFrame = Extract<NodeFrame, { type: 'announce' | 'availability' | 'rewards' }>;
+
+/** `receipts.request` frames a link may send at once: a node sends a few after each welcome. */
+export const RECEIPT_REQUEST_BURST = RECEIPT_REQUESTS_PER_LINK;
+/** `receipts.request` frames per second a link earns back: four a minute. */
+export const RECEIPT_REQUESTS_PER_SECOND = 4 / 60;
 
 /** Receives the events of one job offered to a session. After a final event, none follow. */
 export interface JobListener {
@@ -65,6 +72,8 @@ export interface NodeSessionOptions {
   onChange?(session: NodeSession): void;
   /** Called for each `rewards` frame, with the split the node asks for from now on. */
   onRewards?(session: NodeSession, rewards: NodeRewards): void;
+  /** Called for each `receipts.request` within its budget, with the job ids asked for. */
+  onReceiptsRequest?(session: NodeSession, jobIds: string[]): void;
   /** The control-frame budget (default {@link frameBudgetLimits}). */
   limits?: Partial<FrameBudgetLimits>;
   /** The clock and timer of the budget and of repeated logs (default real time). */
@@ -86,6 +95,9 @@ export class NodeSession {
   private pauseReason = '';
   private features = new Set<string>();
   private readonly control: CoalescingBudget<ControlFrame['type']>;
+  /** Over this, control frames are a flood: the link closes. */
+  private readonly controlCap: TokenBucket;
+  private readonly receiptRequests: TokenBucket;
   private readonly repeats: RepeatLog;
 
   constructor(
@@ -107,6 +119,12 @@ export class NodeSession {
           nodeId: this.nodeId,
           dropped,
         }),
+    );
+    this.controlCap = new TokenBucket(limits.controlCapBurst, limits.controlCapPerSecond, () =>
+      timers.now(),
+    );
+    this.receiptRequests = new TokenBucket(RECEIPT_REQUEST_BURST, RECEIPT_REQUESTS_PER_SECOND, () =>
+      timers.now(),
     );
     socket.on('pong', () => (this.missedPongs = 0));
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
@@ -162,9 +180,14 @@ export class NodeSession {
       case 'announce':
       case 'availability':
       case 'rewards':
+        if (!this.controlCap.take()) {
+          return this.close(CloseCode.RateLimited, 'control frames over budget');
+        }
         // Over budget, only the latest of each type waits: the end state is the last frame.
         this.control.submit(frame.type, () => this.applyControl(frame));
         return;
+      case 'receipts.request':
+        return this.takeReceiptsRequest(frame.jobIds);
       default:
         return this.handleJobFrame(frame);
     }
@@ -197,12 +220,21 @@ export class NodeSession {
     }
   }
 
+  private takeReceiptsRequest(jobIds: string[]): void {
+    if (!this.receiptRequests.take()) {
+      this.repeats.warn('receipts.request over budget ignored', { nodeId: this.nodeId });
+      return;
+    }
+    this.options.onReceiptsRequest?.(this, jobIds);
+  }
+
   private takeAnnounce(frame: Extract<NodeFrame, { type: 'announce' }>): void {
     this.models = new Map(frame.models.map((model) => [model.id, model]));
     this.features = new Set(frame.features ?? []);
     const first = !this.hasAnnounced;
     this.hasAnnounced = true;
-    this.repeats.info('node announced', {
+    // Not deduplicated: a repeat may carry new prices; the control budget bounds how often.
+    this.options.logger.info('node announced', {
       nodeId: this.nodeId,
       models: frame.models.map((model) => model.id).join(','),
       backend: frame.hardware.backend,
@@ -289,6 +321,11 @@ export class NodeSession {
   /** Sends the signed receipt of an accounted job. */
   sendReceipt(receipt: Receipt, signature: string): void {
     this.send({ type: 'receipt', receipt, signature });
+  }
+
+  /** Names the jobs of a `receipts.request` this gateway has no receipt of for this node. */
+  sendReceiptsUnknown(jobIds: string[]): void {
+    this.send({ type: 'receipts.unknown', jobIds });
   }
 
   /** Sends what the network pays; false when the link is down. */

@@ -5,24 +5,13 @@
  * once a second anyway (a node's slots can also free up without the gateway seeing it).
  */
 import type { Logger } from '../../common/log.js';
+import { realClock, unrefTimeout, type Clock } from '../../common/node/timers.js';
 import { BusyError, clientGoneError } from './dispatchTypes.js';
 import type { QueueTicket, RequestQueue } from './requestQueue.js';
 
 /** A waiter re-checks at least this often. */
 const RECHECK_MS = 1000;
 
-/** setTimeout/clearTimeout and a clock, injectable so that tests move time by hand. */
-export interface QueueClock {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  now(): number;
-}
-
-const realClock: QueueClock = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-  now: () => performance.now(),
-};
 
 export interface ModelQueuesOptions {
   /** The longest a request waits in line, ms. */
@@ -30,7 +19,8 @@ export interface ModelQueuesOptions {
   /** The most requests in one model's line. */
   length: number;
   logger: Logger;
-  clock?: QueueClock;
+  /** Injectable, so that tests move time by hand. */
+  clock?: Clock;
 }
 
 class Ticket implements QueueTicket {
@@ -77,7 +67,7 @@ class Ticket implements QueueTicket {
         this.wakeUp = null;
         resolve();
       };
-      const timer = clock.setTimeout(done, Math.min(left, RECHECK_MS));
+      const timer = unrefTimeout(clock, done, Math.min(left, RECHECK_MS));
       this.signal.addEventListener('abort', done, { once: true });
       this.wakeUp = done;
     });
@@ -98,7 +88,7 @@ class Ticket implements QueueTicket {
 export class ModelQueues implements RequestQueue {
   private readonly lines = new Map<string, Ticket[]>();
   closed = false;
-  readonly clock: QueueClock;
+  readonly clock: Clock;
 
   constructor(private readonly options: ModelQueuesOptions) {
     this.clock = options.clock ?? realClock;

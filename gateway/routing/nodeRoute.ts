@@ -8,9 +8,10 @@ import { ChatReply } from '../../common/chatDelta.js';
 import { ApiError } from '../../common/openaiErrors.js';
 import { callsTools } from '../../common/openaiTools.js';
 import type { ModelCapability, ModelPrice } from '../../common/protocol.js';
-import { boundUsage } from '../accounting/usageBounds.js';
+import { boundUsage, outputBytesBound } from '../accounting/usageBounds.js';
 import type { JobErrorBody, NodeSession } from '../link/nodeSession.js';
 import type { Logger } from '../../common/log.js';
+import type { Clock } from '../../common/node/timers.js';
 import type { NodeStanding } from './nodeStanding.js';
 import { NodeVectors } from './nodeVectors.js';
 import {
@@ -40,6 +41,8 @@ export class NodeRoute implements Route {
     private readonly maxPrice: ModelPrice,
     private readonly standing: NodeStanding,
     private readonly logger: Logger,
+    /** Runs the offer, first-token and stall deadlines. */
+    private readonly clock: Clock,
   ) {
     this.id = nodeRouteId(session.nodeId);
     this.nodeId = session.nodeId;
@@ -114,7 +117,8 @@ export class NodeRoute implements Route {
     if (!price) {
       return Promise.reject(new RouteFailure('the node no longer serves this model', 'rejected'));
     }
-    const started = performance.now();
+    const { clock } = this;
+    const started = clock.now();
     // What the node streams is believed only in OpenAI's shape, calling declared tools.
     const chat = task.kind === 'chat' ? task.request : null;
     const reply = new ChatReply(new Set((chat?.tools ?? []).map((tool) => tool.function.name)));
@@ -123,14 +127,17 @@ export class NodeRoute implements Route {
       task.kind === 'embeddings'
         ? new NodeVectors(task.inputs.length, task.request.dimensions ?? undefined)
         : null;
+    const modelCap = session.announced(model)?.contextLength;
+    const maxOutputBytes = outputBytesBound(task, modelCap);
     return new Promise<RouteResult>((resolve, reject) => {
       let chunks = 0;
+      let outputBytes = 0;
       let settled = false;
       const produced = () => ({ text: reply.content, chunks });
       const settle = (action: () => void) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         action();
       };
@@ -160,7 +167,7 @@ export class NodeRoute implements Route {
         fail('the client closed the request', 'link');
       };
       // Until accepted: the connect timeout; then until the first chunk: the first-token one.
-      let timer = setTimeout(() => {
+      let timer = clock.setTimeout(() => {
         session.cancel(jobId, 'offer timed out');
         const why = `the node did not answer within ${job.connectTimeoutMs} ms`;
         this.standing.record(this.nodeId, 'offer_timeout', why);
@@ -169,8 +176,8 @@ export class NodeRoute implements Route {
       // After output: at most the stall timeout between two outputs (a stream then continues
       // on another node).
       const stallTimer = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
+        clock.clearTimeout(timer);
+        timer = clock.setTimeout(() => {
           session.cancel(jobId, 'stalled');
           this.logger.warn('node stalled mid-job', {
             nodeId: this.nodeId,
@@ -183,9 +190,9 @@ export class NodeRoute implements Route {
         }, job.stallTimeoutMs);
       };
       const firstTokenTimer = () => {
-        clearTimeout(timer);
-        const left = Math.max(0, job.firstTokenTimeoutMs - (performance.now() - started));
-        timer = setTimeout(() => {
+        clock.clearTimeout(timer);
+        const left = Math.max(0, job.firstTokenTimeoutMs - (clock.now() - started));
+        timer = clock.setTimeout(() => {
           session.cancel(jobId, 'no output in time');
           const why = `the node produced nothing within ${job.firstTokenTimeoutMs} ms`;
           this.standing.record(this.nodeId, 'no_output', why);
@@ -210,6 +217,12 @@ export class NodeRoute implements Route {
               if (vectors) throw new Error('text for an embeddings job');
               if (delta.tool_calls && !(chat && callsTools(chat))) {
                 throw new Error('a tool call the request did not ask for');
+              }
+              outputBytes +=
+                Buffer.byteLength(delta.content ?? '') +
+                (delta.tool_calls ? Buffer.byteLength(JSON.stringify(delta.tool_calls)) : 0);
+              if (outputBytes > maxOutputBytes) {
+                throw new Error(`more than the ${maxOutputBytes} bytes its token budget allows`);
               }
               reply.add(delta);
             } catch (error) {
@@ -245,7 +258,13 @@ export class NodeRoute implements Route {
               // The node's usage is believed only up to what the gateway relayed.
               // A continuation's prompt holds the text streamed before it, too.
               const relayed = reply.content + toolCallText(reply);
-              const bounded = boundUsage(frame.usage, task, relayed, job.continuation?.text);
+              const bounded = boundUsage(
+                frame.usage,
+                task,
+                relayed,
+                job.continuation?.text,
+                modelCap,
+              );
               if (bounded.overReported) {
                 this.logger.warn('node over-reported usage; billed at the bound', {
                   nodeId: this.nodeId,
@@ -265,7 +284,6 @@ export class NodeRoute implements Route {
               resolve({
                 finishReason: frame.finishReason,
                 usage: bounded.usage,
-                timings: frame.timings,
                 ...(embedded ? { vectors: embedded } : {}),
               });
             });

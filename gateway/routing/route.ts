@@ -63,8 +63,6 @@ export interface RouteResult {
   finishReason: FinishReason | string;
   /** As metered for billing: tokens of this try only. */
   usage: { promptTokens: number; completionTokens: number };
-  /** The route's own timings of this try (the router measures its own too). */
-  timings: { timeToFirstTokenMs: number | null; durationMs: number };
   /** A non-streamed upstream reply: the provider's completion body, to pass through. */
   body?: Record<string, unknown>;
   /** A node's embeddings, one per input, checked. */

@@ -6,6 +6,7 @@
 import type { ChatCompletionRequest } from '../../common/openai.js';
 import { CloseCode, type ModelPrice } from '../../common/protocol.js';
 import type { Logger } from '../../common/log.js';
+import { realClock, type Clock } from '../../common/node/timers.js';
 import type { RouteView } from '../admin/adminViews.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -43,6 +44,8 @@ export interface RouterOptions {
   queueWaitMs?: number;
   /** Requests that may wait per model (default 256). */
   queueLength?: number;
+  /** The clock of node job deadlines and of the queue (default real time; tests move it by hand). */
+  clock?: Clock;
   /** Where node faults are counted. */
   faultStore: NodeStandingOptions['store'];
   /** Faults that quarantine a node (default {@link DEFAULT_QUARANTINE_AFTER}; 0: never). */
@@ -68,6 +71,7 @@ export class Router {
       waitMs: options.queueWaitMs ?? DEFAULT_QUEUE_WAIT_MS,
       length: options.queueLength ?? DEFAULT_QUEUE_LENGTH,
       logger: options.logger,
+      clock: options.clock,
     });
     this.health = new HealthBook(options.logger, () => this.queues.wake());
     this.standing = new NodeStanding({
@@ -83,7 +87,13 @@ export class Router {
     const older = this.sessions.get(session.nodeId);
     if (older && older !== session) older.close(CloseCode.Replaced, 'replaced by a newer link');
     this.sessions.set(session.nodeId, session);
-    const route = new NodeRoute(session, this.maxPrice, this.standing, this.options.logger);
+    const route = new NodeRoute(
+      session,
+      this.maxPrice,
+      this.standing,
+      this.options.logger,
+      this.options.clock ?? realClock,
+    );
     route.onCapacity = () => this.queues.wake();
     this.nodeRoutes.set(session.nodeId, route);
     this.queues.wake();

@@ -134,18 +134,13 @@ export class ChatOutput {
     return parsed;
   }
 
-  /** The try's result, ended now; `body` for a non-streamed answer. */
-  result(job: RouteJob, started: number, body?: Record<string, unknown>): UpstreamResult {
-    const ended = performance.now();
+  /** The try's result; `body` for a non-streamed answer. */
+  result(job: RouteJob, body?: Record<string, unknown>): UpstreamResult {
     const result: UpstreamResult = {
       finishReason: this.finishReason ?? 'stop',
       usage: this.usage ?? {
         promptTokens: estimatePromptTokens(job.body),
         completionTokens: body ? Math.ceil(this.contentChars / 4) : this.contentChunks,
-      },
-      timings: {
-        timeToFirstTokenMs: (this.firstChunkAt ?? ended) - started,
-        durationMs: ended - started,
       },
     };
     if (body) result.body = body;

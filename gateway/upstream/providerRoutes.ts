@@ -5,7 +5,7 @@
  * counts the old one's tries in flight against `maxConcurrent`.
  */
 import type { ProviderRecord } from '../store/types.js';
-import type { Timers } from './timers.js';
+import type { Timers } from '../../common/node/timers.js';
 import { providerFingerprint, UpstreamRoute } from './upstreamRoute.js';
 
 export interface ProviderRoutesOptions {

@@ -141,7 +141,6 @@ export class UpstreamClient {
     if (signal.aborted) {
       return Promise.reject(new RouteFailure('the client closed the request', 'link'));
     }
-    const started = performance.now();
     return new Promise<UpstreamResult>((resolve, reject) => {
       let settled = false;
       let responded = false;
@@ -167,7 +166,7 @@ export class UpstreamClient {
         cleanUp();
         resolve(result);
       };
-      const finish = (body?: Record<string, unknown>) => succeed(output.result(job, started, body));
+      const finish = (body?: Record<string, unknown>) => succeed(output.result(job, body));
 
       const onAbort = () =>
         fail(

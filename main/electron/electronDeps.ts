@@ -10,7 +10,7 @@ import type {
   MenuItemConstructorOptions,
   Settings as LoginItemSettingsInput,
 } from 'electron';
-import type { Timers } from '../engine/schedule/timers.js';
+import type { Timers } from '../../common/node/timers.js';
 
 /** Electron's emitters type each event's listener; a structural stand-in must take them all. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../../common/log.js';
 import type { NodeApiResults, NodeApiVerb, NodeEvent, NodeStatus } from '../../common/nodeApi.js';
-import type { TimerHandle, Timers } from '../engine/schedule/timers.js';
+import type { TimerHandle, Timers } from '../../common/node/timers.js';
 import type { UtilityChildLike } from './electronDeps.js';
 import { EngineCallError, EngineUnavailableError, parseEngineMessage } from './engineMessages.js';
 import {

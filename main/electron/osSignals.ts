@@ -12,7 +12,7 @@
  */
 import type { Logger } from '../../common/log.js';
 import type { NodeApiArgs } from '../../common/nodeApi.js';
-import type { TimerHandle, Timers } from '../engine/schedule/timers.js';
+import type { TimerHandle, Timers } from '../../common/node/timers.js';
 import type { PowerMonitorLike } from './electronDeps.js';
 
 export type SignalReport = NodeApiArgs<'reportSignals'>;

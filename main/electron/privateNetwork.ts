@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { Logger } from '../../common/log.js';
 import type { NodeApiArgs } from '../../common/nodeApi.js';
-import type { TimerHandle, Timers } from '../engine/schedule/timers.js';
+import type { TimerHandle, Timers } from '../../common/node/timers.js';
 import type { UtilityChildLike } from './electronDeps.js';
 import { DEFAULT_SUPERVISOR_BACKOFF, restartDelay, type SupervisorBackoff } from './engineState.js';
 import { gatewayAdminClient } from './gatewayAdminClient.js';

@@ -4,7 +4,7 @@
  * It lives in the main process, so an engine crash changes its icon but never removes it.
  */
 import type { NodeStatus } from '../../common/nodeApi.js';
-import type { TimerHandle } from '../engine/schedule/timers.js';
+import type { TimerHandle } from '../../common/node/timers.js';
 import type { ElectronDeps, ImageLike, TrayLike } from './electronDeps.js';
 import { loadTrayIcons } from './trayIcons.js';
 import { trayMenuTemplate, type TrayActions } from './trayMenu.js';

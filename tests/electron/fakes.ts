@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { LogFields, Logger } from '../../common/log.js';
 import type { NodeStatus } from '../../common/nodeApi.js';
-import type { TimerHandle, Timers } from '../../main/engine/schedule/timers.js';
+import type { TimerHandle, Timers } from '../../common/node/timers.js';
 import type {
   AppLike,
   ElectronDeps,

@@ -98,6 +98,35 @@ const bad: { name: string; frame: () => string | Buffer; code: number; reason: R
     code: 4000,
     reason: /^bad rewards: missionCause/,
   },
+  ...['has space', 'new\nline', 'a,b', '"quoted"', 'é', '<script>', 'x'.repeat(129)].map((id) => ({
+    name: `a model id outside the safe characters (${JSON.stringify(id.slice(0, 12))})`,
+    frame: () =>
+      JSON.stringify({
+        type: 'announce',
+        models: [model(id)],
+        hardware: { summary: '', backend: 'cpu' },
+      }),
+    code: 4000,
+    reason: /^bad announce: models\[0\]\.id/,
+  })),
+  {
+    name: 'a job id outside the safe characters',
+    frame: () => JSON.stringify({ type: 'job.accept', jobId: 'job 1\r\nx-injected: 1' }),
+    code: 4000,
+    reason: /^bad job\.accept: jobId/,
+  },
+  {
+    name: 'a receipts.request with an unsafe job id',
+    frame: () => JSON.stringify({ type: 'receipts.request', jobIds: ['job_1', '=cmd|x'] }),
+    code: 4000,
+    reason: /^bad receipts\.request: jobIds\[1\]/,
+  },
+  {
+    name: 'an empty receipts.request',
+    frame: () => JSON.stringify({ type: 'receipts.request', jobIds: [] }),
+    code: 4000,
+    reason: /^bad receipts\.request: jobIds/,
+  },
   { name: 'a binary frame', frame: () => Buffer.from([1, 2, 3]), code: 4000, reason: /binary/ },
   {
     name: 'a frame over the size limit',
@@ -127,6 +156,17 @@ describe('bad frames after the handshake', () => {
     link.send('x'.repeat(2 * MAX_FRAME_BYTES + 1));
     expect((await link.closed).code).toBe(1009);
     await stillServes();
+  });
+
+  it('takes model ids made of the safe characters', async () => {
+    const ids = ['org/model:q4', 'Qwen2.5-7B-Instruct-Q4_K_M', 'hf@user/m+v2', 'x'.repeat(128)];
+    const { link } = await t.connectNode(ids.map((id) => model(id)));
+    expect(link.ws.readyState).toBe(link.ws.OPEN);
+    expect((await t.client.models.list()).data.map((m) => m.id).sort()).toEqual(
+      [...ids, 'steady'].sort(),
+    );
+    link.close();
+    await link.closed;
   });
 
   it('ignores frames for jobs the node does not hold', async () => {

@@ -100,7 +100,7 @@ describe('continuing a broken stream', () => {
     expect(byNode[second.nodeId]!.creditedNanos).toBeGreaterThan(0);
   });
 
-  it('ends the stream with the SSE error event when no node can continue it', async () => {
+  it('ends the stream with the SSE error event when no node can continue it, and charges nothing', async () => {
     const only = await t.connectNode([model('alone')]);
     const response = t.post('/v1/chat/completions', {
       model: 'alone',
@@ -114,6 +114,14 @@ describe('continuing a broken stream', () => {
     const events = text.split('\n\n').filter((event) => event.startsWith('data: '));
     expect(JSON.parse(events.at(-1)!.slice(6))).toMatchObject({
       error: { code: 'node_disconnected' },
+    });
+    // A request that ended in an error costs the client nothing, and earns the node nothing.
+    // (Its ledger writes were issued before the stream ended, so this read sees them.)
+    expect(await t.gateway.store.usageFor(offer.jobId)).toMatchObject({
+      outcome: 'error',
+      completionTokens: 0,
+      chargedNanos: 0,
+      creditedNanos: 0,
     });
   });
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../common/protocol.js';
-import { CONTROL_FRAME_BURST } from '../../gateway/link/frameBudget.js';
+import { CONTROL_FRAME_BURST, CONTROL_FRAME_CAP_BURST } from '../../gateway/link/frameBudget.js';
 import { captureLogs, type LogCapture } from './support/logCapture.js';
 import { LinkClient, model } from './support/standInNode.js';
 import { startTestGateway, USER, type TestGateway } from './support/testGateway.js';
@@ -43,16 +43,12 @@ async function stillServes(): Promise<void> {
 describe('a flood of control frames', () => {
   it('is coalesced: the last frame wins, few are applied, and the log counts the rest', async () => {
     const flooded = await t.connectNode([model('flooded')]);
-    const FLOOD = 500;
+    const FLOOD = CONTROL_FRAME_CAP_BURST - 10; // under the cap that closes the link
+    // The same frame again and again, then a last one that pauses. The announce took one
+    // token, so the burst applies burst - 1 of them at once; the last waits, coalesced.
     for (let i = 0; i < FLOOD; i++) {
-      // The announce took one token, so the last applied at once (i = burst - 2) serves; the
-      // very last one pauses.
       const last = i === FLOOD - 1;
-      flooded.link.send({
-        type: 'availability',
-        serving: !last && i % 2 === 0,
-        reason: last ? 'final' : `flood ${i}`,
-      });
+      flooded.link.send({ type: 'availability', serving: !last, reason: last ? 'final' : 'flood' });
     }
     await flooded.link.sync();
     await stillServes(); // while the rest of the flood waits
@@ -71,12 +67,31 @@ describe('a flood of control frames', () => {
     const shown = logs.lines.filter(
       (line) => line.msg === 'node availability' && line.nodeId === flooded.nodeId,
     );
-    expect(shown).toHaveLength(2);
-    expect(summary).toMatchObject({ level: 'info', serving: false, reason: 'final' });
+    // The repeated line twice, then the change of state: a new line is always logged.
+    expect(shown.map((line) => line.reason)).toEqual(['flood', 'flood', 'final']);
+    expect(summary).toMatchObject({ level: 'info', serving: true, reason: 'flood' });
     const applied = shown.length + Number(summary.count);
     expect(applied).toBeGreaterThanOrEqual(CONTROL_FRAME_BURST);
     expect(applied).toBeLessThan(2 * CONTROL_FRAME_BURST);
     expect(summary.msg).toBe(`node availability repeated ${Number(summary.count)} more times`);
+    await stillServes();
+  });
+});
+
+describe('a flood of control frames past their cap', () => {
+  it('closes the link 4009, and the gateway keeps serving', async () => {
+    const { link } = await t.connectNode([model('chatty')]);
+    for (let i = 0; i < 2 * CONTROL_FRAME_CAP_BURST; i++) {
+      link.send({
+        type: 'rewards',
+        split: { rewards: 100, exchange: 0, mission: 0 },
+        missionCause: null,
+      });
+    }
+    expect(await link.closed).toEqual({
+      code: CloseCode.RateLimited,
+      reason: 'control frames over budget',
+    });
     await stillServes();
   });
 });

@@ -4,7 +4,11 @@
  * with its own code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCode, PROTOCOL_VERSION } from '../../common/protocol.js';
+import {
+  CloseCode,
+  GATEWAY_FEATURE_RECEIPTS_REQUEST,
+  PROTOCOL_VERSION,
+} from '../../common/protocol.js';
 import { LinkClient, model, NodeIdentity } from './support/standInNode.js';
 import { startTestGateway, USER, type TestGateway } from './support/testGateway.js';
 
@@ -77,6 +81,7 @@ describe('handshake', () => {
       orgId: t.nodeOrgId,
       heartbeatMs: 5000,
       feeBasisPoints: 1000,
+      features: [GATEWAY_FEATURE_RECEIPTS_REQUEST],
     });
     await link.announce([model('hs-model')]);
     const models = await t.client.models.list();

@@ -2,10 +2,12 @@
  * Tool calls over real links with stand-in nodes: a job that needs tools goes only to a node
  * that announced them, a request no node can serve is a 400 naming the field, and a node
  * that streams a tool call out of shape, or one the request never declared, is stopped and
- * the request served elsewhere. Usage is bounded by the tool-call text relayed.
+ * the request served elsewhere. Usage is bounded by the tool-call text relayed. A schema
+ * nested too deep or too large is a 400 at validation: no node is offered it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ToolCallDeltas, type ToolCallDelta } from '../../common/chatDelta.js';
+import { MAX_SCHEMA_DEPTH, MAX_SCHEMA_NODES } from '../../common/openaiTools.js';
 import { model } from './support/standInNode.js';
 import { startTestGateway, USER, type TestGateway } from './support/testGateway.js';
 
@@ -109,4 +111,64 @@ describe('tool routing', () => {
       expect(reply.choices[0]!.message.tool_calls[0]!.function.name).toBe('lookup');
     },
   );
+});
+
+/** `{type: 'object', properties: {a: …}}`, `levels` objects deep, as JSON text. */
+const deepSchema = (levels: number): string =>
+  '{"type":"object","properties":{"a":'.repeat(levels - 1) +
+  '{"type":"string"}' +
+  '}}'.repeat(levels - 1);
+/** A flat schema of more values than allowed. */
+const wideSchema = () =>
+  JSON.stringify({ enum: Array.from({ length: MAX_SCHEMA_NODES }, (_, i) => i) });
+/** A request body with `schema` (JSON text) where `at` says. */
+const bodyWith = (at: 'parameters' | 'json_schema', schema: string) =>
+  JSON.stringify({
+    model: m,
+    messages: USER,
+    ...(at === 'parameters'
+      ? { tools: [{ type: 'function', function: { name: 'f', parameters: '@schema' } }] }
+      : {
+          response_format: { type: 'json_schema', json_schema: { name: 'x', schema: '@schema' } },
+        }),
+  }).replace('"@schema"', schema);
+
+describe('schema limits', () => {
+  const toolsParam = 'tools[0].function.parameters';
+  const formatParam = 'response_format.json_schema.schema';
+  it.each([
+    ['parameters nested too deep', 'parameters', deepSchema(MAX_SCHEMA_DEPTH + 1), toolsParam],
+    // Deeper than a recursive walk (or JSON.stringify) could go on this thread's stack.
+    ['parameters nested 40000 levels', 'parameters', deepSchema(40_000), toolsParam],
+    ['parameters with too many values', 'parameters', wideSchema(), toolsParam],
+    ['a json_schema nested too deep', 'json_schema', deepSchema(MAX_SCHEMA_DEPTH + 1), formatParam],
+    ['a json_schema with too many values', 'json_schema', wideSchema(), formatParam],
+  ] as const)(
+    'refuses %s with a 400 naming it, and offers nothing to a node',
+    async (_name, at, schema, param) => {
+      // One slot: the refused request must not hold it.
+      const { link } = await t.connectNode([
+        model(m, { capabilities: ['tools', 'json_schema'], slots: 1 }),
+      ]);
+      const response = await t.post('/v1/chat/completions', bodyWith(at, schema));
+      expect(response.status).toBe(400);
+      const { error } = (await response.json()) as { error: Record<string, unknown> };
+      expect(error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_value', param });
+      await link.sync();
+      expect(link.pending()).toEqual([]);
+      const served = withTools();
+      await link.serveNext(['ok']);
+      await expect(served).resolves.toMatchObject({ choices: [{ message: { content: 'ok' } }] });
+    },
+  );
+
+  it('accepts a schema within the limits', async () => {
+    const { link } = await t.connectNode([model(m, { capabilities: ['tools', 'json_schema'] })]);
+    const response = t.post(
+      '/v1/chat/completions',
+      bodyWith('parameters', deepSchema(MAX_SCHEMA_DEPTH / 2)),
+    );
+    await link.serveNext(['ok']);
+    expect((await response).status).toBe(200);
+  });
 });

@@ -109,6 +109,7 @@ export function stubLive(overrides: Partial<AdminLive> = {}): AdminLive & { chan
     providersChanged: async () => void live.changes++,
     nodeRevoked: () => undefined,
     nodeFaultsCleared: () => undefined,
+    apiKeyRevoked: () => undefined,
     ...overrides,
   };
   return live;

@@ -10,11 +10,7 @@ function queues(length = 3, waitMs = 5000) {
     waitMs,
     length,
     logger: silentLogger,
-    clock: {
-      setTimeout: (callback, ms) => timers.setTimeout(callback, ms),
-      clearTimeout: (handle) => timers.clearTimeout(handle as never),
-      now: () => timers.now,
-    },
+    clock: timers.clock(),
   });
   return { queue, timers };
 }

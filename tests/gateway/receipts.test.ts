@@ -6,7 +6,13 @@ import {
 } from '../../common/protocol.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyEd25519 } from '../../gateway/accounting/ed25519.js';
-import { issueReceipt, settleJob, type JobUsage } from '../../gateway/accounting/receipts.js';
+import { findReceipts } from '../../gateway/accounting/receiptResend.js';
+import {
+  issueReceipt,
+  reissueReceipt,
+  settleJob,
+  type JobUsage,
+} from '../../gateway/accounting/receipts.js';
 import { loadOrCreateSigningKey } from '../../gateway/accounting/signingKey.js';
 import { openStore } from '../../gateway/store/pgliteStore.js';
 import type { GatewayStore } from '../../gateway/store/types.js';
@@ -148,5 +154,34 @@ describe('settleJob', () => {
     expect(await settleJob(store, signer, input, 500)).toBeNull();
     expect(await store.balances(client.id)).toEqual(balances(450_000, 0));
     expect(await store.balances(owner.id)).toEqual(balances(0, 427_500));
+  });
+
+  it('rebuilds the very receipt and signature from the stored row, for its own node only', async () => {
+    const client = await store.createOrg('Client 2');
+    const owner = await store.createOrg('Owner 2');
+    const { info } = await store.createApiKey(client.id, 'k');
+    const enroll = async () =>
+      store.enrollNode((await store.createEnrollmentCode(owner.id)).code, nodePublicKey(), 'n');
+    const [node, other] = [await enroll(), await enroll()];
+    // Awkward figures: the row's floats and times must give back the exact signed bytes.
+    const input = {
+      ...job({ prompt: 0.000001, completion: 0.0000033 }, 4097, 333),
+      jobId: 'job-reissue',
+      nodeId: node.id,
+      orgId: client.id,
+      apiKeyId: info.id,
+    };
+    const signed = await settleJob(store, signer, input, 3_333, new Date(1_700_000_000_123));
+    const row = (await store.usageFor('job-reissue'))!;
+    expect(reissueReceipt(row, signer)).toEqual(signed);
+    expect(await findReceipts(store, signer, node.id, ['job-reissue', 'nope'])).toEqual({
+      receipts: [signed],
+      unknown: ['nope'],
+    });
+    expect(await findReceipts(store, signer, other.id, ['job-reissue'])).toEqual({
+      receipts: [],
+      unknown: ['job-reissue'],
+    });
+    expect(() => reissueReceipt({ ...row, nodeId: null }, signer)).toThrow(/not served by a node/);
   });
 });

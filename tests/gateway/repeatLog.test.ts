@@ -4,28 +4,28 @@ import { RepeatLog } from '../../common/repeatLog.js';
 import { captureLogs } from '../gateway-link/support/logCapture.js';
 
 describe('RepeatLog', () => {
-  it('logs a key twice, counts the rest, and summarizes them at flush with the latest fields', () => {
+  it('logs a line twice, counts its repeats, and summarizes them when the line changes or at flush', () => {
     const logs = captureLogs();
     const repeats = new RepeatLog(logs, { now: () => 0 });
-    for (let i = 1; i <= 5; i++) repeats.info('node availability', { nodeId: 'n', i });
+    for (let i = 1; i <= 5; i++) repeats.info('node availability', { nodeId: 'n', serving: true });
+    repeats.info('node availability', { nodeId: 'n', serving: false }); // a change: shown
     repeats.debug('other', { i: 1 });
-    expect(logs.lines.map((line) => [line.msg, line.i])).toEqual([
-      ['node availability', 1],
-      ['node availability', 2],
+    expect(logs.lines.map((line) => [line.msg, line.serving ?? line.i])).toEqual([
+      ['node availability', true],
+      ['node availability', true],
+      ['node availability repeated 3 more times', true],
+      ['node availability', false],
       ['other', 1],
     ]);
+    expect(logs.lines[2]).toMatchObject({ level: 'info', count: 3 });
+    for (let i = 0; i < 3; i++) repeats.info('other', { i: 1 });
     repeats.flush();
-    expect(logs.lines.slice(3)).toEqual([
-      {
-        level: 'info',
-        msg: 'node availability repeated 3 more times',
-        nodeId: 'n',
-        i: 5,
-        count: 3,
-      },
+    expect(logs.lines.slice(5)).toEqual([
+      { level: 'info', msg: 'other', i: 1 },
+      { level: 'info', msg: 'other repeated 2 more times', i: 1, count: 2 },
     ]);
     repeats.flush(); // nothing left to summarize
-    expect(logs.lines).toHaveLength(4);
+    expect(logs.lines).toHaveLength(7);
   });
 
   it('summarizes at most once a window, then shows a key again', () => {

@@ -97,7 +97,6 @@ describe('UpstreamRoute', () => {
     expect(result.usage).toEqual({ promptTokens: 7, completionTokens: 3 });
     expect(result.finishReason).toBe('stop');
     expect(result.estimated).toBeUndefined();
-    expect(result.timings.durationMs).toBeGreaterThan(0);
   });
 
   it('streams chunks through field by field and holds back the usage chunk', async () => {
@@ -148,7 +147,6 @@ describe('UpstreamRoute', () => {
     expect(result.usage).toEqual({ promptTokens: 11, completionTokens: 6 });
     expect(result.finishReason).toBe('tool_calls');
     expect(result.estimated).toBeUndefined();
-    expect(result.timings.timeToFirstTokenMs).not.toBeNull();
   });
 
   it('estimates usage when a stream has none, and says so', async () => {

@@ -10,8 +10,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CloseCode,
+  GATEWAY_FEATURE_RECEIPTS_REQUEST,
+  MAX_RECEIPT_REQUEST_IDS,
   MODEL_CAPABILITIES,
   PROTOCOL_VERSION,
+  RECEIPT_REQUESTS_PER_LINK,
   priceJob,
   type Receipt,
 } from '../../common/protocol.js';
@@ -202,6 +205,47 @@ describe('LinkClient', () => {
     const summary = ledger.summary();
     expect(summary.settled).toBeCloseTo(receipt.creditedNanos / 1e9, 12);
     expect(summary.discrepancies.map((d) => d.jobId)).toEqual([receipt.jobId]);
+  });
+
+  it('asks for missed receipts only from a gateway that offers it, within its budget', async () => {
+    const waiting = Array.from({ length: 1500 }, (_, i) => `job_waiting_${i}`);
+    const marked: string[][] = [];
+    const receipts = {
+      add: () => Promise.resolve(true),
+      pending: (limit: number) => waiting.slice(0, limit),
+      unknown: (jobIds: readonly string[]) => void marked.push([...jobIds]),
+    };
+    /** Every frame the node sent before it answered an offer for a model it lacks. */
+    const framesUpToAReject = async (peer: LinkHarness['peer']) => {
+      peer.offer('probe', 2, PRICE, 'other');
+      await peer.frame('job.reject', (f) => f.jobId === 'probe');
+      return peer.frames;
+    };
+
+    const old = await startClient({ receipts });
+    await old.peer.handshake();
+    expect((await framesUpToAReject(old.peer)).map((f) => f.type)).not.toContain(
+      'receipts.request',
+    );
+
+    const { client, peer } = await startClient({ receipts });
+    await peer.handshake(60_000, [GATEWAY_FEATURE_RECEIPTS_REQUEST]);
+    const requests = (await framesUpToAReject(peer)).filter((f) => f.type === 'receipts.request');
+    expect(requests.map((f) => f.jobIds.length)).toEqual([
+      MAX_RECEIPT_REQUEST_IDS,
+      MAX_RECEIPT_REQUEST_IDS,
+      MAX_RECEIPT_REQUEST_IDS,
+      MAX_RECEIPT_REQUEST_IDS,
+    ]);
+    expect(requests.length).toBe(RECEIPT_REQUESTS_PER_LINK);
+    expect(requests.flatMap((f) => f.jobIds)).toEqual(
+      waiting.slice(0, RECEIPT_REQUESTS_PER_LINK * MAX_RECEIPT_REQUEST_IDS),
+    );
+
+    const unknown = nextEvent(client, 'receipt', (e) => e.jobId === 'job_waiting_1');
+    peer.send({ type: 'receipts.unknown', jobIds: ['job_waiting_0', 'job_waiting_1'] });
+    expect(await unknown).toEqual({ jobId: 'job_waiting_1', outcome: 'unknown' });
+    expect(marked).toEqual([['job_waiting_0', 'job_waiting_1']]);
   });
 
   it('closes with 1001 on stop and does not reconnect', async () => {

@@ -112,6 +112,8 @@ const base64 = fc
   .map((b) => Buffer.from(b).toString('base64'));
 const price = fc.record({ prompt: fc.integer({ min: 1, max: 1000 }), completion: fc.nat(1000) });
 const otherId = id.map((s) => `x-${s}`);
+/** Job ids the protocol allows (see SAFE_ID_PATTERN), for offers and cancels. */
+const otherJobId = fc.stringMatching(/^[A-Za-z0-9._:/@+-]{1,40}$/).map((s) => `x-${s}`);
 /**
  * Gateway frames that pass the schema but make no sense to the node: cancels of unknown jobs,
  * receipts with bad signatures, offers of unknown models, at wrong prices, while busy, or
@@ -121,7 +123,7 @@ export function nonsenseGatewayFrames(n: number, busyJobId: string): GatewayFram
   const frame: fc.Arbitrary<unknown> = fc.oneof(
     fc.record({
       type: fc.constant('job.cancel'),
-      jobId: otherId,
+      jobId: otherJobId,
       reason: fc.string({ maxLength: 200 }),
     }),
     fc.record({
@@ -140,16 +142,16 @@ export function nonsenseGatewayFrames(n: number, busyJobId: string): GatewayFram
       }),
       signature: base64,
     }),
-    fc.tuple(otherId, otherId).map(([jobId, model]) => ({
+    fc.tuple(otherJobId, otherId).map(([jobId, model]) => ({
       type: 'job.offer',
       jobId,
       request: request(1, model),
       price: PRICE,
     })),
     fc
-      .tuple(otherId, price)
+      .tuple(otherJobId, price)
       .map(([jobId, p]) => ({ type: 'job.offer', jobId, request: request(1), price: p })),
-    otherId.map((jobId) => ({ type: 'job.offer', jobId, request: request(1), price: PRICE })),
+    otherJobId.map((jobId) => ({ type: 'job.offer', jobId, request: request(1), price: PRICE })),
     fc.constant({ type: 'job.offer', jobId: busyJobId, request: request(1), price: PRICE }),
   );
   return sample(frame, n, 1).flatMap((f) => {

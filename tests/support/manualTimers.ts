@@ -1,5 +1,5 @@
-/** Timers fired by hand, for code that takes an injected `Timers` (the engine's schedule/). */
-import type { TimerHandle, Timers } from '../../main/engine/schedule/timers.js';
+/** Timers fired by hand, for code that takes an injected `Timers` (common/node/timers.ts). */
+import type { Clock, TimerHandle, Timers } from '../../common/node/timers.js';
 
 type ManualTimer = TimerHandle & { due: number; callback: () => void; unrefd: boolean };
 
@@ -21,6 +21,15 @@ export class ManualTimers implements Timers {
 
   clearTimeout(handle: TimerHandle): void {
     this.pending = this.pending.filter((t) => t !== handle);
+  }
+
+  /** These timers with their fake clock, for code that takes a `Clock`. */
+  clock(): Clock {
+    return {
+      setTimeout: (callback, ms) => this.setTimeout(callback, ms),
+      clearTimeout: (handle) => this.clearTimeout(handle),
+      now: () => this.now,
+    };
   }
 
   /** Timers still to fire, as [due, unref'd]. */

@@ -75,8 +75,11 @@ export class Peer {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
-  /** Challenge → hello (signature checked with node:crypto) → welcome → announce. */
-  async handshake(heartbeatMs = 60_000) {
+  /**
+   * Challenge → hello (signature checked with node:crypto) → welcome (listing `features`,
+   * when given) → announce.
+   */
+  async handshake(heartbeatMs = 60_000, features?: string[]) {
     const nonce = randomBytes(32).toString('base64');
     this.send({ type: 'challenge', v: PROTOCOL_VERSION, nonce, gatewayPublicKey: GATEWAY_KEY });
     const hello = await this.frame('hello');
@@ -91,7 +94,13 @@ export class Peer {
     const signature = Buffer.from(hello.signature, 'base64');
     expect(verify(null, challengeSigningBytes(nonce), nodeKey, signature)).toBe(true);
     expect(verify(null, challengeSigningBytes('other'), nodeKey, signature)).toBe(false);
-    this.send({ type: 'welcome', nodeId: 'node-1', orgId: 'org-1', heartbeatMs });
+    this.send({
+      type: 'welcome',
+      nodeId: 'node-1',
+      orgId: 'org-1',
+      heartbeatMs,
+      ...(features ? { features } : {}),
+    });
     return { hello, announce: await this.frame('announce') };
   }
 

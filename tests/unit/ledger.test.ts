@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Receipt, RewardSplit } from '../../common/protocol.js';
 import { Ledger } from '../../main/engine/ledger/ledger.js';
+import { NO_GATEWAY_RECORD } from '../../main/engine/ledger/reconcile.js';
 import { servedJob as job, receiptFor } from '../support/ledgerFixtures.js';
 
 const ALL_REWARDS: RewardSplit = { rewards: 100, exchange: 0, mission: 0 };
@@ -126,6 +127,28 @@ describe('discrepancies', () => {
       await ledger.addReceipt(receiptFor(job(id), { issuedAt }), 's', ALL_REWARDS);
     }
     expect(ledger.summary().discrepancies.map((d) => d.jobId)).toEqual(['new', 'mid', 'old']);
+  });
+
+  it('shows a pending job the gateway does not know until its receipt comes', async () => {
+    const served = job('lost', { servedAt: '2025-06-04T00:00:00.000Z' });
+    await ledger.recordJob(job('waiting'));
+    await ledger.recordJob(served);
+    await ledger.addReceipt(receiptFor(job('settled')), 's', ALL_REWARDS);
+    await ledger.recordJob(job('settled'));
+    expect(ledger.pendingJobIds()).toEqual(['waiting', 'lost']);
+    expect(ledger.pendingJobIds(1)).toEqual(['waiting']);
+
+    // Ids that are not pending here (settled, or never served) are not marked.
+    ledger.markUnknownAtGateway(['lost', 'settled', 'never-served']);
+    expect(ledger.summary().discrepancies).toEqual([
+      { jobId: 'lost', model: 'tiny', detail: NO_GATEWAY_RECORD, at: served.servedAt },
+    ]);
+    expect(ledger.balances().pending).toBeCloseTo(2 * 0.000315, 12);
+    expect(ledger.toCsv()).toMatch(/,lost,.*,pending,the gateway has no receipt of this job\n/);
+
+    await ledger.addReceipt(receiptFor(served), 's', ALL_REWARDS);
+    expect(ledger.summary().discrepancies).toEqual([]);
+    expect(ledger.pendingJobIds()).toEqual(['waiting']);
   });
 });
 

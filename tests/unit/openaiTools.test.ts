@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { ChatReply, ToolCallDeltas } from '../../common/chatDelta.js';
 import { chatCompletionRequestSchema } from '../../common/openai.js';
 import { apiErrorFromZod } from '../../common/openaiErrors.js';
-import { callsTools, jsonDepth, MAX_SCHEMA_DEPTH, usesTools } from '../../common/openaiTools.js';
+import {
+  callsTools,
+  jsonDepth,
+  jsonNodeCount,
+  MAX_SCHEMA_DEPTH,
+  MAX_SCHEMA_NODES,
+  usesTools,
+} from '../../common/openaiTools.js';
 
 const user = { role: 'user', content: 'weather?' };
 const weather = {
@@ -34,6 +41,8 @@ function paramFor(body: unknown): string | null {
 /** Nested `{a: {a: …}}`, `levels` deep. */
 const nested = (levels: number): Record<string, unknown> =>
   levels === 0 ? {} : { a: nested(levels - 1) };
+/** A flat schema of `values` values in all (the object itself and its enum's members). */
+const wide = (values: number) => ({ enum: Array.from({ length: values - 2 }, (_, i) => i) });
 
 describe('tool fields', () => {
   it('accepts tools, every tool_choice form, and a full round trip in the history', () => {
@@ -198,6 +207,26 @@ describe('tool fields', () => {
       },
       'response_format.json_schema.schema',
     ],
+    [
+      'parameters with too many values',
+      {
+        tools: [
+          { type: 'function', function: { name: 'f', parameters: wide(MAX_SCHEMA_NODES + 1) } },
+        ],
+      },
+      'tools[0].function.parameters',
+    ],
+    [
+      'a json_schema with too many values',
+      {
+        tools: undefined,
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'x', schema: wide(MAX_SCHEMA_NODES + 1) },
+        },
+      },
+      'response_format.json_schema.schema',
+    ],
   ])('refuses %s', (_name, extra, param) => {
     expect(paramFor({ ...base, ...extra })).toBe(param);
   });
@@ -206,6 +235,21 @@ describe('tool fields', () => {
     expect(jsonDepth({})).toBe(1);
     expect(jsonDepth(nested(3))).toBe(4);
     expect(jsonDepth(nested(5000))).toBe(MAX_SCHEMA_DEPTH + 1);
+  });
+
+  it('counts values without walking past the limit, and accepts a schema at the limit', () => {
+    expect(jsonNodeCount({})).toBe(1);
+    expect(jsonNodeCount({ type: 'object', properties: { q: { type: 'string' } } })).toBe(5);
+    expect(jsonNodeCount(wide(10))).toBe(10);
+    expect(jsonNodeCount(wide(1_000_000))).toBe(MAX_SCHEMA_NODES + 1);
+    let deep: unknown = {};
+    for (let level = 0; level < 100_000; level++) deep = [deep];
+    expect(jsonNodeCount(deep, 50)).toBe(50);
+    const atLimit = {
+      ...base,
+      tools: [{ ...weather, function: { name: 'f', parameters: wide(MAX_SCHEMA_NODES) } }],
+    };
+    expect(chatCompletionRequestSchema.safeParse(atLimit).success).toBe(true);
   });
 });
 

@@ -87,12 +87,15 @@ function byNewest(a: { time: number; jobId: string }, b: { time: number; jobId: 
   return a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0;
 }
 
-/** Receipts that disagree with local metering, newest receipt first. */
+/**
+ * Receipts that disagree with local metering, and pending jobs the gateway does not know,
+ * newest first (by the receipt's time, else the job's).
+ */
 function discrepanciesOf(entries: readonly LedgerEntry[]): Discrepancy[] {
   const found: (Discrepancy & { time: number })[] = [];
-  for (const { jobId, model, discrepancy, receipt } of entries) {
-    if (discrepancy === null || receipt === null) continue;
-    const at = receipt.receipt.issuedAt;
+  for (const { jobId, model, discrepancy, receipt, at: servedAt } of entries) {
+    if (discrepancy === null) continue;
+    const at = receipt?.receipt.issuedAt ?? servedAt;
     found.push({ jobId, model, detail: discrepancy, at, time: Date.parse(at) });
   }
   return found.sort(byNewest).map(({ time: _time, ...discrepancy }) => discrepancy);

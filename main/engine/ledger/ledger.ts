@@ -58,6 +58,8 @@ export class Ledger {
   // Ids whose write is in flight: a second call for one of them must not write it again.
   private readonly writingJobs = new Set<string>();
   private readonly writingReceipts = new Set<string>();
+  // Pending jobs the gateway said it has no receipt of (this run only: asked again next link).
+  private readonly unknownAtGateway = new Set<string>();
   private entries: LedgerEntry[] | null = null;
   private closed = false;
 
@@ -132,6 +134,31 @@ export class Ledger {
     return true;
   }
 
+  /**
+   * The ids of jobs still waiting for their receipt, oldest first, at most `limit`: what a
+   * node asks the gateway for again after it relinks.
+   */
+  pendingJobIds(limit = Infinity): string[] {
+    const ids: string[] = [];
+    for (const jobId of this.jobs.keys()) {
+      if (ids.length >= limit) break;
+      if (!this.receipts.has(jobId) && !this.writingReceipts.has(jobId)) ids.push(jobId);
+    }
+    return ids;
+  }
+
+  /**
+   * Marks pending jobs the gateway said it has no receipt of: each shows as a discrepancy
+   * until a receipt comes. Kept in memory only: the node asks again on its next link.
+   */
+  markUnknownAtGateway(jobIds: readonly string[]): void {
+    for (const jobId of jobIds) {
+      if (!this.jobs.has(jobId) || this.receipts.has(jobId)) continue;
+      this.unknownAtGateway.add(jobId);
+      this.entries = null;
+    }
+  }
+
   /** Pending, settled and windowed totals in USD; windows are local days ending on `now`. */
   balances(now: Date = new Date()): EarningsBalances {
     return balancesOf(this.currentEntries(), now);
@@ -173,12 +200,13 @@ export class Ledger {
     const jobId = record.t === 'job' ? record.jobId : record.receipt.jobId;
     if (map.has(jobId)) return false;
     map.set(jobId, record);
+    if (record.t === 'receipt') this.unknownAtGateway.delete(jobId);
     this.entries = null;
     return true;
   }
 
   private currentEntries(): LedgerEntry[] {
-    this.entries ??= reconcile(this.jobs, this.receipts);
+    this.entries ??= reconcile(this.jobs, this.receipts, this.unknownAtGateway);
     return this.entries;
   }
 

@@ -7,6 +7,8 @@ import type { JobRecord, ReceiptRecord } from './ledgerRecords.js';
 
 /** The detail of a receipt for a job this node has no record of. */
 export const NO_LOCAL_RECORD = 'no local record of this job';
+/** The detail of a job served here that the gateway said it has no receipt of. */
+export const NO_GATEWAY_RECORD = 'the gateway has no receipt of this job';
 
 /** One job as the ledger reports it. */
 export interface LedgerEntry {
@@ -25,7 +27,10 @@ export interface LedgerEntry {
   settledNanos: number | null;
   /** What counts: settled when receipted, else expected. */
   amountNanos: number;
-  /** How the receipt disagrees with local metering; null when it agrees or is not here yet. */
+  /**
+   * How the receipt disagrees with local metering, or {@link NO_GATEWAY_RECORD} for a pending
+   * job the gateway said it does not know; null when it agrees or is simply not here yet.
+   */
   discrepancy: string | null;
   receipt: ReceiptRecord | null;
 }
@@ -55,10 +60,14 @@ export function describeDiscrepancy(job: JobRecord, stored: ReceiptRecord): stri
   return differences.length > 0 ? differences.join('; ') : null;
 }
 
-/** Every job and receipt as one entry per job id, in no particular order. */
+/**
+ * Every job and receipt as one entry per job id, in no particular order. `unknownAtGateway`:
+ * the pending jobs the gateway said it has no receipt of.
+ */
 export function reconcile(
   jobs: ReadonlyMap<string, JobRecord>,
   receipts: ReadonlyMap<string, ReceiptRecord>,
+  unknownAtGateway: ReadonlySet<string> = new Set(),
 ): LedgerEntry[] {
   const entries: LedgerEntry[] = [];
   for (const job of jobs.values()) {
@@ -76,7 +85,11 @@ export function reconcile(
       expectedNanos: expected,
       settledNanos: settled,
       amountNanos: settled ?? expected,
-      discrepancy: stored ? describeDiscrepancy(job, stored) : null,
+      discrepancy: stored
+        ? describeDiscrepancy(job, stored)
+        : unknownAtGateway.has(job.jobId)
+          ? NO_GATEWAY_RECORD
+          : null,
       receipt: stored,
     });
   }

@@ -20,6 +20,7 @@ import { linkURL, secureGatewayURL } from './gatewayURL.js';
 import type { NodeIdentity } from './identity.js';
 import type { JobEnd, LinkModel } from './jobRunner.js';
 import {
+  announceable,
   announceFrame,
   LinkConnection,
   type AnnouncedHardware,
@@ -52,8 +53,11 @@ export interface LinkStatus {
 /** What happened to a receipt from the gateway. */
 export interface ReceiptEvent {
   jobId: string;
-  /** `verified`: the signature is good but no store was given. */
-  outcome: 'stored' | 'duplicate' | 'verified' | 'refused' | 'failed';
+  /**
+   * `verified`: the signature is good but no store was given. `unknown`: asked for again
+   * (`receipts.request`), the gateway said it has no receipt of this job for this node.
+   */
+  outcome: 'stored' | 'duplicate' | 'verified' | 'refused' | 'failed' | 'unknown';
   reason?: string;
 }
 
@@ -71,9 +75,14 @@ export interface LinkClientEvents {
   market: [MarketModel[]];
 }
 
-/** Where verified receipts go: resolves false for a job whose receipt is already kept. */
+/** Where verified receipts go (the ledger). */
 export interface ReceiptSink {
+  /** Resolves false for a job whose receipt is already kept. */
   add(receipt: Receipt, signature: string): Promise<boolean>;
+  /** Jobs still waiting for a receipt, oldest first, at most `limit`: asked for after relinking. */
+  pending?(limit: number): readonly string[];
+  /** Jobs the gateway said it has no receipt of: kept as discrepancies. */
+  unknown?(jobIds: readonly string[]): void;
 }
 
 export interface LinkClientOptions {
@@ -225,6 +234,13 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   }
 
   private checkAnnounce(models: readonly LinkModel[]): void {
+    const unsafe = models.filter((model) => !announceable(model)).map((model) => model.host.id);
+    if (unsafe.length > 0) {
+      this.logger.warn(
+        'not offering models whose names hold characters other than letters, digits and . _ : / @ + -; rename their files',
+        { models: unsafe.join(' | ').slice(0, 512) },
+      );
+    }
     const parsed = nodeFrameSchema.safeParse(announceFrame(models, this.options.hardware));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -284,7 +300,9 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
           feeBasisPoints: welcome.feeBasisPoints ?? null,
         });
       },
+      pendingReceipts: (limit) => this.pendingReceipts(limit),
       onReceipt: (frame) => void this.onReceipt(frame),
+      onReceiptsUnknown: ({ jobIds }) => this.onReceiptsUnknown(jobIds),
       onMarket: (frame) => {
         this.latestMarket = frame.models;
         this.emitSafe('market', frame.models);
@@ -330,6 +348,25 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     const delay = this.backoff.next();
     this.setStatus({ state: 'offline', ...close, retryInMs: delay });
     this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private pendingReceipts(limit: number): readonly string[] {
+    try {
+      return this.options.receipts?.pending?.(limit) ?? [];
+    } catch (error) {
+      this.logger.error('could not list the jobs waiting for a receipt', { error: String(error) });
+      return [];
+    }
+  }
+
+  private onReceiptsUnknown(jobIds: string[]): void {
+    this.logger.warn('the gateway has no receipt of some jobs', { jobs: jobIds.length });
+    try {
+      this.options.receipts?.unknown?.(jobIds);
+    } catch (error) {
+      this.logger.error('could not mark jobs the gateway does not know', { error: String(error) });
+    }
+    for (const jobId of jobIds) this.emitSafe('receipt', { jobId, outcome: 'unknown' });
   }
 
   private async onReceipt(frame: Extract<GatewayFrame, { type: 'receipt' }>): Promise<void> {

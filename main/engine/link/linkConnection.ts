@@ -7,8 +7,12 @@ import WebSocket from 'ws';
 import {
   challengeSigningBytes,
   CloseCode,
+  GATEWAY_FEATURE_RECEIPTS_REQUEST,
   MAX_FRAME_BYTES,
+  MAX_RECEIPT_REQUEST_IDS,
   MODEL_CAPABILITIES,
+  RECEIPT_REQUESTS_PER_LINK,
+  SAFE_ID_PATTERN,
   PROTOCOL_VERSION,
   type GatewayFrame,
   type JobRejectReason,
@@ -22,6 +26,7 @@ import { JobRunner, type JobEnd, type LinkModel } from './jobRunner.js';
 type Welcome = Extract<GatewayFrame, { type: 'welcome' }>;
 type ReceiptFrame = Extract<GatewayFrame, { type: 'receipt' }>;
 type MarketFrame = Extract<GatewayFrame, { type: 'market' }>;
+type ReceiptsUnknownFrame = Extract<GatewayFrame, { type: 'receipts.unknown' }>;
 /** What the node tells the gateway after each announce and whenever it changes. */
 export type AvailabilityFrame = Extract<NodeFrame, { type: 'availability' }>;
 export type RewardsFrame = Extract<NodeFrame, { type: 'rewards' }>;
@@ -54,7 +59,13 @@ export interface LinkConnectionOptions {
   /** Unanswered pings after which the link is declared dead. */
   missedPongLimit: number;
   onWelcome(welcome: Welcome): void;
+  /**
+   * The jobs still waiting for their receipt, oldest first, at most `limit`: asked for again
+   * after a welcome whose gateway supports `receipts.request`.
+   */
+  pendingReceipts(limit: number): readonly string[];
   onReceipt(frame: ReceiptFrame): void;
+  onReceiptsUnknown(frame: ReceiptsUnknownFrame): void;
   onMarket(frame: MarketFrame): void;
   onJobEnd(end: JobEnd): void;
   onReject(reason: JobRejectReason, model: string): void;
@@ -64,14 +75,22 @@ export interface LinkConnectionOptions {
 /** The feature this node announces: it continues a stream another node began. */
 export const NODE_FEATURE_CONTINUATION = 'continuation';
 
-/** The `announce` frame for these models and hardware. */
+/**
+ * Whether the link can announce this model: its id (the file name) holds only the protocol's
+ * safe characters. Others are still served locally, never on the network.
+ */
+export function announceable(model: LinkModel): boolean {
+  return SAFE_ID_PATTERN.test(model.host.id);
+}
+
+/** The `announce` frame for these models (those {@link announceable}) and hardware. */
 export function announceFrame(
   models: readonly LinkModel[],
   hardware: AnnouncedHardware,
 ): Extract<NodeFrame, { type: 'announce' }> {
   return {
     type: 'announce',
-    models: models.map((model) => ({
+    models: models.filter(announceable).map((model) => ({
       id: model.host.id,
       price: model.price,
       slots: model.slots,
@@ -190,12 +209,14 @@ export class LinkConnection {
       this.startHeartbeat(frame.heartbeatMs);
       this.announce();
       this.options.onWelcome(frame);
+      if (frame.features?.includes(GATEWAY_FEATURE_RECEIPTS_REQUEST)) this.requestReceipts();
       return;
     }
     if (this.phase === 'online') {
       if (frame.type === 'job.offer') return this.jobs.offer(frame);
       if (frame.type === 'job.cancel') return this.jobs.cancel(frame.jobId, frame.reason);
       if (frame.type === 'receipt') return this.options.onReceipt(frame);
+      if (frame.type === 'receipts.unknown') return this.options.onReceiptsUnknown(frame);
       if (frame.type === 'market') return this.options.onMarket(frame);
     }
     this.close(
@@ -227,6 +248,17 @@ export class LinkConnection {
     this.sendAvailability();
     const rewards = this.options.rewards();
     if (rewards) this.send(rewards);
+  }
+
+  /** Asks for the receipts the node missed (the oldest first, within the gateway's budget). */
+  private requestReceipts(): void {
+    const pending = this.options.pendingReceipts(
+      MAX_RECEIPT_REQUEST_IDS * RECEIPT_REQUESTS_PER_LINK,
+    );
+    for (let start = 0; start < pending.length; start += MAX_RECEIPT_REQUEST_IDS) {
+      const jobIds = pending.slice(start, start + MAX_RECEIPT_REQUEST_IDS);
+      this.send({ type: 'receipts.request', jobIds });
+    }
   }
 
   /** Tells the gateway whether to offer this node jobs. */

@@ -255,6 +255,8 @@ export class NodeEngine {
       receipts: {
         add: (receipt, signature) =>
           this.ledger.addReceipt(receipt, signature, settings.get().rewards.split),
+        pending: (limit) => this.ledger.pendingJobIds(limit),
+        unknown: (jobIds) => this.ledger.markUnknownAtGateway(jobIds),
       },
       logger,
       startupTimeoutMs: link.startupTimeoutMs,

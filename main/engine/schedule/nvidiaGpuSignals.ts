@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../../../common/log.js';
 import type { CommandRunner } from '../hardware/commandRunner.js';
 import { listGpuComputeProcesses, queryNvidiaSmi } from '../hardware/nvidiaSmi.js';
 import { pollingSource, type SignalSource } from './signalSources.js';
-import type { Timers } from './timers.js';
+import type { Timers } from '../../../common/node/timers.js';
 
 /** Options for {@link nvidiaGpuSignals}. */
 export interface NvidiaGpuSignalsOptions {

@@ -8,7 +8,7 @@ import type { ScheduleSettings } from '../../../common/settings.js';
 import { silentLogger, type Logger } from '../../../common/log.js';
 import { decideSchedule, type ScheduleVerdict } from './decide.js';
 import type { SignalSource } from './signalSources.js';
-import { realTimers, unrefTimeout, type TimerHandle, type Timers } from './timers.js';
+import { realTimers, unrefTimeout, type TimerHandle, type Timers } from '../../../common/node/timers.js';
 
 /** Options for {@link Scheduler}. */
 export interface SchedulerOptions {

@@ -5,7 +5,7 @@
 import si from 'systeminformation';
 import type { SignalReadings } from '../../../common/nodeApi.js';
 import { silentLogger, type Logger } from '../../../common/log.js';
-import { realTimers, unrefTimeout, type TimerHandle, type Timers } from './timers.js';
+import { realTimers, unrefTimeout, type TimerHandle, type Timers } from '../../../common/node/timers.js';
 
 /** A producer of signal readings; the scheduler starts and stops it. */
 export interface SignalSource {

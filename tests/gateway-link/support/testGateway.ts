@@ -24,13 +24,20 @@ export interface TestGateway {
   connectNode(
     models: AnnouncedModel[],
     identity?: NodeIdentity,
-  ): Promise<{ link: LinkClient; identity: NodeIdentity; nodeId: string; market: MarketFrame }>;
+  ): Promise<{
+    link: LinkClient;
+    identity: NodeIdentity;
+    nodeId: string;
+    welcome: WelcomeFrame;
+    market: MarketFrame;
+  }>;
   /** `fetch` on the gateway with the client's key. */
   post(path: string, body: unknown, key?: string | null): Promise<Response>;
   close(): Promise<void>;
 }
 
 type MarketFrame = Extract<GatewayFrame, { type: 'market' }>;
+type WelcomeFrame = Extract<GatewayFrame, { type: 'welcome' }>;
 
 /** The longest interval a Node timer takes: no market refresh unless a test asks. */
 const NO_MARKET_TICKS = 2 ** 31 - 1;
@@ -73,10 +80,10 @@ export async function startTestGateway(
       const link = await LinkClient.open(gateway.linkUrl);
       links.push(link);
       await link.hello(identity);
-      await link.next('welcome');
+      const welcome = await link.next('welcome');
       await link.announce(models);
       const market = await link.next('market');
-      return { link, identity, nodeId, market };
+      return { link, identity, nodeId, welcome, market };
     },
     post: (path, body, auth = key) =>
       fetch(`${gateway.url}${path}`, {
