@@ -79,7 +79,7 @@ export interface GatewayOptions {
   stallTimeoutMs?: number;
   /** Faults after which a node gets no offers until an operator clears it (default 5; 0: never). */
   quarantineAfter?: number;
-  /** The clock of node job deadlines and request queues (default real time; tests move it). */
+  /** The clock of node job deadlines, queues, link handshakes, heartbeats and frame budgets (default real time; tests move it). */
   clock?: Clock;
   /** Per-link frame budgets (default: the constants in link/frameBudget.ts). */
   frameLimits?: Partial<FrameBudgetLimits>;
@@ -271,6 +271,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       market,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       frameLimits: options.frameLimits,
+      clock: options.clock,
       logger,
     });
     await app.listen({ host, port: options.port ?? DEFAULT_GATEWAY_PORT });

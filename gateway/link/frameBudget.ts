@@ -6,6 +6,7 @@
  * the gateway little, and its final state is still the last frame the node sent. A link that
  * keeps sending control frames far beyond that budget is closed.
  */
+import { realClock, unrefTimeout, type Clock, type TimerHandle } from '../../common/node/timers.js';
 
 /** Control frames a link may send at once before they are coalesced. */
 export const CONTROL_FRAME_BURST = 20;
@@ -46,22 +47,6 @@ export function frameBudgetLimits(overrides: Partial<FrameBudgetLimits> = {}): F
   };
 }
 
-/** The clock and timer a budget waits with; tests pass fakes. */
-export interface BudgetTimers {
-  /** Milliseconds, monotonic. */
-  now(): number;
-  /** Starts a one-shot timer that must not keep the process alive. */
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** Real time: `performance.now()` and unref'd timers. */
-export const systemTimers: BudgetTimers = {
-  now: () => performance.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
 /** A token bucket: holds at most `burst` tokens, and earns `perSecond` back. */
 export class TokenBucket {
   private tokens: number;
@@ -70,7 +55,7 @@ export class TokenBucket {
   constructor(
     readonly burst: number,
     readonly perSecond: number,
-    private readonly now: () => number = systemTimers.now,
+    private readonly now: () => number = realClock.now,
   ) {
     this.tokens = burst;
     this.last = now();
@@ -107,14 +92,14 @@ export class TokenBucket {
  */
 export class CoalescingBudget<K> {
   private readonly waiting = new Map<K, () => void>();
-  private timer: unknown;
+  private timer: TimerHandle | undefined;
   private closed = false;
   /** Work dropped because newer work of its key replaced it, since the last drain ended. */
   private dropped = 0;
 
   constructor(
     private readonly bucket: TokenBucket,
-    private readonly timers: BudgetTimers = systemTimers,
+    private readonly clock: Clock = realClock,
     /** Called each time everything that waited has been applied, with how much was dropped. */
     private readonly onDrained?: (dropped: number) => void,
   ) {}
@@ -141,17 +126,21 @@ export class CoalescingBudget<K> {
   close(): void {
     this.closed = true;
     this.waiting.clear();
-    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   private schedule(): void {
     if (this.timer !== undefined || this.closed) return;
     const wait = Math.max(1, this.bucket.msUntilToken());
-    this.timer = this.timers.setTimeout(() => {
-      this.timer = undefined;
-      this.drain();
-    }, wait);
+    this.timer = unrefTimeout(
+      this.clock,
+      () => {
+        this.timer = undefined;
+        this.drain();
+      },
+      wait,
+    );
   }
 
   private drain(): void {

@@ -18,18 +18,13 @@ import {
   type NodeFrame,
 } from '../../common/protocol.js';
 import type { Logger } from '../../common/log.js';
+import { realClock, unrefTimeout, type Clock } from '../../common/node/timers.js';
 import { answerReceiptsRequest } from '../accounting/receiptResend.js';
 import type { ReceiptSigner } from '../accounting/signingKey.js';
 import type { MarketFeed } from '../market/marketFeed.js';
 import type { Router } from '../routing/router.js';
 import type { GatewayStore } from '../store/types.js';
-import {
-  frameBudgetLimits,
-  systemTimers,
-  TokenBucket,
-  type BudgetTimers,
-  type FrameBudgetLimits,
-} from './frameBudget.js';
+import { frameBudgetLimits, TokenBucket, type FrameBudgetLimits } from './frameBudget.js';
 import { closeReason, parseNodeFrame } from './frames.js';
 import { checkHello, newNonce } from './handshake.js';
 import { NodeSession } from './nodeSession.js';
@@ -53,8 +48,8 @@ export interface LinkServerOptions {
   handshakeTimeoutMs?: number;
   /** Per-link frame budgets (default: the constants in frameBudget.ts). */
   frameLimits?: Partial<FrameBudgetLimits>;
-  /** The clock and timer of those budgets (default real time). */
-  frameTimers?: BudgetTimers;
+  /** The clock of handshakes, heartbeats and frame budgets (default real time; tests move it). */
+  clock?: Clock;
   logger: Logger;
 }
 
@@ -121,8 +116,8 @@ function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
   let session: NodeSession | undefined;
   const queued: NodeFrame[] = [];
   const limits = frameBudgetLimits(options.frameLimits);
-  const timers = options.frameTimers ?? systemTimers;
-  const allFrames = new TokenBucket(limits.linkBurst, limits.linkPerSecond, () => timers.now());
+  const clock = options.clock ?? realClock;
+  const allFrames = new TokenBucket(limits.linkBurst, limits.linkPerSecond, () => clock.now());
 
   const send = (frame: GatewayFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
@@ -131,22 +126,22 @@ function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
     logger.info('closing node link', { code, reason, nodeId: session?.nodeId });
     state = 'closed'; // frames still in flight are ignored from here on
     if (session) return session.close(code, reason);
-    clearTimeout(handshakeTimer);
+    clock.clearTimeout(handshakeTimer);
     if (ws.readyState === ws.OPEN) ws.close(code, closeReason(reason));
   };
 
-  const handshakeTimer = setTimeout(
+  const handshakeTimer = unrefTimeout(
+    clock,
     () => shut(CloseCode.HandshakeTimeout, 'no hello in time'),
     options.handshakeTimeoutMs ?? 10_000,
   );
-  handshakeTimer.unref();
 
   ws.on('error', (error) => {
     // ws has already started closing (1009 for an oversized frame, 1002 for a protocol error).
     logger.info('node link error', { nodeId: session?.nodeId, error: error.message });
   });
   ws.on('close', (code) => {
-    clearTimeout(handshakeTimer);
+    clock.clearTimeout(handshakeTimer);
     state = 'closed';
     if (session) {
       logger.info('node offline', { nodeId: session.nodeId, code });
@@ -165,12 +160,12 @@ function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
     }
     if (ws.readyState !== ws.OPEN) return; // closed while the store was asked
     if (!check.ok) return shut(check.code, check.reason);
-    clearTimeout(handshakeTimer);
+    clock.clearTimeout(handshakeTimer);
     session = new NodeSession(ws, check.node, {
       heartbeatMs: options.heartbeatMs,
       logger,
       limits,
-      timers,
+      clock,
       onOffline: (gone) => router.remove(gone),
       onChange: () => router.capacityChanged(),
       onAnnounce: (announced, first) => {

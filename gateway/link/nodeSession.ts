@@ -19,15 +19,14 @@ import {
   type Receipt,
 } from '../../common/protocol.js';
 import type { Logger } from '../../common/log.js';
+import { realClock, unrefTimeout, type Clock, type TimerHandle } from '../../common/node/timers.js';
 import { RepeatLog } from '../../common/repeatLog.js';
 import type { NodeRecord, NodeRewards } from '../store/types.js';
 import type { Task } from '../routing/route.js';
 import {
   CoalescingBudget,
   frameBudgetLimits,
-  systemTimers,
   TokenBucket,
-  type BudgetTimers,
   type FrameBudgetLimits,
 } from './frameBudget.js';
 import { closeReason } from './frames.js';
@@ -76,8 +75,8 @@ export interface NodeSessionOptions {
   onReceiptsRequest?(session: NodeSession, jobIds: string[]): void;
   /** The control-frame budget (default {@link frameBudgetLimits}). */
   limits?: Partial<FrameBudgetLimits>;
-  /** The clock and timer of the budget and of repeated logs (default real time). */
-  timers?: BudgetTimers;
+  /** The clock of the heartbeat, the frame budgets and repeated logs (default real time). */
+  clock?: Clock;
 }
 
 export class NodeSession {
@@ -87,7 +86,8 @@ export class NodeSession {
   private models = new Map<string, AnnouncedModel>();
   private jobs = new Map<string, { model: string; listener: JobListener }>();
   private missedPongs = 0;
-  private readonly heartbeat: NodeJS.Timeout;
+  private heartbeat: TimerHandle;
+  private readonly clock: Clock;
   private online = true;
   private hasAnnounced = false;
   // A node serves until it says it is paused: older nodes never send `availability`.
@@ -108,12 +108,13 @@ export class NodeSession {
     this.nodeId = node.id;
     this.orgId = node.orgId;
     this.name = node.name;
-    const timers = options.timers ?? systemTimers;
+    const clock = options.clock ?? realClock;
+    this.clock = clock;
     const limits = frameBudgetLimits(options.limits);
-    this.repeats = new RepeatLog(options.logger, { now: () => timers.now() });
+    this.repeats = new RepeatLog(options.logger, { now: () => clock.now() });
     this.control = new CoalescingBudget(
-      new TokenBucket(limits.controlBurst, limits.controlPerSecond, () => timers.now()),
-      timers,
+      new TokenBucket(limits.controlBurst, limits.controlPerSecond, () => clock.now()),
+      clock,
       (dropped) =>
         options.logger.debug('coalesced control frames applied', {
           nodeId: this.nodeId,
@@ -121,14 +122,13 @@ export class NodeSession {
         }),
     );
     this.controlCap = new TokenBucket(limits.controlCapBurst, limits.controlCapPerSecond, () =>
-      timers.now(),
+      clock.now(),
     );
     this.receiptRequests = new TokenBucket(RECEIPT_REQUEST_BURST, RECEIPT_REQUESTS_PER_SECOND, () =>
-      timers.now(),
+      clock.now(),
     );
     socket.on('pong', () => (this.missedPongs = 0));
-    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
-    this.heartbeat.unref();
+    this.heartbeat = unrefTimeout(clock, () => this.beat(), options.heartbeatMs);
   }
 
   /** Whether the link is up and authenticated (a link that is closing no longer counts). */
@@ -355,6 +355,7 @@ export class NodeSession {
     } catch {
       // The socket is closing; its close event takes the session offline.
     }
+    this.heartbeat = unrefTimeout(this.clock, () => this.beat(), this.options.heartbeatMs);
   }
 
   /** Closes the link with a code and reason; jobs in flight fail at once. */
@@ -374,7 +375,7 @@ export class NodeSession {
   goOffline(reason: string): void {
     if (!this.online) return;
     this.online = false;
-    clearInterval(this.heartbeat);
+    this.clock.clearTimeout(this.heartbeat);
     this.control.close();
     this.repeats.flush();
     const jobs = [...this.jobs.values()];

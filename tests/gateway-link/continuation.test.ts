@@ -5,6 +5,7 @@
  */
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualTimers } from '../support/manualTimers.js';
 import { model } from './support/standInNode.js';
 import { startTestGateway, USER, type TestGateway } from './support/testGateway.js';
 
@@ -20,7 +21,8 @@ afterAll(async () => {
 
 describe('continuing a broken stream', () => {
   it('continues on another node when a node goes silent mid-stream, and cancels the silent job', async () => {
-    const quick = await startTestGateway({ stallTimeoutMs: 300 });
+    const timers = new ManualTimers();
+    const quick = await startTestGateway({ stallTimeoutMs: 15_000, clock: timers.clock() });
     try {
       const silent = await quick.connectNode([
         model('stall', { price: { prompt: 1, completion: 1 } }),
@@ -35,7 +37,9 @@ describe('continuing a broken stream', () => {
       });
       const offer = await silent.link.acceptNext();
       silent.link.chunks(offer.jobId, ['Once', ' upon']);
+      await silent.link.sync(); // the gateway has both chunks: the stall deadline runs
       // Then nothing: the gateway gives up on it, tells it so, and hands the rest on.
+      await timers.advance(15_000);
       const cancel = await silent.link.next('job.cancel');
       expect(cancel).toMatchObject({ jobId: offer.jobId, reason: 'stalled' });
       const continued = await other.link.acceptNext();

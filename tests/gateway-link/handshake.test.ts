@@ -4,6 +4,7 @@
  * with its own code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualTimers } from '../support/manualTimers.js';
 import {
   CloseCode,
   GATEWAY_FEATURE_RECEIPTS_REQUEST,
@@ -182,9 +183,14 @@ describe('handshake', () => {
 
 describe('handshake timeout', () => {
   it('closes 4004 when no hello comes in time', async () => {
-    const quick = await startTestGateway({ handshakeTimeoutMs: 50 });
+    const timers = new ManualTimers();
+    const quick = await startTestGateway({ handshakeTimeoutMs: 10_000, clock: timers.clock() });
     try {
       const link = await LinkClient.open(quick.gateway.linkUrl);
+      await link.next('challenge'); // the connection is set up, its deadline armed
+      await timers.advance(9_999);
+      expect(link.ws.readyState).toBe(link.ws.OPEN);
+      await timers.advance(1);
       expect((await link.closed).code).toBe(CloseCode.HandshakeTimeout);
     } finally {
       await quick.close();

@@ -5,18 +5,22 @@
  * 503 when none can take it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../gateway/defaults.js';
+import { ManualTimers } from '../support/manualTimers.js';
 import { captureLogs } from './support/logCapture.js';
 import { model } from './support/standInNode.js';
 import { startTestGateway, USER, type TestGateway } from './support/testGateway.js';
 
 let t: TestGateway;
 const logs = captureLogs();
+// Deadlines move only when a test says: the offer timeout is 5 s of this clock.
+const timers = new ManualTimers();
 
 let m = '';
 let serial = 0;
 
 beforeAll(async () => {
-  t = await startTestGateway({ offerTimeoutMs: 1000, logger: logs });
+  t = await startTestGateway({ logger: logs, clock: timers.clock() });
 });
 
 afterAll(async () => {
@@ -129,6 +133,7 @@ describe('failover before the first chunk', () => {
     const spare = await t.connectNode([model(m, { price: { prompt: 2, completion: 2 } })]);
     const reply = ask(m);
     const offer = await silent.link.next('job.offer');
+    await timers.advance(DEFAULT_CONNECT_TIMEOUT_MS);
     await spare.link.serveNext(['late but fine']);
     expect(await silent.link.next('job.cancel')).toMatchObject({ jobId: offer.jobId });
     expect((await reply).choices[0]?.message.content).toBe('late but fine');

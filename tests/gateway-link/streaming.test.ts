@@ -4,6 +4,7 @@
  * (never a silent truncation); a client that goes away cancels the job on the node.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ManualTimers } from '../support/manualTimers.js';
 import { model, type LinkClient } from './support/standInNode.js';
 import { startTestGateway, USER, type TestGateway } from './support/testGateway.js';
 
@@ -144,7 +145,8 @@ describe('failure after the first chunk', () => {
   });
 
   it('drops a node that misses pongs mid-stream, ending the stream with an error', async () => {
-    const quick = await startTestGateway({ heartbeatMs: 50 });
+    const timers = new ManualTimers();
+    const quick = await startTestGateway({ heartbeatMs: 15_000, clock: timers.clock() });
     try {
       const { link } = await quick.connectNode([model('hb')]);
       const response = quick.post('/v1/chat/completions', {
@@ -154,8 +156,11 @@ describe('failure after the first chunk', () => {
       });
       const offer = await link.acceptNext();
       link.chunks(offer.jobId, ['before the silence']);
+      const opened = await response; // the chunk is out
       link.goSilent();
-      const events = await sseEvents(await response);
+      // Two pings unanswered, then the third beat drops the link.
+      for (let beat = 0; beat < 3; beat++) await timers.advance(15_000);
+      const events = await sseEvents(opened);
       expect(JSON.parse(events.at(-1)!)).toMatchObject({ error: { code: 'node_disconnected' } });
       expect((await link.closed).code).toBe(1006);
     } finally {

@@ -5,41 +5,19 @@ import {
   CONTROL_FRAME_BURST,
   frameBudgetLimits,
   TokenBucket,
-  type BudgetTimers,
 } from '../../gateway/link/frameBudget.js';
+import { ManualTimers } from '../support/manualTimers.js';
 
-/** A clock that moves only when told, with timers that fire as it passes them. */
+/** Manual timers on a clock that starts at 1000 (so a bucket's first refill is not at 0). */
 function fakeTimers() {
-  let time = 1000;
-  let nextId = 0;
-  const timers = new Map<number, { at: number; callback: () => void }>();
-  const api: BudgetTimers & { advance(ms: number): void; count(): number } = {
-    now: () => time,
-    setTimeout(callback, ms) {
-      timers.set(++nextId, { at: time + ms, callback });
-      return nextId;
-    },
-    clearTimeout: (handle) => void timers.delete(handle as number),
-    advance(ms) {
-      const end = time + ms;
-      for (;;) {
-        const due = [...timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at);
-        if (due.length === 0) break;
-        const [id, timer] = due[0]!;
-        timers.delete(id);
-        time = timer.at;
-        timer.callback();
-      }
-      time = end;
-    },
-    count: () => timers.size,
-  };
-  return api;
+  const timers = new ManualTimers();
+  timers.now = 1000;
+  return { timers, clock: timers.clock(), count: () => timers.armed.length };
 }
 
 describe('TokenBucket', () => {
-  it('allows a burst, then earns tokens back at its rate, never above the burst', () => {
-    const clock = fakeTimers();
+  it('allows a burst, then earns tokens back at its rate, never above the burst', async () => {
+    const { timers, clock } = fakeTimers();
     const bucket = new TokenBucket(3, 2, clock.now);
     expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([
       true,
@@ -48,12 +26,12 @@ describe('TokenBucket', () => {
       false,
     ]);
     expect(bucket.msUntilToken()).toBe(500);
-    clock.advance(499);
+    await timers.advance(499);
     expect(bucket.take()).toBe(false);
-    clock.advance(1);
+    await timers.advance(1);
     expect(bucket.take()).toBe(true);
     expect(bucket.take()).toBe(false);
-    clock.advance(60_000);
+    await timers.advance(60_000);
     expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([
       true,
       true,
@@ -74,8 +52,8 @@ describe('TokenBucket', () => {
 });
 
 describe('CoalescingBudget', () => {
-  it('applies within budget at once, and over it only the latest per key, as tokens return', () => {
-    const clock = fakeTimers();
+  it('applies within budget at once, and over it only the latest per key, as tokens return', async () => {
+    const { timers, clock, count } = fakeTimers();
     const applied: string[] = [];
     const drained: number[] = [];
     const budget = new CoalescingBudget<string>(new TokenBucket(2, 1, clock.now), clock, (n) =>
@@ -91,36 +69,36 @@ describe('CoalescingBudget', () => {
     expect(submit('a', '3')).toBe(false); // replaces a=2
     expect(applied).toEqual(['a=1', 'b=1']);
     expect(budget.waitingCount).toBe(2);
-    expect(clock.count()).toBe(1); // one timer, however many wait
+    expect(count()).toBe(1); // one timer, however many wait
 
-    clock.advance(1000);
+    await timers.advance(1000);
     expect(applied).toEqual(['a=1', 'b=1', 'b=2']);
-    clock.advance(1000);
+    await timers.advance(1000);
     expect(applied).toEqual(['a=1', 'b=1', 'b=2', 'a=3']);
     expect(drained).toEqual([1]);
-    expect(clock.count()).toBe(0);
+    expect(count()).toBe(0);
   });
 
-  it('keeps waiting work ahead of newer work of another key', () => {
-    const clock = fakeTimers();
+  it('keeps waiting work ahead of newer work of another key', async () => {
+    const { timers, clock } = fakeTimers();
     const applied: string[] = [];
     const budget = new CoalescingBudget<string>(new TokenBucket(1, 1, clock.now), clock);
     budget.submit('a', () => applied.push('a1'));
     budget.submit('a', () => applied.push('a2'));
     expect(budget.submit('b', () => applied.push('b1'))).toBe(false);
-    clock.advance(2000);
+    await timers.advance(2000);
     expect(applied).toEqual(['a1', 'a2', 'b1']);
   });
 
-  it('drops what waits and its timer when closed', () => {
-    const clock = fakeTimers();
+  it('drops what waits and its timer when closed', async () => {
+    const { timers, clock, count } = fakeTimers();
     const applied: string[] = [];
     const budget = new CoalescingBudget<string>(new TokenBucket(1, 1, clock.now), clock);
     budget.submit('a', () => applied.push('a1'));
     budget.submit('a', () => applied.push('a2'));
     budget.close();
-    expect(clock.count()).toBe(0);
-    clock.advance(10_000);
+    expect(count()).toBe(0);
+    await timers.advance(10_000);
     expect(budget.submit('a', () => applied.push('a3'))).toBe(false);
     expect(applied).toEqual(['a1']);
   });
