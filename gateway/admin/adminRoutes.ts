@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, parseOrThrow } from '../../common/openaiErrors.js';
 import type { GatewayStore } from '../store/types.js';
+import { GuessThrottle } from '../api/guessThrottle.js';
 import { notFound, storeCall } from './adminHttpErrors.js';
 import type { AdminLive } from './adminLive.js';
 import { registerRoutingRoutes } from './adminRoutingRoutes.js';
@@ -72,9 +73,19 @@ export function registerAdminRoutes(
       throw notFound('organization', orgId, param);
   }
 
+  const guesses = new GuessThrottle('admin tokens');
   void app.register(
     async (scope) => {
-      scope.addHook('onRequest', async (request) => checkToken(request, expected));
+      scope.addHook('onRequest', async (request) => {
+        guesses.check(request.ip);
+        try {
+          checkToken(request, expected);
+        } catch (error) {
+          // A wrong token is a guess; a missing one is not.
+          if (request.headers.authorization !== undefined) guesses.miss(request.ip);
+          throw error;
+        }
+      });
 
       scope.post('/orgs', async (request, reply) => {
         const body = parseOrThrow(createOrgBodySchema, request.body ?? {});

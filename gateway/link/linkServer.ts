@@ -21,6 +21,7 @@ import type { Logger } from '../../common/log.js';
 import { realClock, unrefTimeout, type Clock } from '../../common/node/timers.js';
 import { answerReceiptsRequest } from '../accounting/receiptResend.js';
 import type { ReceiptSigner } from '../accounting/signingKey.js';
+import { GuessThrottle, TooManyGuessesError } from '../api/guessThrottle.js';
 import type { MarketFeed } from '../market/marketFeed.js';
 import type { Router } from '../routing/router.js';
 import type { GatewayStore } from '../store/types.js';
@@ -70,20 +71,34 @@ export function attachLinkServer(server: Server, options: LinkServerOptions): Li
   // ws itself closes anything larger still with 1009.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * MAX_FRAME_BYTES });
   const sockets = new Set<WebSocket>();
+  // Failed handshakes (unknown keys, bad signatures) per address: past the limit, the
+  // upgrade itself is refused with 429 until the window is over.
+  const guesses = new GuessThrottle('handshakes');
   let closing = false;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const path = (request.url ?? '').split('?')[0];
+    const address = request.socket.remoteAddress ?? '';
     if (path !== LINK_PATH || closing) {
       const status = closing ? '503 Service Unavailable' : '404 Not Found';
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
+    try {
+      guesses.check(address);
+    } catch (error) {
+      const retry = error instanceof TooManyGuessesError ? error.retryAfterSeconds : 60;
+      socket.end(
+        `HTTP/1.1 429 Too Many Requests\r\nretry-after: ${retry}\r\nconnection: close\r\n` +
+          'content-length: 0\r\n\r\n',
+      );
+      return;
+    }
     wss.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
       ws.once('close', () => sockets.delete(ws));
-      handleConnection(ws, options);
+      handleConnection(ws, options, () => guesses.miss(address));
     });
   };
   server.on('upgrade', onUpgrade);
@@ -109,7 +124,12 @@ export function attachLinkServer(server: Server, options: LinkServerOptions): Li
 }
 
 /** Runs one connection: challenge, hello, then the session's frames. */
-function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
+function handleConnection(
+  ws: WebSocket,
+  options: LinkServerOptions,
+  /** Counts a failed handshake against the peer's address. */
+  failedGuess: () => void,
+): void {
   const { logger, store, router, market, signer } = options;
   const nonce = newNonce();
   let state: 'hello' | 'verifying' | 'online' | 'closed' = 'hello';
@@ -159,7 +179,12 @@ function handleConnection(ws: WebSocket, options: LinkServerOptions): void {
       return shut(CloseCode.GoingAway, 'gateway error; try again later');
     }
     if (ws.readyState !== ws.OPEN) return; // closed while the store was asked
-    if (!check.ok) return shut(check.code, check.reason);
+    if (!check.ok) {
+      if (check.code === CloseCode.UnknownKey || check.code === CloseCode.BadSignature) {
+        failedGuess();
+      }
+      return shut(check.code, check.reason);
+    }
     clock.clearTimeout(handshakeTimer);
     session = new NodeSession(ws, check.node, {
       heartbeatMs: options.heartbeatMs,

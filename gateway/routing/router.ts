@@ -44,7 +44,7 @@ export interface RouterOptions {
   queueWaitMs?: number;
   /** Requests that may wait per model (default 256). */
   queueLength?: number;
-  /** The clock of node job deadlines and of the queue (default real time; tests move it by hand). */
+  /** The clock of node job deadlines, of the timing of each try, and of the queue (default real time; tests move it). */
   clock?: Clock;
   /** Where node faults are counted. */
   faultStore: NodeStandingOptions['store'];
@@ -63,15 +63,17 @@ export class Router {
   /** Each node's faults (usage over-reports, stalls and the like) and quarantine. */
   readonly standing: NodeStanding;
   private readonly queues: ModelQueues;
+  private readonly clock: Clock;
   private closed = false;
 
   constructor(private readonly options: RouterOptions) {
     this.maxPrice = options.maxPrice ?? DEFAULT_MAX_PRICE;
+    this.clock = options.clock ?? realClock;
     this.queues = new ModelQueues({
       waitMs: options.queueWaitMs ?? DEFAULT_QUEUE_WAIT_MS,
       length: options.queueLength ?? DEFAULT_QUEUE_LENGTH,
       logger: options.logger,
-      clock: options.clock,
+      clock: this.clock,
     });
     this.health = new HealthBook(options.logger, () => this.queues.wake());
     this.standing = new NodeStanding({
@@ -92,7 +94,7 @@ export class Router {
       this.maxPrice,
       this.standing,
       this.options.logger,
-      this.options.clock ?? realClock,
+      this.clock,
     );
     route.onCapacity = () => this.queues.wake();
     this.nodeRoutes.set(session.nodeId, route);
@@ -232,6 +234,7 @@ export class Router {
       stallTimeoutMs: this.options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
       logger: this.options.logger,
       retryDelayMs: (attempt) => fullJitter(attempt, 50, 1000),
+      now: () => this.clock.now(),
     };
   }
 

@@ -3,6 +3,9 @@
  * hello and welcome over a real WebSocket; every way a hello can be wrong closes the link
  * with its own code.
  */
+import { once } from 'node:events';
+import WebSocket from 'ws';
+import { GUESS_LIMIT } from '../../gateway/api/guessThrottle.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualTimers } from '../support/manualTimers.js';
 import {
@@ -192,6 +195,29 @@ describe('handshake timeout', () => {
       expect(link.ws.readyState).toBe(link.ws.OPEN);
       await timers.advance(1);
       expect((await link.closed).code).toBe(CloseCode.HandshakeTimeout);
+    } finally {
+      await quick.close();
+    }
+  });
+});
+
+describe('guessing handshakes', () => {
+  it('refuses the upgrade with 429 after repeated unknown keys from one address', async () => {
+    const quick = await startTestGateway();
+    try {
+      for (let guess = 0; guess < GUESS_LIMIT; guess++) {
+        const link = await LinkClient.open(quick.gateway.linkUrl);
+        await link.hello(NodeIdentity.create());
+        expect((await link.closed).code).toBe(CloseCode.UnknownKey);
+      }
+      const refused = new WebSocket(quick.gateway.linkUrl);
+      refused.on('error', () => undefined);
+      const [, response] = (await once(refused, 'unexpected-response')) as [
+        unknown,
+        { statusCode: number; headers: Record<string, string> },
+      ];
+      expect(response.statusCode).toBe(429);
+      expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
       await quick.close();
     }

@@ -4,8 +4,8 @@
  * (usageBounds.test.ts), phishing error text is relabelled (routing.test.ts), a stream that
  * stalls mid-way continues elsewhere (continuation.test.ts) and frame floods are coalesced
  * (frameFlood.test.ts); here: faults add up to a quarantine that only an operator lifts, a
- * node that accepts and then sends nothing loses the job to an honest one, announcing many
- * slots wins nothing in the ranking, a huge answer is cut off at its token budget, and a key
+ * node that accepts and then sends nothing loses the job to an honest one, a made-up speed
+ * and many announced slots win nothing in the ranking, a huge answer is cut off at its token budget, and a key
  * revoked mid-stream ends its stream at once. A request that ended in an error is free.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -106,6 +106,30 @@ describe('a node that accepts and then sends nothing', () => {
     // The client paid the honest node only.
     const usage = await t.gateway.store.listUsage({ nodeId: staller.nodeId });
     expect(usage.filter((row) => row.outcome === 'ok')).toEqual([]);
+  });
+});
+
+describe('a node that reports a fake speed', () => {
+  it('is ranked by the speed the gateway timed, never by the timings it reports', async () => {
+    const { link, nodeId } = await t.connectNode([model(m)]);
+    const reply = ask(m);
+    const offer = await link.acceptNext();
+    await link.sync();
+    await timers.advance(500); // 500 ms to the first token, as the gateway sees it
+    link.chunks(offer.jobId, ['a']);
+    await link.sync();
+    await timers.advance(1000); // and 1 s for the second
+    link.chunks(offer.jobId, ['b'], 1);
+    // It claims the whole job took a microsecond.
+    link.done(offer.jobId, { promptTokens: 2, completionTokens: 2 }, 0.001);
+    await reply;
+    const { data } = (await (await admin('GET', '/routes')).json()) as {
+      data: { nodeId: string | null; timeToFirstTokenMs: number; tokensPerSecond: number }[];
+    };
+    expect(data.find((route) => route.nodeId === nodeId)).toMatchObject({
+      timeToFirstTokenMs: 500,
+      tokensPerSecond: 2, // 2 tokens in the 1 s after the first; the claim would be 2,000,000
+    });
   });
 });
 

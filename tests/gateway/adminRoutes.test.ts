@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GUESS_LIMIT } from '../../gateway/api/guessThrottle.js';
 import { toApiError } from '../../common/openaiErrors.js';
 import { registerAdminRoutes } from '../../gateway/admin/adminRoutes.js';
 import { openStore } from '../../gateway/store/pgliteStore.js';
@@ -67,6 +68,26 @@ describe('admin token', () => {
       headers: { authorization: `bearer ${TOKEN}` },
     });
     expect(lower.statusCode).toBe(200);
+  });
+
+  it('holds off an address that guesses tokens with 429, and no other address', async () => {
+    const from = (remoteAddress: string, token: string) =>
+      app.inject({
+        method: 'GET',
+        url: '/admin/v1/orgs',
+        remoteAddress,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    for (let guess = 0; guess < GUESS_LIMIT; guess++) {
+      expect((await from('10.9.9.9', `wrong-${guess}`)).statusCode).toBe(401);
+    }
+    const held = await from('10.9.9.9', TOKEN); // even the right token, for now
+    expect(held.statusCode).toBe(429);
+    expect(held.json().error).toMatchObject({
+      code: 'rate_limit_exceeded',
+      message: expect.stringMatching(/Too many failed admin tokens/),
+    });
+    expect((await from('10.9.9.10', TOKEN)).statusCode).toBe(200);
   });
 
   it('refuses a short admin token at registration', () => {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   CloseCode,
   GATEWAY_FEATURE_RECEIPTS_REQUEST,
@@ -24,6 +24,7 @@ import type { LinkClientOptions } from '../../main/engine/link/linkClient.js';
 import { Ledger } from '../../main/engine/ledger/ledger.js';
 import { silentLogger } from '../../common/log.js';
 import { nextEvent, startLinkHarness, type LinkHarness } from '../support/linkHarness.js';
+import { ManualTimers } from '../support/manualTimers.js';
 import { PRICE, request, signReceipt, type Frame } from '../support/standInGateway.js';
 import { createTempModel, type TempModel } from '../support/tempModel.js';
 
@@ -34,6 +35,8 @@ let identity: NodeIdentity;
 let ledger: Ledger;
 const SPLIT = { rewards: 100, exchange: 0, mission: 0 };
 const harnesses: LinkHarness[] = [];
+/** The link's timers (reconnect delay, handshake deadline, heartbeat); fresh for each test. */
+let timers: ManualTimers;
 
 beforeAll(async () => {
   model = createTempModel();
@@ -57,6 +60,10 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+beforeEach(() => {
+  timers = new ManualTimers();
+});
+
 afterEach(async () => {
   for (const harness of harnesses.splice(0)) await harness.close();
 });
@@ -67,6 +74,7 @@ async function startClient(overrides: Partial<LinkClientOptions> = {}) {
     models: [{ host, price: PRICE, slots: 1, contextLength: host.contextPerSlot ?? 0 }],
     hardware: { summary: 'test CPU', backend: 'cpu' },
     receipts: { add: (receipt, signature) => ledger.addReceipt(receipt, signature, SPLIT) },
+    clock: timers.clock(),
     ...overrides,
   });
   harnesses.push(harness);
@@ -166,6 +174,7 @@ describe('LinkClient', () => {
     const { client, peer, standIn } = await startClient();
     await peer.handshake();
     const ended = nextEvent(client, 'job', (end) => end.jobId === 'dropped');
+    const offline = nextEvent(client, 'state', (s) => s.state === 'offline');
     peer.offer('dropped', 1900);
     await peer.frame('job.chunk', (f) => f.jobId === 'dropped');
     peer.ws.terminate();
@@ -173,6 +182,9 @@ describe('LinkClient', () => {
     expect(end.outcome).toBe('aborted');
     expect(end.chunks).toBeLessThan(1900);
     expect(host.freeSlots).toBe(1);
+    const { retryInMs } = await offline;
+    expect(standIn.peers).toHaveLength(1); // it waits for the reconnect delay
+    await timers.advance(retryInMs ?? 0);
     await (await standIn.peer(1)).handshake();
   });
 

@@ -15,6 +15,7 @@ import {
   type RewardSplit,
 } from '../../../common/protocol.js';
 import { silentLogger, type Logger } from '../../../common/log.js';
+import { realClock, type Clock, type TimerHandle } from '../../../common/node/timers.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { linkURL, secureGatewayURL } from './gatewayURL.js';
 import type { NodeIdentity } from './identity.js';
@@ -109,12 +110,20 @@ export interface LinkClientOptions {
   handshakeTimeoutMs?: number;
   /** Unanswered pings that mean the link is dead (default 2). */
   missedPongLimit?: number;
+  /**
+   * Runs the link's timers: reconnect delays, the cut-off on stop, and each connection's
+   * handshake deadline and heartbeat (default: the real clock).
+   */
+  clock?: Clock;
 }
 
 /** What to do about a revoked key: a revoked key cannot be enrolled again, a new one can. */
 export function revokedAdvice(keyPath: string): string {
   return `the gateway revoked this node; to join again, move ${keyPath} aside (it is not deleted) and run 'byoi-node enroll' with a new code`;
 }
+
+/** How long `stop()` waits for the gateway to answer the close handshake before cutting it off. */
+export const STOP_CUT_OFF_MS = 2000;
 
 /** Close codes after which reconnecting cannot help: the node must enroll again. */
 const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.UnknownKey, CloseCode.Revoked]);
@@ -124,8 +133,9 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   private models: readonly LinkModel[];
   private readonly logger: Logger;
   private readonly backoff: Backoff;
+  private readonly clock: Clock;
   private connection: LinkConnection | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: TimerHandle | undefined;
   private started = false;
   private stopped = false;
   private availability: AvailabilityFrame = { type: 'availability', serving: true, reason: '' };
@@ -145,6 +155,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     super();
     this.models = options.models;
     this.logger = options.logger ?? silentLogger;
+    this.clock = options.clock ?? realClock;
     if (options.availability) {
       this.setAvailability(options.availability.serving, options.availability.reason);
     }
@@ -217,7 +228,8 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   async stop(reason = 'node shutting down'): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    clearTimeout(this.retryTimer);
+    if (this.retryTimer) this.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     const connection = this.connection;
     if (!connection) {
       this.setStatus({ state: 'offline', code: CloseCode.GoingAway, reason, retryInMs: null });
@@ -225,12 +237,12 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     }
     connection.close(CloseCode.GoingAway, reason);
     // A gateway that does not answer the close handshake is cut off after two seconds.
-    const cutOff = setTimeout(
+    const cutOff = this.clock.setTimeout(
       () => connection.terminate({ code: CloseCode.GoingAway, reason }),
-      2000,
+      STOP_CUT_OFF_MS,
     );
     await connection.closed;
-    clearTimeout(cutOff);
+    this.clock.clearTimeout(cutOff);
   }
 
   private checkAnnounce(models: readonly LinkModel[]): void {
@@ -285,6 +297,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       rewards: () => this.rewards,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? 10_000,
       missedPongLimit: this.options.missedPongLimit ?? 2,
+      clock: this.clock,
       onWelcome: (welcome) => {
         this.backoff.reset();
         const enrolledKey = this.options.gatewayPublicKey;
@@ -347,7 +360,10 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     }
     const delay = this.backoff.next();
     this.setStatus({ state: 'offline', ...close, retryInMs: delay });
-    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      this.connect();
+    }, delay);
   }
 
   private pendingReceipts(limit: number): readonly string[] {

@@ -19,6 +19,12 @@ import {
   type NodeFrame,
 } from '../../../common/protocol.js';
 import type { Logger } from '../../../common/log.js';
+import {
+  realClock,
+  unrefTimeout,
+  type Clock,
+  type TimerHandle,
+} from '../../../common/node/timers.js';
 import { closeReason, decodeGatewayFrame, encodeNodeFrame } from './frames.js';
 import type { NodeIdentity } from './identity.js';
 import { JobRunner, type JobEnd, type LinkModel } from './jobRunner.js';
@@ -58,6 +64,8 @@ export interface LinkConnectionOptions {
   handshakeTimeoutMs: number;
   /** Unanswered pings after which the link is declared dead. */
   missedPongLimit: number;
+  /** Runs the handshake deadline and the heartbeat (default: the real clock). */
+  clock?: Clock;
   onWelcome(welcome: Welcome): void;
   /**
    * The jobs still waiting for their receipt, oldest first, at most `limit`: asked for again
@@ -109,8 +117,9 @@ export class LinkConnection {
   private readonly jobs: JobRunner;
   private phase: 'challenge' | 'welcome' | 'online' | 'closing' = 'challenge';
   private ourClose: LinkClose | undefined;
-  private handshakeTimer: NodeJS.Timeout | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly clock: Clock;
+  private handshakeTimer: TimerHandle | undefined;
+  private heartbeat: TimerHandle | undefined;
   private missedPongs = 0;
   private lastError: string | undefined;
   /** The key the gateway named in its challenge. */
@@ -120,6 +129,7 @@ export class LinkConnection {
 
   constructor(private readonly options: LinkConnectionOptions) {
     const { logger } = options;
+    this.clock = options.clock ?? realClock;
     this.jobs = new JobRunner({
       send: (frame) => this.send(frame),
       models: options.models,
@@ -137,7 +147,9 @@ export class LinkConnection {
       perMessageDeflate: false,
       followRedirects: false,
     });
-    this.handshakeTimer = setTimeout(
+    // ws's own `handshakeTimeout` (real time) bounds only the HTTP upgrade; this bounds the
+    // whole handshake, up to the welcome, on the injected clock.
+    this.handshakeTimer = this.clock.setTimeout(
       () => this.close(CloseCode.HandshakeTimeout, 'no welcome from the gateway in time'),
       options.handshakeTimeoutMs,
     );
@@ -178,8 +190,14 @@ export class LinkConnection {
   }
 
   private stopTimers(): void {
-    clearTimeout(this.handshakeTimer);
-    clearInterval(this.heartbeat);
+    this.clearHandshakeTimer();
+    if (this.heartbeat) this.clock.clearTimeout(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer) this.clock.clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
   }
 
   private onFrame(frame: GatewayFrame): void {
@@ -205,7 +223,7 @@ export class LinkConnection {
     }
     if (this.phase === 'welcome' && frame.type === 'welcome') {
       this.phase = 'online';
-      clearTimeout(this.handshakeTimer);
+      this.clearHandshakeTimer();
       this.startHeartbeat(frame.heartbeatMs);
       this.announce();
       this.options.onWelcome(frame);
@@ -227,7 +245,10 @@ export class LinkConnection {
 
   private startHeartbeat(heartbeatMs: number): void {
     const every = Math.min(Math.max(heartbeatMs, 10), 2 ** 31 - 1);
-    this.heartbeat = setInterval(() => {
+    // One timer re-armed after each beat (as setInterval did, every `every` ms); the open
+    // socket, not the heartbeat, keeps the process alive.
+    const beat = () => {
+      this.heartbeat = unrefTimeout(this.clock, beat, every);
       if (this.ws.readyState !== WebSocket.OPEN) return;
       if (this.missedPongs >= this.options.missedPongLimit) {
         this.options.logger.warn('the gateway stopped answering pings', {
@@ -238,7 +259,8 @@ export class LinkConnection {
       }
       this.missedPongs++;
       this.ws.ping();
-    }, every);
+    };
+    this.heartbeat = unrefTimeout(this.clock, beat, every);
   }
 
   /** Sends the announce, availability and rewards (again, after any of them changed). */

@@ -4,6 +4,7 @@
  * is ready.
  */
 import type { Logger } from '../../../common/log.js';
+import { realClock } from '../../../common/node/timers.js';
 import { CloseCode } from '../../../common/protocol.js';
 import {
   LinkClient,
@@ -50,12 +51,14 @@ function describe(status: LinkStatus): string {
 /**
  * Creates and starts a {@link LinkClient}, and resolves once the gateway has welcomed the
  * node. Rejects with a {@link LinkStartupError} (after stopping the client) when the gateway
- * refuses the node for good, or when no welcome comes within `startupTimeoutMs`.
+ * refuses the node for good, or when no welcome comes within `startupTimeoutMs` (on
+ * `options.clock`, like the link's own timers).
  */
 export function startLink(
   options: LinkClientOptions & { logger: Logger; startupTimeoutMs: number },
 ): Promise<LinkClient> {
   const client = new LinkClient(options);
+  const clock = options.clock ?? realClock;
   logLinkStates(client, options.logger, options.gatewayURL);
   return new Promise<LinkClient>((resolve, reject) => {
     let last: LinkStatus | undefined;
@@ -80,14 +83,14 @@ export function startLink(
         }
       }
     };
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       fail(
         `could not link to the gateway at ${options.gatewayURL} within ${Math.round(options.startupTimeoutMs / 1000)} s` +
           (last ? ` (last attempt ${describe(last)})` : ''),
       );
     }, options.startupTimeoutMs);
     const cleanup = () => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       client.off('state', onState);
     };
     client.on('state', onState);
