@@ -1,9 +1,21 @@
-/** Enrollment against a real HTTP stand-in gateway, and the enrollment file on disk. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Stays on the stand-in: refusals with scripted bodies and answers that are not enrollments (the real gateway never sends them), and the LAN-address trick of "plain http:// to another machine"; normal enrollments run on the real in-process gateway.
+/**
+ * Enrollment against the real gateway (in-process, in-memory store, port 0) and against a
+ * stand-in HTTP gateway for scripted answers; and the enrollment file on disk.
+ */
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   enroll,
   EnrollmentError,
@@ -12,12 +24,26 @@ import {
   readEnrollment,
 } from '../../main/engine/link/enrollment.js';
 import { GatewayURLError } from '../../main/engine/link/gatewayURL.js';
-import { loadOrCreateIdentity } from '../../main/engine/link/identity.js';
+import { loadOrCreateIdentity, NODE_KEY_FILE } from '../../main/engine/link/identity.js';
 import { LinkClient } from '../../main/engine/link/linkClient.js';
-import { GATEWAY_KEY, StandIn, type EnrollHandler } from '../support/standInGateway.js';
+import { startTestGateway, type TestGateway } from '../gateway-link/support/testGateway.js';
+import { StandIn, type EnrollHandler } from '../support/standInGateway.js';
 
 let dataDir: string;
 const closers: (() => Promise<void>)[] = [];
+/** The real gateway, shared by the tests of normal enrollments. */
+let real: TestGateway;
+
+beforeAll(async () => {
+  real = await startTestGateway();
+});
+
+afterAll(async () => {
+  await real?.close();
+});
+
+/** A fresh single-use enrollment code for the real gateway's node organization. */
+const newCode = async () => (await real.gateway.store.createEnrollmentCode(real.nodeOrgId)).code;
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'byoi-enroll-'));
@@ -36,22 +62,22 @@ async function gateway(enrollHandler?: EnrollHandler): Promise<StandIn> {
 
 describe('enroll', () => {
   it('sends the code and public key, then writes enrollment.json', async () => {
-    const standIn = await gateway();
+    const code = await newCode();
     const enrollment = await enroll({
-      gatewayURL: `${standIn.url}/`,
-      code: 'byoi-enroll-1',
+      gatewayURL: `${real.gateway.url}/`,
+      code,
       dataDir,
       name: 'rig',
     });
     const identity = await loadOrCreateIdentity(dataDir);
-    expect(standIn.enrollments).toEqual([
-      { code: 'byoi-enroll-1', publicKey: identity.publicKey, name: 'rig' },
-    ]);
+    // The gateway enrolled this key, under the code's organization and the given name.
+    const node = await real.gateway.store.nodeByPublicKey(identity.publicKey);
+    expect(node).toMatchObject({ orgId: real.nodeOrgId, name: 'rig', revokedAt: null });
     expect(enrollment).toEqual({
-      gatewayURL: standIn.url,
-      nodeId: 'node-1',
-      orgId: 'org-1',
-      gatewayPublicKey: GATEWAY_KEY,
+      gatewayURL: real.gateway.url,
+      nodeId: node!.id,
+      orgId: real.nodeOrgId,
+      gatewayPublicKey: real.gateway.publicKey,
       enrolledAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     const path = join(dataDir, ENROLLMENT_FILE);
@@ -61,9 +87,12 @@ describe('enroll', () => {
   });
 
   it('keeps the previous enrollment when enrolling again', async () => {
-    const standIn = await gateway();
-    const first = await enroll({ gatewayURL: standIn.url, code: 'one', dataDir });
-    await enroll({ gatewayURL: standIn.url, code: 'two', dataDir });
+    const gatewayURL = real.gateway.url;
+    const first = await enroll({ gatewayURL, code: await newCode(), dataDir });
+    // As the node-key-in-use advice says: the old key aside, a new node enrolls.
+    renameSync(join(dataDir, NODE_KEY_FILE), join(dataDir, `${NODE_KEY_FILE}.aside`));
+    const second = await enroll({ gatewayURL, code: await newCode(), dataDir });
+    expect(second.nodeId).not.toBe(first.nodeId);
     const backups = readdirSync(dataDir).filter((name) => name.endsWith('.bak'));
     expect(backups).toHaveLength(1);
     expect(JSON.parse(readFileSync(join(dataDir, backups[0]!), 'utf8'))).toEqual(first);
@@ -86,13 +115,14 @@ describe('enroll', () => {
   });
 
   it('explains a key that is enrolled already', async () => {
-    const standIn = await gateway(() => ({
-      status: 409,
-      body: { error: { message: 'This node key is already enrolled', code: 'node_key_in_use' } },
-    }));
-    await expect(enroll({ gatewayURL: standIn.url, code: 'c', dataDir })).rejects.toThrow(
+    const gatewayURL = real.gateway.url;
+    const first = await enroll({ gatewayURL, code: await newCode(), dataDir });
+    const attempt = enroll({ gatewayURL, code: await newCode(), dataDir });
+    await expect(attempt).rejects.toThrow(
       /already enrolled \(this key is enrolled already: .*node-key\.pem aside to enroll as a new node\)/,
     );
+    await expect(attempt).rejects.toMatchObject({ status: 409 });
+    expect(await readEnrollment(dataDir)).toEqual(first);
   });
 
   it.each([
@@ -168,8 +198,11 @@ describe('plain http:// to another machine', () => {
   });
 
   it('needs no flag for a gateway on this machine', async () => {
-    const standIn = await gateway();
-    const enrollment = await enroll({ gatewayURL: standIn.url, code: 'c', dataDir });
+    const enrollment = await enroll({
+      gatewayURL: real.gateway.url,
+      code: await newCode(),
+      dataDir,
+    });
     expect(enrollment.insecure).toBeUndefined();
   });
 });

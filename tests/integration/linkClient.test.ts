@@ -1,7 +1,9 @@
+// Stays on the stand-in: what needs raw frames or a scripted peer (hello/announce wire fields, chunk numbering, offers at odd prices/models or into a full slot, an abrupt drop, forged receipts, an old gateway without receipts.request, the exact close frame); normal flows run on the real gateway in realGatewayLink.test.ts.
 /**
  * The real LinkClient against a stand-in gateway (a real `ws` WebSocketServer, see
  * tests/support/standInGateway.ts) and a real ModelHost on the generated tiny model: the
- * handshake, the announce, jobs, cancellation and receipts. Waits on events, never sleeps.
+ * wire frames of the handshake, the announce and jobs, offers it must refuse, cancellation,
+ * a dropped link, forged receipts and asking for missed ones. Waits on events, never sleeps.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -82,9 +84,8 @@ async function startClient(overrides: Partial<LinkClientOptions> = {}) {
 }
 
 describe('LinkClient', () => {
-  it('answers the challenge with a valid signature and announces models, prices and hardware', async () => {
-    const { client, states, peer } = await startClient();
-    const online = nextEvent(client, 'state', (s) => s.state === 'online');
+  it('signs the challenge and sends hello and announce as the protocol says; re-announces and refuses what it cannot serve', async () => {
+    const { client, peer } = await startClient();
     const { hello, announce } = await peer.handshake();
     expect(hello).toMatchObject({
       v: PROTOCOL_VERSION,
@@ -105,8 +106,6 @@ describe('LinkClient', () => {
       hardware: { summary: 'test CPU', backend: 'cpu' },
       features: ['continuation'],
     });
-    expect(await online).toMatchObject({ nodeId: 'node-1', orgId: 'org-1', code: null });
-    expect(states).toEqual(['connecting', 'online']);
 
     const newPrice = { prompt: 0.5, completion: 1 };
     client.updateModels([{ host, price: newPrice, slots: 1, contextLength: 2048 }]);
@@ -128,11 +127,10 @@ describe('LinkClient', () => {
     await peer.frame('job.done', (f) => f.jobId === 'new-price');
   });
 
-  it('accepts a job, streams numbered chunks and reports exact usage', async () => {
+  it('accepts a job, then numbers its chunks and reports usage and timings in its frames', async () => {
     const direct = await host.generate(request(12));
-    const { client, peer } = await startClient();
+    const { peer } = await startClient();
     await peer.handshake();
-    const ended = nextEvent(client, 'job', (end) => end.jobId === 'job-1');
     peer.offer('job-1', 12);
     const done = await peer.frame('job.done', (f) => f.jobId === 'job-1');
     const frames = peer.frames.filter((f) => 'jobId' in f && f.jobId === 'job-1');
@@ -145,7 +143,6 @@ describe('LinkClient', () => {
       usage: { promptTokens: direct.promptTokens, completionTokens: 12 },
     });
     expect(done.timings.durationMs).toBeGreaterThanOrEqual(done.timings.timeToFirstTokenMs ?? 0);
-    expect(await ended).toMatchObject({ outcome: 'done', completionTokens: 12 });
   });
 
   it("rejects 'busy' while the slot is taken, and job.cancel stops the generation", async () => {
