@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { callAdmin } from '../demo/adminApi.js';
 import { GATEWAY_BIN, spawnJsonProcess } from '../demo/jsonProcess.js';
 import { percentile } from './streamTiming.js';
 
@@ -119,15 +120,8 @@ async function main(): Promise<void> {
     adminToken,
   ]);
   try {
-    const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const response = await fetch(`${gateway.ready.url}/admin/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error(`admin ${path}: ${await response.text()}`);
-      return (await response.json()) as T;
-    };
+    const admin = <T>(method: string, path: string, body?: unknown) =>
+      callAdmin<T>(gateway.ready.url, adminToken, method, path, body);
     const org = await admin<{ id: string }>('POST', '/orgs', { name: 'bench' });
     const { key } = await admin<{ key: string }>('POST', `/orgs/${org.id}/keys`, { name: 'bench' });
     await admin('POST', '/providers', {

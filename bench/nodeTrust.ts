@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { LINK_PATH, type AnnouncedModel } from '../common/protocol.js';
+import { callAdmin } from '../demo/adminApi.js';
 import { GATEWAY_BIN, spawnJsonProcess } from '../demo/jsonProcess.js';
 import { DEFAULT_MAX_PRICE } from '../gateway/defaults.js';
 import type { UsageRecord } from '../gateway/store/types.js';
@@ -67,15 +68,8 @@ const gateway = await spawnJsonProcess<{ url: string }>(GATEWAY_BIN, [
 const { url } = gateway.ready;
 const linkUrl = `${url.replace(/^http/, 'ws')}${LINK_PATH}`;
 
-async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${url}/admin/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`admin ${path}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
+const admin = <T>(method: string, path: string, body?: unknown) =>
+  callAdmin<T>(url, adminToken, method, path, body);
 
 const clients = await admin<{ id: string }>('POST', '/orgs', { name: 'clients' });
 const providers = await admin<{ id: string }>('POST', '/orgs', { name: 'providers' });

@@ -15,6 +15,7 @@ import {
   spawnJsonProcess,
   type JsonProcess,
 } from './jsonProcess.js';
+import { callAdmin } from './adminApi.js';
 import { controlAccess, type ControlAccess } from './nodeControl.js';
 import { SMALL_SHAPE, TINY_SHAPE, writeTinyModel, type TinyTemplate } from './tinyModel.js';
 
@@ -119,20 +120,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     );
     processes.push(demo.gateway);
     const gatewayURL = demo.gateway.ready.url;
-    const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const response = await fetch(`${demo.gateway.ready.url}/admin/v1${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${adminToken}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = (await response.json()) as T & { error?: { message: string } };
-      if (!response.ok)
-        throw new Error(`admin ${method} ${path}: ${json.error?.message ?? response.status}`);
-      return json;
-    };
+    const admin = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+      callAdmin<T>(demo.gateway.ready.url, adminToken, method, path, body);
     const org = await admin<{ id: string }>('POST', '/orgs', { name: 'demo' });
     const key = await admin<{ key: string }>('POST', `/orgs/${org.id}/keys`, { name: 'demo' });
 

@@ -38,11 +38,4 @@ export class OpenRequests {
     for (const end of ends) end(error);
     return ends.size;
   }
-
-  /** Requests open now, for tests and the health line. */
-  get size(): number {
-    let count = 0;
-    for (const ends of this.byKey.values()) count += ends.size;
-    return count;
-  }
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { LINK_PATH, type AnnouncedModel, type Receipt } from '../../common/protocol.js';
+import { callAdmin } from '../../demo/adminApi.js';
 import { GATEWAY_BIN, spawnJsonProcess, type JsonProcess } from '../../demo/jsonProcess.js';
 import type { UsageRecord } from '../../gateway/store/types.js';
 import { tempDir } from '../gateway/helpers.js';
@@ -31,15 +32,8 @@ const start = () =>
     adminToken,
   ]);
 
-async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${gateway.ready.url}/admin/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
+const admin = <T>(method: string, path: string, body?: unknown) =>
+  callAdmin<T>(gateway.ready.url, adminToken, method, path, body);
 
 /** Links `identity` to the running gateway and announces. */
 async function link(identity: NodeIdentity, models: AnnouncedModel[]): Promise<LinkClient> {

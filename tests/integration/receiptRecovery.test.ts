@@ -12,11 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.js';
 import { priceJob } from '../../common/protocol.js';
 import { usageFromReceipt } from '../../gateway/accounting/receipts.js';
-import { Ledger, type ServedJob } from '../../main/engine/ledger/ledger.js';
+import { Ledger } from '../../main/engine/ledger/ledger.js';
 import { NO_GATEWAY_RECORD } from '../../main/engine/ledger/reconcile.js';
 import { loadOrCreateIdentity, type NodeIdentity } from '../../main/engine/link/identity.js';
 import { LinkClient } from '../../main/engine/link/linkClient.js';
 import { startTestGateway, type TestGateway } from '../gateway-link/support/testGateway.js';
+import { servedJob } from '../support/ledgerFixtures.js';
 import { nextEvent } from '../support/linkHarness.js';
 
 const FEE = 1000;
@@ -48,17 +49,15 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function served(jobId: string): ServedJob {
-  return {
-    jobId,
-    model: 'tiny',
+/** A job of 9 + 3 tokens at 1/2 USD per 1M, at this gateway's fee. */
+const served = (jobId: string) =>
+  servedJob(jobId, {
     promptTokens: 9,
     completionTokens: 3,
     price: { prompt: 1, completion: 2 },
     feeBasisPoints: FEE,
     servedAt: new Date().toISOString(),
-  };
-}
+  });
 
 /** A link from this node's real LinkClient, wired to its ledger as the engine wires it. */
 async function link(): Promise<LinkClient> {
