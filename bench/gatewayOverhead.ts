@@ -11,18 +11,14 @@
  * routing or accounting. Its figures bound what any Node gateway reaches on this machine.
  * Usage: npm run bench:overhead -- [--requests N] [--seconds S] [--rounds N] [--clients N]
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { callAdmin } from '../demo/adminApi.js';
 import { GATEWAY_BIN, spawnJsonProcess } from '../demo/jsonProcess.js';
+import { httpCaller, startScript, type Target } from './httpBench.js';
 import { percentile } from './streamTiming.js';
 
 const { values } = parseArgs({
@@ -39,71 +35,13 @@ const rounds = Number(values.rounds);
 const clients = Number(values.clients);
 const round3 = (n: number) => +n.toFixed(3);
 
-interface Target {
-  host: string;
-  port: number;
-  path: string;
-  headers: Record<string, string>;
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: clients * 2 });
 const payload = JSON.stringify({
   model: 'fast',
   messages: [{ role: 'user', content: 'ping' }],
   max_tokens: 1,
 });
-
-/** One POST; resolves with its duration in ms (rejects on a non-200). */
-function call(target: Target): Promise<number> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: target.host,
-        port: target.port,
-        path: target.path,
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', ...target.headers },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () =>
-          res.statusCode === 200
-            ? resolve(performance.now() - started)
-            : reject(new Error(`HTTP ${res.statusCode} from ${target.port}`)),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-/** Requests/s with `clients` loops calling `target` for `seconds`. */
-async function throughput(target: Target): Promise<number> {
-  const until = performance.now() + seconds * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < until) {
-        await call(target);
-        done++;
-      }
-    }),
-  );
-  return done / seconds;
-}
-
-/** Starts a bench script that prints its port on its first line. */
-async function startScript(name: string, args: string[] = []) {
-  const script = fileURLToPath(new URL(name, import.meta.url));
-  const child = spawn(process.execPath, [script, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  return { child, port: Number(line) };
-}
+const { call, throughput: loops, close } = httpCaller(clients);
+const throughput = (target: Target) => loops(target, seconds);
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'byoi-bench-overhead-'));
@@ -138,6 +76,7 @@ async function main(): Promise<void> {
       port: upstream.port,
       path: '/v1/chat/completions',
       headers: { authorization: 'Bearer sk-bench-upstream' },
+      body: payload,
     };
     const viaPeer: Target = { ...direct, port: peer.port };
     const viaGateway: Target = {
@@ -145,6 +84,7 @@ async function main(): Promise<void> {
       port: Number(gatewayURL.port),
       path: '/v1/chat/completions',
       headers: { authorization: `Bearer ${key}` },
+      body: payload,
     };
 
     // Warm both paths (JIT, connections, the store's first queries).
@@ -193,7 +133,7 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(result, null, 2));
   } finally {
-    agent.destroy();
+    close();
     await gateway.stop();
     upstream.child.kill();
     peer.child.kill();

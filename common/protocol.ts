@@ -102,6 +102,15 @@ export const announcedModelSchema = z.object({
    * sends none, and is offered only plain chat and `json_schema`, which it always served.
    */
   capabilities: z.array(z.string().max(32)).max(16).optional(),
+  /**
+   * The SHA-256 of the model's GGUF file, 64 lowercase hex digits: what the gateway's
+   * response cache keys a node model's answers by. Nodes built before it send none, and
+   * their answers are not cached.
+   */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits')
+    .optional(),
 });
 export type AnnouncedModel = z.infer<typeof announcedModelSchema>;
 

@@ -8,6 +8,13 @@ import { ADMIN_PREFIX } from './admin/adminRoutes.js';
 import type { AdminStore } from './admin/adminStore.js';
 import type { CompareRow, ProviderView, RouteView } from './admin/adminViews.js';
 import type {
+  AuditEntry,
+  CachePolicy,
+  Quota,
+  QuotaStatus,
+  RateLimit,
+} from './store/policyTypes.js';
+import type {
   ApiKeyInfo,
   Balances,
   NodeRecord,
@@ -126,6 +133,23 @@ export function adminHttpStore(url: string, adminToken: string): AdminStore {
     removeRoutingRule: (orgId, model) => found(`/routing-rules${query({ orgId, model })}`),
     usageReport: ({ orgId, by, since, until }) =>
       data<UsageReportRow>(`/usage/report${query({ orgId, by, since, until })}`),
+    setRateLimit: async (limit) => {
+      const set = await call<RateLimit & { cleared?: true }>('PUT', '/limits', limit);
+      return set.cleared ? null : set;
+    },
+    listRateLimits: (orgId) => data<RateLimit>(`/limits${query({ orgId })}`),
+    setQuota: async ({ monthlyNanos, ...quota }) => {
+      const monthlyUsd = monthlyNanos === null ? null : monthlyNanos / 1e9;
+      const set = await call<Quota & { cleared?: true }>('PUT', '/quotas', {
+        ...quota,
+        monthlyUsd,
+      });
+      return set.cleared ? null : set;
+    },
+    quotaStatus: (orgId, month) => data<QuotaStatus>(`/quotas${query({ orgId, month })}`),
+    setCachePolicy: (policy) => call<CachePolicy>('PUT', '/cache', policy),
+    listCachePolicies: (orgId) => data<CachePolicy>(`/cache${query({ orgId })}`),
+    listAudit: (filter) => data<AuditEntry>(`/audit${query(filter)}`),
     routes: () => data<RouteView>('/routes'),
     compare: async (input) => (await call<{ data: CompareRow[] }>('POST', '/compare', input)).data,
   };

@@ -16,7 +16,8 @@ export interface AdminToken {
   file: string | null;
 }
 
-function newToken(): string {
+/** A new random admin token. */
+export function newToken(): string {
   return `byoi-admin-${randomBytes(24).toString('base64url')}`;
 }
 

@@ -18,6 +18,7 @@ import {
 } from './cliArgs.js';
 import { batchedWrite, createLogger } from '../common/log.js';
 import { startGateway } from './server.js';
+import { auditedStore } from './policy/auditedStore.js';
 import { openStore } from './store/pgliteStore.js';
 
 async function serve(config: ServeConfig): Promise<void> {
@@ -26,6 +27,8 @@ async function serve(config: ServeConfig): Promise<void> {
   const logger = createLogger({ json: config.json, level: config.logLevel, write: stderr.write });
   const gateway = await startGateway({
     dataDir: config.dataDir,
+    database: config.database,
+    relayUrl: config.relayUrl,
     host: config.host,
     port: config.port,
     adminToken: config.adminToken,
@@ -93,12 +96,13 @@ async function admin(config: AdminConfig): Promise<number> {
     const store = adminHttpStore(config.url, adminTokenFor(config));
     return runAdminCommand(config.argv, store, out, err);
   }
-  // Opened only once the command line is valid; refused while a gateway runs on the folder.
+  // Opened only once the command line is valid; a data folder is refused while a gateway
+  // runs on it, a PostgreSQL database may be shared with running gateways.
   return runAdminCommand(
     config.argv,
     async () => {
-      const store = await openStore(config.dataDir);
-      return { ...directAdminStore(store), close: () => store.close() };
+      const store = await openStore(config.database ?? config.dataDir);
+      return { ...directAdminStore(auditedStore(store, 'cli')), close: () => store.close() };
     },
     out,
     err,

@@ -17,9 +17,11 @@ import {
   DEFAULT_QUEUE_LENGTH,
   DEFAULT_QUEUE_WAIT_MS,
 } from './defaults.js';
+import { checkPostgresUrl } from './store/databaseUrl.js';
 
 export const GATEWAY_HELP = `Usage: byoi-gateway [serve] [options]
-       byoi-gateway admin [--data-dir DIR | --url URL --admin-token T] COMMAND ...
+       byoi-gateway admin [--data-dir DIR] [--database URL] COMMAND ...
+       byoi-gateway admin --url URL --admin-token T COMMAND ...
 
 The BYOI network gateway: an OpenAI-compatible API for clients (API keys), the WebSocket
 endpoint that nodes dial out to, routing with failover, and accounting with signed receipts.
@@ -29,8 +31,8 @@ Commands:
   admin COMMAND         Manage organizations, API keys, enrollment codes, nodes, usage,
                         upstream providers and routing rules.
                         Run 'byoi-gateway admin help' for its commands. Without --url it
-                        opens the data folder directly, which only works while no gateway
-                        runs on it; with --url it uses a running gateway's admin API
+                        opens the database directly (a data folder only while no gateway
+                        runs on it); with --url it uses a running gateway's admin API
 
 Options for serve:
   --host HOST           Address to listen on (default 127.0.0.1). Any other address is
@@ -38,6 +40,13 @@ Options for serve:
   --port PORT           Port (default ${DEFAULT_GATEWAY_PORT}; 0 picks a free port)
   --data-dir DIR        Database, signing key and admin token (env BYOI_GATEWAY_DATA_DIR;
                         default ~/.byoi-gateway)
+  --database URL        Keep the database on a PostgreSQL server instead of in DIR, e.g.
+                        postgres://user:password@db.example.com:5432/byoi (env
+                        BYOI_DATABASE_URL). Gateways on one database form a cluster: they
+                        share keys, nodes, usage, the signing key and the admin token (kept
+                        in the database), and relay requests to the one holding a node
+  --relay-url URL       Where the other gateways of the cluster reach this one (default
+                        its own listening URL)
   --admin-token TOKEN   Bearer token of the admin API (env BYOI_ADMIN_TOKEN; default: read
                         from, or created in, DIR/admin-token with mode 0600)
   --fee-bps N           Network fee in basis points of each charge (default
@@ -77,6 +86,7 @@ Options for serve:
 
 Options for admin:
   --data-dir DIR        As above
+  --database URL        As above (env BYOI_DATABASE_URL)
   --url URL             A running gateway (e.g. http://127.0.0.1:${DEFAULT_GATEWAY_PORT})
   --admin-token TOKEN   Its admin token (env BYOI_ADMIN_TOKEN; default: DIR/admin-token)
 `;
@@ -85,6 +95,10 @@ export interface ServeConfig {
   host: string;
   port: number;
   dataDir: string;
+  /** A PostgreSQL URL for the store; undefined: PGlite in the data folder. */
+  database: string | undefined;
+  /** Where other instances of a cluster reach this one; undefined: its listening URL. */
+  relayUrl: string | undefined;
   adminToken: string | undefined;
   feeBasisPoints: number;
   maxPrice: { prompt: number; completion: number };
@@ -105,6 +119,8 @@ export interface ServeConfig {
 
 export interface AdminConfig {
   dataDir: string;
+  /** A PostgreSQL URL for the store; undefined: PGlite in the data folder. */
+  database: string | undefined;
   url: string | undefined;
   adminToken: string | undefined;
   /** The admin command and its own arguments. */
@@ -132,6 +148,21 @@ function integer(name: string, value: string | undefined, min: number, max: numb
 /** A duration in ms: at least 1, at most `max` (within setTimeout's limit). */
 const ms = (name: string, value: string | undefined, max: number) => integer(name, value, 1, max);
 
+/** An http(s) URL without a trailing slash. */
+function relayUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new UsageError(`--relay-url must be an http:// or https:// URL, got '${value}'`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
 function configFile(value: string | undefined): string | undefined {
   if (value === '') throw new UsageError('--config needs a file name');
   return value;
@@ -154,16 +185,32 @@ function dataDir(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   return flag || env.BYOI_GATEWAY_DATA_DIR || join(homedir(), '.byoi-gateway');
 }
 
+/** The PostgreSQL URL: the flag or the environment; a malformed one is a usage error. */
+function database(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const url = flag ?? (env.BYOI_DATABASE_URL || undefined);
+  if (url === undefined) return undefined;
+  try {
+    return checkPostgresUrl(url);
+  } catch (error) {
+    throw new UsageError(`--database: ${(error as Error).message}`);
+  }
+}
+
 /** Splits `admin` flags (before the admin command) from the admin command's arguments. */
 function parseAdmin(args: string[], env: NodeJS.ProcessEnv): Command {
   const own: string[] = [];
   let index = 0;
   for (; index < args.length; index++) {
     const arg = args[index]!;
-    if (arg === '--data-dir' || arg === '--url' || arg === '--admin-token') {
+    if (
+      arg === '--data-dir' ||
+      arg === '--database' ||
+      arg === '--url' ||
+      arg === '--admin-token'
+    ) {
       if (args[index + 1] === undefined) throw new UsageError(`${arg} needs a value`);
       own.push(arg, args[++index]!);
-    } else if (/^--(data-dir|url|admin-token)=/.test(arg)) {
+    } else if (/^--(data-dir|database|url|admin-token)=/.test(arg)) {
       own.push(arg);
     } else break;
   }
@@ -172,6 +219,7 @@ function parseAdmin(args: string[], env: NodeJS.ProcessEnv): Command {
     strict: true,
     options: {
       'data-dir': { type: 'string' },
+      database: { type: 'string' },
       url: { type: 'string' },
       'admin-token': { type: 'string' },
     },
@@ -184,6 +232,7 @@ function parseAdmin(args: string[], env: NodeJS.ProcessEnv): Command {
     kind: 'admin',
     config: {
       dataDir: dataDir(values['data-dir'], env),
+      database: database(values.database, env),
       url: url?.replace(/\/+$/, ''),
       adminToken: values['admin-token'] || env.BYOI_ADMIN_TOKEN || undefined,
       argv: args.slice(index),
@@ -206,6 +255,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         host: { type: 'string' },
         port: { type: 'string' },
         'data-dir': { type: 'string' },
+        database: { type: 'string' },
+        'relay-url': { type: 'string' },
         'admin-token': { type: 'string' },
         'fee-bps': { type: 'string' },
         'max-price': { type: 'string' },
@@ -236,6 +287,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       host: values.host || '127.0.0.1',
       port: integer('--port', values.port, 0, 65535) ?? DEFAULT_GATEWAY_PORT,
       dataDir: dataDir(values['data-dir'], env),
+      database: database(values.database, env),
+      relayUrl: relayUrl(values['relay-url']),
       adminToken: values['admin-token'] || env.BYOI_ADMIN_TOKEN || undefined,
       feeBasisPoints:
         integer('--fee-bps', values['fee-bps'], 0, 10_000) ?? DEFAULT_FEE_BASIS_POINTS,

@@ -29,3 +29,6 @@ export const DEFAULT_QUEUE_LENGTH = 256;
  * text, up to 768 KiB in UTF-8): 1 MiB under the link's frame limit. Larger is a 413.
  */
 export const MAX_CLIENT_BODY_BYTES = MAX_FRAME_BYTES - 1024 * 1024;
+
+/** ms between a clustered instance's heartbeats; 3 missed ones and the others ignore it. */
+export const DEFAULT_CLUSTER_HEARTBEAT_MS = 2000;

@@ -9,17 +9,22 @@ import type { AdminLive } from './admin/adminRoutes.js';
 import { compareRoutes } from './routing/compareRoutes.js';
 import type { AccountingDeps } from './accounting/requestAccounting.js';
 import type { OpenRequests } from './api/openRequests.js';
+import type { Policy } from './policy/policy.js';
 import type { Router } from './routing/router.js';
 import type { GatewayStore } from './store/types.js';
-import { HealthChecker } from './upstream/healthCheck.js';
+import { HealthChecker, type HealthCheckerOptions } from './upstream/healthCheck.js';
 
 export interface RoutingControlOptions extends AccountingDeps {
   store: GatewayStore;
   router: Router;
   /** Client requests in flight, which a revoked key's end. */
   openRequests: OpenRequests;
+  /** The policy, reread after an admin change. */
+  policy: Policy;
   /** How often each provider's `/models` is checked. */
   healthIntervalMs: number;
+  /** The check of one provider (default `checkProvider`; a cluster shares one per interval). */
+  healthCheck?: HealthCheckerOptions['check'];
   connectTimeoutMs: number;
   logger: Logger;
 }
@@ -33,6 +38,7 @@ export class RoutingControl {
       intervalMs: options.healthIntervalMs,
       timeoutMs: options.connectTimeoutMs,
       routes: () => router.upstreamRoutes(),
+      check: options.healthCheck,
       onResult: (route, result) => {
         const health = router.health.of(route);
         if (result.ok) health.healthOk();
@@ -69,6 +75,7 @@ export class RoutingControl {
       nodeRevoked: (nodeId) =>
         router.disconnect(nodeId, CloseCode.Revoked, 'this node was revoked'),
       nodeFaultsCleared: (nodeId) => router.faultsCleared(nodeId),
+      policyChanged: () => this.options.policy.reload(),
       apiKeyRevoked: (keyId) => {
         const ended = this.options.openRequests.keyRevoked(keyId);
         if (ended > 0)

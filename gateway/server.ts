@@ -24,6 +24,7 @@ import {
   DEFAULT_MARKET_INTERVAL_MS,
   DEFAULT_HEALTH_INTERVAL_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_CLUSTER_HEARTBEAT_MS,
   MAX_CLIENT_BODY_BYTES,
 } from './defaults.js';
 import { registerClientApi } from './api/clientApi.js';
@@ -42,15 +43,34 @@ import {
   type HttpLimits,
 } from './httpLimits.js';
 import { OpenRequests } from './api/openRequests.js';
+import { auditedStore } from './policy/auditedStore.js';
+import { Policy } from './policy/policy.js';
+import { PolicyError } from './policy/policyErrors.js';
 import { Router } from './routing/router.js';
 import { RoutingControl } from './routingControl.js';
 import { openStore } from './store/pgliteStore.js';
 import { openStoreInWorker } from './store/workerStore.js';
+import { isPostgresUrl } from './store/databaseUrl.js';
 import type { GatewayStore } from './store/types.js';
+import { ClusterRegistry, newInstanceId } from './cluster/clusterRegistry.js';
+import { registerRelayEndpoint } from './cluster/relayEndpoint.js';
+import { sharedHealthCheck } from './cluster/sharedHealth.js';
+import { loadSharedIdentity, type SharedIdentity } from './cluster/sharedIdentity.js';
 
 export interface GatewayOptions {
   /** Where the database, signing key and admin token live; null keeps everything in memory. */
   dataDir: string | null;
+  /**
+   * A PostgreSQL server for the store (`postgres://…`), which several gateways may share;
+   * by default the store is PGlite in the data folder. On PostgreSQL the instances share
+   * the signing key, the admin token and a relay secret through the database, and relay
+   * requests to the instance that holds a suitable node (`cluster/`).
+   */
+  database?: string;
+  /** ms between an instance's cluster heartbeats (PostgreSQL only; default 2000). */
+  clusterHeartbeatMs?: number;
+  /** The URL other instances reach this one at (default: its own listening URL). */
+  relayUrl?: string;
   /** Default 127.0.0.1. Other addresses work, guarded by API keys, with a warning. */
   host?: string;
   /** Default {@link DEFAULT_GATEWAY_PORT}; 0 picks a free port. */
@@ -81,6 +101,8 @@ export interface GatewayOptions {
   quarantineAfter?: number;
   /** The clock of node job deadlines, queues, link handshakes, heartbeats and frame budgets (default real time; tests move it). */
   clock?: Clock;
+  /** Wall-clock time, epoch ms, of rate windows and quota months (default Date.now; tests move it). */
+  wallClock?: () => number;
   /** Per-link frame budgets (default: the constants in link/frameBudget.ts). */
   frameLimits?: Partial<FrameBudgetLimits>;
   /** HTTP timeouts and connection caps (default: `DEFAULT_HTTP_LIMITS` in httpLimits.ts). */
@@ -134,6 +156,7 @@ function setErrorHandling(app: FastifyInstance, logger: Logger): void {
         : toApiError(error);
     if (apiError instanceof BusyError || apiError instanceof TooManyGuessesError)
       void reply.header('retry-after', String(apiError.retryAfterSeconds));
+    if (apiError instanceof PolicyError) void reply.headers(apiError.headers);
     if (apiError.status >= 500) {
       logger.error('request failed', {
         url: request.url,
@@ -184,11 +207,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     throw new RangeError(`marketIntervalMs must be 1 to ${2 ** 31 - 1}, got ${marketIntervalMs}`);
   }
   const httpLimits = resolveHttpLimits(options.httpLimits);
-  const signer = loadOrCreateSigningKey(options.dataDir);
-  const admin = loadOrCreateAdminToken(options.dataDir, options.adminToken);
-  const store = options.storeWorker
-    ? await openStoreInWorker(options.dataDir, options.storeWorker)
-    : await openStore(options.dataDir);
+  // PGlite computes on the thread that calls it, so a serving gateway gives it a thread of
+  // its own; node-postgres only waits on sockets, so a PostgreSQL store stays here.
+  const database = options.database ?? options.dataDir;
+  const store =
+    options.storeWorker && !isPostgresUrl(database)
+      ? await openStoreInWorker(database, options.storeWorker)
+      : await openStore(database);
+  const clustered = isPostgresUrl(database);
+  let identity: SharedIdentity;
+  try {
+    identity = clustered
+      ? await loadSharedIdentity(store, options.adminToken)
+      : {
+          signer: loadOrCreateSigningKey(options.dataDir),
+          admin: loadOrCreateAdminToken(options.dataDir, options.adminToken),
+          clusterSecret: '',
+        };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const { signer, admin } = identity;
   const connectTimeoutMs =
     options.connectTimeoutMs ?? options.offerTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const router = new Router({
@@ -204,7 +244,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger,
   });
   const openRequests = new OpenRequests();
+  const policy = new Policy({ store, logger, now: options.wallClock, timers: options.clock });
+  const instanceId = newInstanceId();
+  const healthIntervalMs = options.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS;
   const routing = new RoutingControl({
+    policy,
     store,
     router,
     openRequests,
@@ -212,7 +256,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     feeBasisPoints,
     logger,
     connectTimeoutMs,
-    healthIntervalMs: options.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS,
+    healthIntervalMs,
+    healthCheck: clustered ? sharedHealthCheck(store, instanceId, healthIntervalMs) : undefined,
   });
   const market = new MarketFeed({
     store,
@@ -223,16 +268,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   let app: FastifyInstance | undefined;
   let link: LinkServer | undefined;
+  const cluster = clustered
+    ? new ClusterRegistry({
+        store,
+        router,
+        instanceId,
+        secret: identity.clusterSecret,
+        heartbeatMs: options.clusterHeartbeatMs ?? DEFAULT_CLUSTER_HEARTBEAT_MS,
+        logger,
+        openRequests,
+      })
+    : null;
   try {
     if (options.configFile) {
       const applied = await applyGatewayConfig(
-        store,
+        auditedStore(store, 'config-file'),
         loadGatewayConfig(options.configFile, process.env),
       );
       logger.info('config applied', { file: options.configFile, ...applied });
     }
     await routing.reload();
     await router.standing.load();
+    await policy.start();
     app = Fastify({
       logger: false,
       bodyLimit: MAX_CLIENT_BODY_BYTES,
@@ -250,6 +307,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       routes: router.routes().length,
     }));
     registerEnrollRoute(app, store, signer.publicKey);
+    if (cluster) {
+      registerRelayEndpoint(app, {
+        store,
+        router,
+        signer,
+        feeBasisPoints,
+        logger,
+        secret: identity.clusterSecret,
+        connections,
+      });
+    }
     registerAdminRoutes(app, store, admin.token, routing.live());
     registerClientApi(app, {
       store,
@@ -259,6 +327,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       market,
       logger,
       openRequests,
+      policy,
       connections,
     });
     link = attachLinkServer(app.server, {
@@ -275,7 +344,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       logger,
     });
     await app.listen({ host, port: options.port ?? DEFAULT_GATEWAY_PORT });
+    await cluster?.start(options.relayUrl ?? listeningUrl(app, host));
   } catch (error) {
+    await cluster?.close();
+    policy.close();
     routing.close();
     await market.close();
     await link?.close();
@@ -283,7 +355,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await store.close();
     throw error;
   }
-  return running(app, link, { host, logger, admin, signer, store, router, market, routing });
+  return running(app, link, {
+    host,
+    logger,
+    admin,
+    signer,
+    store,
+    router,
+    market,
+    routing,
+    policy,
+    cluster,
+  });
+}
+
+/** `http://host:port` of a listening app. */
+function listeningUrl(app: FastifyInstance, host: string): string {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 interface Parts {
@@ -295,11 +385,13 @@ interface Parts {
   router: Router;
   market: MarketFeed;
   routing: RoutingControl;
+  policy: Policy;
+  cluster: ClusterRegistry | null;
 }
 
 /** The handle of a listening gateway. */
 function running(app: FastifyInstance, link: LinkServer, parts: Parts): RunningGateway {
-  const { host, logger, admin, signer, store, router, market, routing } = parts;
+  const { host, logger, admin, signer, store, router, market, routing, policy, cluster } = parts;
   if (!isLoopback(host)) {
     logger.warn('listening beyond this machine; API keys and the admin token guard it', { host });
   }
@@ -322,6 +414,8 @@ function running(app: FastifyInstance, link: LinkServer, parts: Parts): RunningG
     market,
     close: () =>
       (closing ??= (async () => {
+        await cluster?.close();
+        policy.close();
         routing.close();
         await market.close();
         await link.close();

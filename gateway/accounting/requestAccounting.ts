@@ -5,7 +5,8 @@
  * kept for margins; a request nothing served leaves an error row, so reports count it.
  */
 import { randomUUID } from 'node:crypto';
-import { priceJob } from '../../common/protocol.js';
+import { priceJob, type ModelPrice } from '../../common/protocol.js';
+import { CACHE_ROUTE } from '../policy/cachedReply.js';
 import type { Logger } from '../../common/log.js';
 import { NodeRoute } from '../routing/nodeRoute.js';
 import type { DispatchError, DispatchResult, ServedSegment } from '../routing/dispatchTypes.js';
@@ -33,6 +34,35 @@ export type AccountedRequest =
   | { kind: 'failed'; error: DispatchError; latencyMs: number };
 
 /**
+ * The segments as the client pays for them. A request that ended in an error (its key
+ * revoked, too) costs the client nothing, and earns nothing: its segments are recorded (and
+ * node jobs get their receipts) at zero tokens. One the client closed itself pays for what
+ * it received.
+ */
+export function billedSegments(request: AccountedRequest): ServedSegment[] {
+  if (request.kind === 'served') return request.result.segments;
+  const free = request.error.apiError.status !== CLIENT_CLOSED;
+  const { segments } = request.error;
+  return free ? segments.map((s) => ({ ...s, promptTokens: 0, completionTokens: 0 })) : segments;
+}
+
+/** What the client pays for the request: tokens, and nano-USD at each segment's price. */
+export function billedTotal(request: AccountedRequest): { tokens: number; nanos: number } {
+  let tokens = 0;
+  let nanos = 0;
+  for (const segment of billedSegments(request)) {
+    tokens += segment.promptTokens + segment.completionTokens;
+    nanos += priceJob(
+      segment.price,
+      segment.promptTokens,
+      segment.completionTokens,
+      0,
+    ).chargedNanos;
+  }
+  return { tokens, nanos };
+}
+
+/**
  * Records the request; a ledger failure is logged, never the client's error. Every write
  * is issued before this returns its promise, so that a later read of the same store (one
  * gateway's admin API) sees them: the caller may answer its client without waiting.
@@ -56,18 +86,22 @@ export async function accountRequest(
       : request.error.timeToFirstTokenMs,
     latencyMs: served ? request.result.latencyMs : request.latencyMs,
   };
-  // A request that ended in an error (its key revoked, too) costs the client nothing, and
-  // earns nothing: its segments are recorded (and node jobs get their receipts) at zero
-  // tokens. One the client closed itself pays for what it received.
-  const free = !served && request.error.apiError.status !== CLIENT_CLOSED;
+  const billed = billedSegments(request);
   try {
-    if (segments.length === 0) return await recordFailure(deps, key, model, routes, facts);
+    if (segments.length === 0) {
+      // A relayed try is accounted by the instance that ran it (gateway/cluster/).
+      if (routes.length > 0 && routes.every((id) => id.startsWith('relay:'))) return;
+      return await recordFailure(deps, key, model, routes, facts);
+    }
     // Timings belong to the request, once: later segments carry none.
     await Promise.all(
       segments.map((delivered, index) => {
-        const segment = free ? { ...delivered, promptTokens: 0, completionTokens: 0 } : delivered;
+        const segment = billed[index]!;
         const segmentFacts =
           index === 0 ? facts : { ...facts, timeToFirstTokenMs: null, latencyMs: null };
+        // The instance that served a relayed segment recorded it and sent its receipt; here
+        // it counts only towards the quota (billedTotal).
+        if (segment.route.kind === 'relay') return Promise.resolve();
         return segment.route.kind === 'node'
           ? settleNode(deps, key, model, segment, segmentFacts)
           : recordUpstream(deps, key, model, segment, segmentFacts, delivered);
@@ -137,6 +171,44 @@ async function recordUpstream(
     createdAt: new Date().toISOString(),
     ...facts,
   });
+}
+
+/** A request the response cache answered: no node, no provider; the network keeps the charge. */
+export async function accountCacheHit(
+  deps: AccountingDeps,
+  key: ApiKeyInfo,
+  requestId: string,
+  model: string,
+  hit: { promptTokens: number; completionTokens: number; price: ModelPrice; latencyMs: number },
+): Promise<void> {
+  const { promptTokens, completionTokens, price } = hit;
+  try {
+    await deps.store.recordUsage({
+      jobId: `cache_${randomUUID().replaceAll('-', '')}`,
+      orgId: key.orgId,
+      apiKeyId: key.id,
+      nodeId: null,
+      route: CACHE_ROUTE,
+      model,
+      promptTokens,
+      completionTokens,
+      price,
+      ...priceJob(price, promptTokens, completionTokens, ALL_FEE),
+      costNanos: 0,
+      createdAt: new Date().toISOString(),
+      requestId,
+      attempts: 1,
+      outcome: 'ok',
+      routes: CACHE_ROUTE,
+      timeToFirstTokenMs: hit.latencyMs,
+      latencyMs: hit.latencyMs,
+    });
+  } catch (error) {
+    deps.logger.error('accounting failed', {
+      requestId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 async function recordFailure(

@@ -134,6 +134,18 @@ function writeKeyFileOnce(path: string, pem: string): boolean {
   }
 }
 
+/** A new Ed25519 private key as PKCS#8 PEM (a cluster stores it in its database). */
+export function newSigningKeyPem(): string {
+  return generateKeyPairSync('ed25519')
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
+}
+
+/** The signer of a stored PEM; `where` names its place in errors (e.g. the database). */
+export function signingKeyFromPem(pem: string, where: string): SigningKey {
+  return signerFor(parseKeyFile(where, pem), null, false);
+}
+
 /**
  * Loads `<dataDir>/gateway-signing-key.pem`, creating it (mode 0600) on the first start.
  * With `null`, a fresh in-memory key (tests, demos). Throws {@link SigningKeyError} for a

@@ -154,3 +154,21 @@ export function boundUsage(
     overReported: prompt > maxPrompt || completion > maxCompletion,
   };
 }
+
+/**
+ * Completion tokens a chat request without `max_tokens` reserves while a token limit or a
+ * quota applies to it; it is then held to that many, so that it cannot outrun its reservation.
+ */
+export const DEFAULT_RESERVED_COMPLETION_TOKENS = 4096;
+
+/** The most tokens a task can be billed for: its prompt's bound and its completion budget. */
+export function worstCaseTokens(task: Task): { prompt: number; completion: number } {
+  const { maxPrompt } = taskBounds(task, '', '', undefined);
+  const completion =
+    task.kind === 'chat'
+      ? (requestedMaxTokens(task.request) ?? DEFAULT_RESERVED_COMPLETION_TOKENS)
+      : task.kind === 'completions'
+        ? completionMaxTokens(task.request)
+        : 0;
+  return { prompt: maxPrompt, completion };
+}

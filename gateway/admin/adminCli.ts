@@ -16,6 +16,7 @@ import {
   type Print,
 } from './adminCommand.js';
 import { balanceLines, keyTable, nodeTable, orgTable, usageTable } from './adminFormat.js';
+import { POLICY_COMMANDS } from './adminPolicyCommands.js';
 import { ROUTING_COMMANDS, runUsageReport } from './adminRoutingCommands.js';
 import type { AdminStore, AdminStoreSource } from './adminStore.js';
 
@@ -65,6 +66,18 @@ Commands:
   compare --org ORG --model ID --prompt TEXT [--max-tokens N] [--key ID]
                                    Send one prompt to every route side by side: status,
                                    time to first token, latency, tokens, cost (needs --url)
+  limits set --org ORG [--key KEY_ID] [--rpm N|none] [--tpm N|none]
+                                   Requests and tokens per minute for an org or one of
+                                   its keys (a flag left out stays as it was)
+  limits list [--org ORG]          List rate limits
+  quota set --org ORG [--key KEY_ID] [--monthly-usd X|none] [--monthly-tokens N|none]
+                                   Monthly spend (USD) and token quota, by UTC month
+  quota show --org ORG             This month's quotas: used, reserved, left
+  cache set --org ORG --enabled true|false [--ttl SECONDS] [--charge full|none]
+                                   The response cache (deterministic requests only);
+                                   --charge: what a hit costs the client
+  audit [--since ISO] [--limit N] [--format json|csv]
+                                   Every admin action and policy change, oldest first
   help                             Show this help
 
 Options:
@@ -99,6 +112,12 @@ const OPTIONS = {
   prompt: { type: 'string' },
   'max-tokens': { type: 'string' },
   key: { type: 'string' },
+  rpm: { type: 'string' },
+  tpm: { type: 'string' },
+  'monthly-usd': { type: 'string' },
+  'monthly-tokens': { type: 'string' },
+  enabled: { type: 'string' },
+  charge: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -224,6 +243,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   ...ROUTING_COMMANDS,
+  ...POLICY_COMMANDS,
 };
 
 /** Finds the command named by the first one or two positionals. */

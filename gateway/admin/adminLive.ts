@@ -18,4 +18,6 @@ export interface AdminLive {
   apiKeyRevoked(keyId: string): void;
   /** An operator cleared a node's faults: a quarantined node gets offers again. */
   nodeFaultsCleared(nodeId: string): void;
+  /** Called after every change to limits, quotas or cache policies, so they apply at once here. */
+  policyChanged(): Promise<void>;
 }

@@ -12,6 +12,8 @@ import { GuessThrottle } from '../api/guessThrottle.js';
 import { notFound, storeCall } from './adminHttpErrors.js';
 import type { AdminLive } from './adminLive.js';
 import { registerRoutingRoutes } from './adminRoutingRoutes.js';
+import { registerPolicyRoutes } from './adminPolicyRoutes.js';
+import { auditedStore } from '../policy/auditedStore.js';
 import {
   createEnrollmentCodeBodySchema,
   createKeyBodySchema,
@@ -52,7 +54,7 @@ function checkToken(request: FastifyRequest, expected: Buffer): void {
  */
 export function registerAdminRoutes(
   app: FastifyInstance,
-  store: GatewayStore,
+  plainStore: GatewayStore,
   adminToken: string,
   live: AdminLive,
 ): void {
@@ -66,6 +68,8 @@ export function registerAdminRoutes(
     );
   }
   const expected = digest(adminToken);
+  // Changes are audited under the token's fingerprint, never the token itself.
+  const store = auditedStore(plainStore, `admin-token:${expected.toString('hex').slice(0, 8)}`);
 
   /** Throws a 404 unless the org exists (for filters and reads, which the store answers empty). */
   async function requireOrg(orgId: string | undefined, param: string): Promise<void> {
@@ -168,6 +172,7 @@ export function registerAdminRoutes(
       });
 
       registerRoutingRoutes(scope, store, live);
+      registerPolicyRoutes(scope, store, live);
     },
     { prefix: ADMIN_PREFIX },
   );

@@ -4,6 +4,7 @@
  * (keys masked, never the secrets). Only a running gateway has live routes.
  */
 import type { KeyState } from '../routing/route.js';
+import type { CachePolicy, RateLimit } from '../store/policyTypes.js';
 import type { GatewayStore, NewProvider, ProviderRecord } from '../store/types.js';
 import { maskKey } from './maskKey.js';
 import type { CompareInput, CompareRow, ProviderView, RouteView } from './adminViews.js';
@@ -25,7 +26,12 @@ type PlainVerbs =
   | 'setRoutingRule'
   | 'listRoutingRules'
   | 'removeRoutingRule'
-  | 'usageReport';
+  | 'usageReport'
+  | 'setRateLimit'
+  | 'setQuota'
+  | 'quotaStatus'
+  | 'setCachePolicy'
+  | 'listAudit';
 
 /** What the admin commands need of a store (an HTTP client of the admin API can offer it too). */
 export interface AdminStore extends Pick<GatewayStore, PlainVerbs> {
@@ -37,6 +43,8 @@ export interface AdminStore extends Pick<GatewayStore, PlainVerbs> {
   removeProvider(name: string): Promise<boolean>;
   /** false for an unknown name. */
   setProviderEnabled(name: string, enabled: boolean): Promise<boolean>;
+  listRateLimits(orgId?: string): Promise<RateLimit[]>;
+  listCachePolicies(orgId?: string): Promise<CachePolicy[]>;
   /** The live routes; only a running gateway has them. */
   routes?(): Promise<RouteView[]>;
   /** Sends one prompt to every route; only a running gateway can. */
@@ -86,6 +94,15 @@ export function directAdminStore(store: GatewayStore): AdminStore {
     listRoutingRules: (orgId) => store.listRoutingRules(orgId),
     removeRoutingRule: (orgId, model) => store.removeRoutingRule(orgId, model),
     usageReport: (query) => store.usageReport(query),
+    setRateLimit: (limit) => store.setRateLimit(limit),
+    setQuota: (quota) => store.setQuota(quota),
+    quotaStatus: (orgId, month) => store.quotaStatus(orgId, month),
+    setCachePolicy: (policy) => store.setCachePolicy(policy),
+    listAudit: (filter) => store.listAudit(filter),
+    listRateLimits: async (orgId) =>
+      (await store.policySettings()).limits.filter((l) => orgId === undefined || l.orgId === orgId),
+    listCachePolicies: async (orgId) =>
+      (await store.policySettings()).caches.filter((c) => orgId === undefined || c.orgId === orgId),
     addProvider: async (provider) => providerView(await store.addProvider(provider)),
     listProviders: async () => (await store.listProviders()).map((p) => providerView(p)),
     getProvider: async (name) => {

@@ -3,6 +3,7 @@
  * aligned tables or CSV), live routes and route comparisons.
  */
 import type { KeyState } from '../routing/route.js';
+import type { AuditEntry } from '../store/policyTypes.js';
 import type { RoutingRule, UsageGroupBy, UsageReportRow } from '../store/types.js';
 import { formatUsd, table } from './adminFormat.js';
 import type { CompareRow, ProviderView, RouteView } from './adminViews.js';
@@ -167,3 +168,16 @@ export const compareTable = (rows: CompareRow[]): string[] =>
       r.error ?? '-',
     ]),
   );
+
+/** The audit log as CSV: before and after as JSON. */
+export function auditCsv(entries: AuditEntry[]): string[] {
+  const json = (value: unknown): string => (value === null ? '' : JSON.stringify(value));
+  return [
+    'seq,at,actor,action,target,before,after',
+    ...entries.map((e) =>
+      [String(e.seq), e.at, e.actor, e.action, e.target, json(e.before), json(e.after)]
+        .map(csvField)
+        .join(','),
+    ),
+  ];
+}

@@ -15,7 +15,9 @@ import {
 import { parseOrThrow } from '../../common/openaiErrors.js';
 import type { ApiKeyInfo } from '../store/types.js';
 import { StreamRelay } from './streamRelay.js';
-import { serveTask, type TaskDeps } from './serveTask.js';
+import { cacheStateHeader, openChatCache } from '../policy/chatCache.js';
+import type { RouteSink } from '../routing/route.js';
+import { pinOf, serveTask, type TaskDeps } from './serveTask.js';
 
 /** Handles one chat-completion request from an authenticated client. */
 export async function chatCompletions(
@@ -28,6 +30,23 @@ export async function chatCompletions(
   const id = `chatcmpl-${randomUUID().replaceAll('-', '')}`;
   const relay = body.stream ? new StreamRelay(reply, id, body.model) : null;
   const answer = new ChatReply();
+  const sink: RouteSink = {
+    delta: (delta) => (relay ? relay.delta(delta) : answer.add(delta)),
+    chunk: (chunk) => relay?.chunk(chunk),
+  };
+  const cache = openChatCache(
+    deps,
+    key,
+    body,
+    request.body as Record<string, unknown>,
+    request.headers['cache-control'],
+    pinOf(request),
+  );
+  if (cache) {
+    if (relay) relay.setHeaders(cacheStateHeader(cache));
+    else void reply.headers(cacheStateHeader(cache));
+  }
+  const step = cache === 'bypass' ? undefined : (cache ?? undefined);
   const result = await serveTask({
     deps,
     key,
@@ -36,12 +55,11 @@ export async function chatCompletions(
     id,
     task: { kind: 'chat', request: body },
     stream: relay,
-    sink: {
-      delta: (delta) => (relay ? relay.delta(delta) : answer.add(delta)),
-      chunk: (chunk) => relay?.chunk(chunk),
-    },
+    sink: step ? step.sink(sink) : sink,
+    cache: step,
   });
   if (!result) return undefined;
+  if ('replayed' in result) return result.replayed;
   const usage = usageOf(result.usage.promptTokens, result.usage.completionTokens);
   if (relay) {
     const wantsUsage = Boolean(body.stream_options?.include_usage);

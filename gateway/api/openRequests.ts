@@ -1,7 +1,7 @@
 /**
  * The client requests in flight, by API key, so that revoking a key ends its open requests
- * at once: a stream gets the SSE error event, a request still waiting gets the 401. (A key
- * revoked on another gateway instance ends requests here only when they next authenticate.)
+ * at once: a stream gets the SSE error event, a request still waiting gets the 401. A key
+ * revoked on another instance of a cluster ends them at this one's next heartbeat.
  */
 import { ApiError } from '../../common/openaiErrors.js';
 
@@ -27,6 +27,11 @@ export class OpenRequests {
       ends.delete(end);
       if (ends.size === 0 && this.byKey.get(keyId) === ends) this.byKey.delete(keyId);
     };
+  }
+
+  /** The keys with requests open now. */
+  keyIds(): string[] {
+    return [...this.byKey.keys()];
   }
 
   /** Ends every open request of the key; returns how many. */

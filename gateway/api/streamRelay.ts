@@ -34,9 +34,9 @@ export class StreamRelay {
     private readonly encoder: StreamEncoder = new ChatStreamEncoder(id, model),
   ) {}
 
-  /** Extra response headers, sent with the first chunk (the route that serves it). */
+  /** Extra response headers, sent with the first chunk (the policy's, the route that serves it). */
   setHeaders(headers: Record<string, string>): void {
-    this.headers = headers;
+    this.headers = { ...this.headers, ...headers };
   }
 
   /** An upstream chunk, as it came but for the stream's id and the client's model id. */
@@ -57,7 +57,8 @@ export class StreamRelay {
    * sent none, with `object` as its object type), a node's stream with its closing chunks.
    */
   finishServed(result: DispatchResult, usage: Usage, wantsUsage: boolean, object: string): void {
-    if (result.route.kind === 'node') {
+    // A relayed request was served by a node of another instance: deltas, like a node's.
+    if (result.route.kind !== 'upstream') {
       return this.finish(result.finishReason as FinishReason, wantsUsage ? usage : null);
     }
     const usageChunk = result.usageChunk ?? {

@@ -255,6 +255,7 @@ class Dispatch {
           firstTokenTimeoutMs: this.deps.firstTokenTimeoutMs,
           stallTimeoutMs: this.deps.stallTimeoutMs,
           continuation: continuation ? { text: continuation.text } : undefined,
+          caller: { orgId: this.context.orgId, apiKeyId: this.context.apiKeyId },
         },
         sink,
       );

@@ -6,6 +6,8 @@ import type { Route, RouteSink } from './route.js';
 export interface DispatchContext {
   /** The requesting organization: its routing rule applies, and `own-nodes` means its nodes. */
   orgId: string;
+  /** The caller's API key id: a relay route names it to the instance that serves. */
+  apiKeyId?: string;
   /** From `x-byoi-route`: one route (a provider name, `node`, or a node id) the rule allows. */
   pin?: string;
   /** The client's JSON body as it came, for upstreams to pass on; default the request. */
@@ -103,7 +105,7 @@ export function clientGoneError(): ApiError {
 
 /** After output, when no node could continue the stream. */
 export function streamBrokeError(route: Route): ApiError {
-  return route.kind === 'node'
+  return route.kind !== 'upstream'
     ? new ApiError(
         502,
         'The node serving this request went offline while generating, and no node could continue it',

@@ -26,6 +26,21 @@ export class NodeStanding {
     for (const node of nodes) if (node.quarantinedAt) this.quarantined.add(node.id);
   }
 
+  /**
+   * Takes the quarantined set another instance may have changed (a cluster's heartbeat);
+   * returns the nodes whose standing changed.
+   */
+  replace(quarantined: readonly string[]): string[] {
+    const next = new Set(quarantined);
+    const changed = [
+      ...[...next].filter((id) => !this.quarantined.has(id)),
+      ...[...this.quarantined].filter((id) => !next.has(id)),
+    ];
+    this.quarantined.clear();
+    for (const id of next) this.quarantined.add(id);
+    return changed;
+  }
+
   isQuarantined(nodeId: string): boolean {
     return this.quarantined.has(nodeId);
   }

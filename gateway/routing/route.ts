@@ -10,7 +10,8 @@ import type { EmbeddingInput, EmbeddingsRequest } from '../../common/openaiEmbed
 import type { ApiError } from '../../common/openaiErrors.js';
 import type { ModelCapability, ModelPrice } from '../../common/protocol.js';
 
-export type RouteKind = 'node' | 'upstream';
+/** `relay`: a node that another gateway instance of the cluster holds (`gateway/cluster/`). */
+export type RouteKind = 'node' | 'upstream' | 'relay';
 
 /** Whether a route can take a job for a model now. */
 export type RouteCapacity = 'ready' | 'busy' | 'unavailable';
@@ -45,6 +46,8 @@ export interface RouteJob {
   stallTimeoutMs: number;
   /** A node route continuing a stream that broke on another node: the text already sent. */
   continuation?: { text: string };
+  /** Who asks: a relay route passes it on to the instance that serves. */
+  caller?: { orgId: string; apiKeyId?: string };
 }
 
 /** Where a route's output goes, in order. */

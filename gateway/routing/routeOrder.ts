@@ -48,8 +48,10 @@ const loadOf = (route: Route, model: string) =>
 
 /** The names a route answers to in a rule's list. */
 function groupOf(route: Route, name: string, orgId: string): boolean {
-  if (name === 'nodes') return route.kind === 'node';
-  if (name === 'own-nodes') return route.kind === 'node' && route.ownerOrgId === orgId;
+  // A relay route is a node that another instance of the cluster holds.
+  const node = route.kind === 'node' || route.kind === 'relay';
+  if (name === 'nodes') return node;
+  if (name === 'own-nodes') return node && route.ownerOrgId === orgId;
   return route.kind === 'upstream' && route.id === name;
 }
 
@@ -59,7 +61,7 @@ function allowed(input: OrderInput): { route: Route; name: string }[] {
   if (!names)
     return input.routes.map((route) => ({
       route,
-      name: route.kind === 'node' ? 'nodes' : route.id,
+      name: route.kind === 'upstream' ? route.id : 'nodes',
     }));
   const seen = new Set<Route>();
   const out: { route: Route; name: string }[] = [];
@@ -110,7 +112,7 @@ function applyPin(routes: Route[], pin: string, all: Route[]): Route[] {
   const matches = (route: Route) =>
     route.id === pin ||
     route.nodeId === pin ||
-    (route.kind === 'node' && (pin === 'node' || pin === 'nodes'));
+    (route.kind !== 'upstream' && (pin === 'node' || pin === 'nodes'));
   const pinned = routes.filter(matches);
   if (pinned.length) return pinned;
   const exists = all.some(matches) || pin === 'own-nodes';

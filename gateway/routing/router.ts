@@ -65,6 +65,10 @@ export class Router {
   private readonly queues: ModelQueues;
   private readonly clock: Clock;
   private closed = false;
+  /** Nodes other instances of the cluster hold (relay routes), offered when no local node serves a model. */
+  private relays: Route[] = [];
+  /** Called when the local node links may have changed (the cluster records them). */
+  onLinksChanged?: () => void;
 
   constructor(private readonly options: RouterOptions) {
     this.maxPrice = options.maxPrice ?? DEFAULT_MAX_PRICE;
@@ -99,6 +103,7 @@ export class Router {
     route.onCapacity = () => this.queues.wake();
     this.nodeRoutes.set(session.nodeId, route);
     this.queues.wake();
+    this.onLinksChanged?.();
   }
 
   /** Forgets a session that went offline (no-op if a newer one replaced it). */
@@ -106,6 +111,7 @@ export class Router {
     if (this.sessions.get(session.nodeId) !== session) return;
     this.sessions.delete(session.nodeId);
     this.nodeRoutes.delete(session.nodeId);
+    this.onLinksChanged?.();
   }
 
   /** Closes a node's link with `code` and forgets it now, so no job goes to it meanwhile. */
@@ -124,6 +130,7 @@ export class Router {
   /** Capacity may have come free (a node announced or resumed): wake queued requests. */
   capacityChanged(): void {
     this.queues.wake();
+    this.onLinksChanged?.();
   }
 
   /** Replaces the upstream routes with the enabled providers among `records`. */
@@ -157,7 +164,43 @@ export class Router {
   }
 
   private serving(model: string): Route[] {
-    return this.offerable().filter((route) => route.models().includes(model));
+    const local = this.offerable().filter((route) => route.models().includes(model));
+    if (local.some((route) => route.kind === 'node')) return local;
+    return [...local, ...this.relaysFor(model)];
+  }
+
+  private relaysFor(model: string): Route[] {
+    return this.relays.filter(
+      (route) =>
+        route.models().includes(model) &&
+        (route.nodeId === null || !this.standing.isQuarantined(route.nodeId)),
+    );
+  }
+
+  /** Replaces the relay routes (the nodes other instances hold). */
+  setRelays(routes: Route[]): void {
+    this.relays = routes;
+    for (const route of routes) route.onCapacity = () => this.queues.wake();
+    this.queues.wake();
+  }
+
+  /**
+   * Runs a request another instance relayed here on the local node `nodeId` only, under
+   * the organization's rule; never relayed again, never to an upstream.
+   */
+  dispatchRelayed(task: Task, context: DispatchContext, nodeId: string): Promise<DispatchResult> {
+    const local = (model: string) =>
+      this.closed
+        ? []
+        : this.offerable().filter(
+            (route) =>
+              route.kind === 'node' && route.nodeId === nodeId && route.models().includes(model),
+          );
+    return dispatch(
+      this.deps(local, (orgId, model) => matchRule(this.rules, orgId, model)),
+      task,
+      context,
+    );
   }
 
   /** An operator cleared the node's faults: it gets offers again. */
@@ -177,7 +220,38 @@ export class Router {
       if (route.kind === 'upstream' && !this.health.of(route).allows()) continue;
       for (const model of route.models()) ids.add(model);
     }
+    for (const route of this.relays) {
+      if (route.nodeId !== null && this.standing.isQuarantined(route.nodeId)) continue;
+      for (const model of route.models()) ids.add(model);
+    }
     return [...ids].sort();
+  }
+
+  /** The routes the organization's rule allows for `model` now, in the order it would try them. */
+  candidates(orgId: string, model: string, pin?: string): Route[] {
+    return orderRoutes({
+      routes: this.serving(model),
+      model,
+      orgId,
+      rule: matchRule(this.rules, orgId, model),
+      pin,
+      stats: (route) => this.health.speed(route, model),
+    });
+  }
+
+  /**
+   * The highest prompt and completion prices among the routes the organization's rule
+   * allows for `model` now: what a quota reserves at. With none online (a request may wait
+   * for a node), the rule's price ceiling, else the most a node may ask.
+   */
+  worstPrice(orgId: string, model: string, pin?: string): ModelPrice {
+    const routes = this.candidates(orgId, model, pin);
+    if (routes.length === 0) return matchRule(this.rules, orgId, model)?.maxPrice ?? this.maxPrice;
+    const prices = routes.map((route) => route.priceFor(model)!);
+    return {
+      prompt: Math.max(...prices.map((p) => p.prompt)),
+      completion: Math.max(...prices.map((p) => p.completion)),
+    };
   }
 
   /**

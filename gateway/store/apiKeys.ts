@@ -3,7 +3,7 @@
  * INSERT … SELECT FROM orgs writes nothing for an unknown org, with no race against a check.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { PGlite } from '@electric-sql/pglite';
+import type { Sql } from './sql.js';
 import { checkInteger, checkLabel, KEY_COLUMNS, toApiKey, type ApiKeyRow } from './storeRows.js';
 import { STORE_LIMITS as LIMITS, UnknownOrgError, type ApiKeyInfo } from './types.js';
 
@@ -16,7 +16,7 @@ export const sha256 = (secret: string): string => createHash('sha256').update(se
 export const randomId = (prefix: string): string => prefix + randomBytes(12).toString('base64url');
 
 export async function insertApiKey(
-  db: PGlite,
+  db: Sql,
   orgId: string,
   name: string,
   rateLimitPerMinute: number | null,
@@ -36,7 +36,7 @@ export async function insertApiKey(
 }
 
 /** The active key with this secret, or null. */
-export async function findApiKey(db: PGlite, secret: string): Promise<ApiKeyInfo | null> {
+export async function findApiKey(db: Sql, secret: string): Promise<ApiKeyInfo | null> {
   if (typeof secret !== 'string' || !secret.startsWith(API_KEY_PREFIX) || secret.length > 256) {
     return null;
   }
@@ -47,7 +47,7 @@ export async function findApiKey(db: PGlite, secret: string): Promise<ApiKeyInfo
   return rows[0] ? toApiKey(rows[0]) : null;
 }
 
-export async function selectApiKeys(db: PGlite, orgId?: string): Promise<ApiKeyInfo[]> {
+export async function selectApiKeys(db: Sql, orgId?: string): Promise<ApiKeyInfo[]> {
   const { rows } = await db.query<ApiKeyRow>(
     `SELECT ${KEY_COLUMNS} FROM api_keys WHERE $1::text IS NULL OR org_id = $1
      ORDER BY created_at, id`,
@@ -57,7 +57,7 @@ export async function selectApiKeys(db: PGlite, orgId?: string): Promise<ApiKeyI
 }
 
 export async function insertEnrollmentCode(
-  db: PGlite,
+  db: Sql,
   orgId: string,
   ttlSeconds: number,
   now: Date,

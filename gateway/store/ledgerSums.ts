@@ -2,7 +2,7 @@
  * Sums over the usage ledger: an organization's balances (what it spent, what its nodes
  * earned and how that was shared) and the market figures (what recent node jobs paid).
  */
-import type { PGlite } from '@electric-sql/pglite';
+import type { Sql } from './sql.js';
 import type { MarketModel } from '../../common/protocol.js';
 import { int8 } from './storeRows.js';
 import { NO_MISSION_CAUSE, type Balances } from './types.js';
@@ -13,7 +13,7 @@ type Int8 = number | bigint | string;
  * Spent: charges on the org's API keys. Earned: credits to the org's nodes, with its
  * rewards, exchange and mission shares, and the mission share by cause.
  */
-export async function sumBalances(db: PGlite, orgId: string): Promise<Balances> {
+export async function sumBalances(db: Sql, orgId: string): Promise<Balances> {
   const { rows } = await db.query<
     Record<'spent' | 'earned' | 'rewards' | 'exchange' | 'mission', Int8>
   >(
@@ -58,7 +58,7 @@ interface PriceRow {
  * Quartiles of the prices of node jobs since `since`, per model, one sample per job. Failed
  * requests are left out: nothing was paid at their price.
  */
-export async function queryRecentPrices(db: PGlite, since: Date): Promise<MarketModel[]> {
+export async function queryRecentPrices(db: Sql, since: Date): Promise<MarketModel[]> {
   const { rows } = await db.query<PriceRow>(
     `SELECT model,
        percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY price_prompt) AS prompt,

@@ -3,7 +3,7 @@
  * transaction, and is recorded in `schema_migrations`; never edit one that has shipped,
  * add the next instead.
  */
-import type { PGlite } from '@electric-sql/pglite';
+import type { Sql, SqlDb } from './sql.js';
 
 /** One step of the schema. */
 export interface Migration {
@@ -163,30 +163,151 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'policy: limits, quotas, cache, audit; cluster links',
+    // A scope is an organization ('org:ID') or one of its keys ('key:ID'). Counters are
+    // changed only by single conditional statements, so that every instance on one
+    // database agrees without a lock of its own.
+    sql: `
+      CREATE TABLE rate_limits (
+        scope text PRIMARY KEY,
+        org_id text NOT NULL REFERENCES orgs (id),
+        rpm integer CHECK (rpm > 0),
+        tpm integer CHECK (tpm > 0),
+        updated_at timestamptz NOT NULL
+      );
+      CREATE TABLE rate_windows (
+        scope text NOT NULL,
+        window_start timestamptz NOT NULL,
+        requests integer NOT NULL CHECK (requests >= 0),
+        tokens bigint NOT NULL CHECK (tokens >= 0),
+        PRIMARY KEY (scope, window_start)
+      );
+      CREATE TABLE quotas (
+        scope text PRIMARY KEY,
+        org_id text NOT NULL REFERENCES orgs (id),
+        monthly_nanos bigint CHECK (monthly_nanos >= 0),
+        monthly_tokens bigint CHECK (monthly_tokens >= 0),
+        updated_at timestamptz NOT NULL
+      );
+      CREATE TABLE quota_months (
+        scope text NOT NULL,
+        month text NOT NULL,
+        spent_nanos bigint NOT NULL DEFAULT 0 CHECK (spent_nanos >= 0),
+        spent_tokens bigint NOT NULL DEFAULT 0 CHECK (spent_tokens >= 0),
+        reserved_nanos bigint NOT NULL DEFAULT 0 CHECK (reserved_nanos >= 0),
+        reserved_tokens bigint NOT NULL DEFAULT 0 CHECK (reserved_tokens >= 0),
+        warned_percent integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (scope, month)
+      );
+      CREATE TABLE cache_policies (
+        org_id text PRIMARY KEY REFERENCES orgs (id),
+        enabled boolean NOT NULL,
+        ttl_seconds integer NOT NULL CHECK (ttl_seconds > 0),
+        charge text NOT NULL CHECK (charge IN ('full', 'none')),
+        updated_at timestamptz NOT NULL
+      );
+      CREATE TABLE response_cache (
+        org_id text NOT NULL REFERENCES orgs (id),
+        key_sha256 text NOT NULL,
+        body jsonb NOT NULL,
+        bytes integer NOT NULL CHECK (bytes > 0),
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        last_hit_at timestamptz NOT NULL,
+        PRIMARY KEY (org_id, key_sha256)
+      );
+      CREATE INDEX response_cache_lru ON response_cache (last_hit_at);
+      CREATE TABLE audit_log (
+        seq bigserial PRIMARY KEY,
+        at timestamptz NOT NULL,
+        actor text NOT NULL,
+        action text NOT NULL,
+        target text NOT NULL,
+        before jsonb,
+        after jsonb
+      );
+      CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'The audit log is append-only'; END $$;
+      CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+      INSERT INTO rate_limits (scope, org_id, rpm, tpm, updated_at)
+        SELECT 'key:' || id, org_id, rate_limit_per_minute, NULL, created_at FROM api_keys
+        WHERE rate_limit_per_minute IS NOT NULL;
+      CREATE TABLE cluster_instances (
+        id text PRIMARY KEY,
+        relay_url text NOT NULL,
+        heartbeat_at timestamptz NOT NULL
+      );
+      CREATE TABLE cluster_links (
+        node_id text NOT NULL,
+        instance_id text NOT NULL REFERENCES cluster_instances (id) ON DELETE CASCADE,
+        models jsonb NOT NULL,
+        PRIMARY KEY (node_id, instance_id)
+      );
+    `,
+  },
+  {
+    version: 6,
+    name: 'cluster: shared secrets, link owners, shared upstream health',
+    // Several instances on one database share the signing key, the admin token and the relay
+    // secret (the first start stores them); one instance per interval checks each provider.
+    sql: `
+      CREATE TABLE cluster_secrets (
+        name text PRIMARY KEY,
+        value text NOT NULL
+      );
+      ALTER TABLE cluster_links ADD COLUMN owner_org_id text NOT NULL DEFAULT '';
+      CREATE TABLE upstream_health (
+        provider text PRIMARY KEY,
+        checked_at timestamptz NOT NULL,
+        checked_by text NOT NULL,
+        ok boolean,
+        error text,
+        latency_ms double precision
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
- * Brings the database up to {@link SCHEMA_VERSION}. Refuses a database written by a newer
- * gateway rather than guessing, so nothing stored is touched.
+ * The key of the advisory lock that migrations hold: gateways starting at once on one
+ * PostgreSQL database take turns, and each sees what the one before it applied.
  */
-export async function migrate(
-  db: PGlite,
-  migrations: readonly Migration[] = MIGRATIONS,
-): Promise<number> {
-  await db.exec(`
+export const MIGRATION_LOCK_KEY = 0x6279_6f69; // 'byoi'
+
+/** Takes the migration lock until the transaction ends; the current version. */
+async function lockedVersion(tx: Sql): Promise<number> {
+  await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+  // Under the lock: CREATE TABLE IF NOT EXISTS is not safe against itself run side by side.
+  await tx.exec(`
     CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
       name text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )
   `);
-  const result = await db.query<{ version: number | null }>(
+  const result = await tx.query<{ version: number | null }>(
     'SELECT max(version) AS version FROM schema_migrations',
   );
-  const current = result.rows[0]?.version ?? 0;
+  return result.rows[0]?.version ?? 0;
+}
+
+/**
+ * Brings the database up to {@link SCHEMA_VERSION}. Refuses a database written by a newer
+ * gateway rather than guessing, so nothing stored is touched. Each migration runs in its
+ * own transaction under an advisory lock (PGlite has them too), after checking again that
+ * no other gateway applied it meanwhile.
+ */
+export async function migrate(
+  db: SqlDb,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number> {
+  const current = await db.transaction(lockedVersion);
   const latest = migrations.length;
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1)
@@ -201,6 +322,7 @@ export async function migrate(
   for (const migration of migrations) {
     if (migration.version <= current) continue;
     await db.transaction(async (tx) => {
+      if ((await lockedVersion(tx)) >= migration.version) return;
       await tx.exec(migration.sql);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
         migration.version,

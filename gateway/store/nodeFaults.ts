@@ -3,7 +3,7 @@
  * last cleared them. A node whose faults reach the gateway's threshold is quarantined: it
  * stays linked but gets no offers until it is cleared.
  */
-import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type { SqlDb } from './sql.js';
 import {
   NODE_FAULT_KINDS,
   STORE_LIMITS,
@@ -13,7 +13,7 @@ import {
 
 /** Counts the fault, and quarantines the node at the threshold; null for an unknown node. */
 export async function recordFault(
-  db: PGlite,
+  db: SqlDb,
   nodeId: string,
   kind: NodeFaultKind,
   detail: string,
@@ -24,7 +24,7 @@ export async function recordFault(
   if (!Number.isInteger(quarantineAfter) || quarantineAfter < 0) {
     throw new RangeError('quarantineAfter must be a whole number, 0 for never');
   }
-  return db.transaction(async (tx: Transaction) => {
+  return db.transaction(async (tx) => {
     const node = await tx.query<{ quarantined_at: Date | null }>(
       'SELECT quarantined_at FROM nodes WHERE id = $1 FOR UPDATE',
       [nodeId],
@@ -52,8 +52,8 @@ export async function recordFault(
 }
 
 /** Forgets the node's faults and lifts its quarantine; false for an unknown node. */
-export async function clearFaults(db: PGlite, nodeId: string): Promise<boolean> {
-  return db.transaction(async (tx: Transaction) => {
+export async function clearFaults(db: SqlDb, nodeId: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
     const { rows } = await tx.query(
       'UPDATE nodes SET quarantined_at = NULL WHERE id = $1 RETURNING id',
       [nodeId],

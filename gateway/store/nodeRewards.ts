@@ -3,7 +3,7 @@
  * (exchange) and a mission cause, and how one job's credit is cut by a split. Shares are
  * exact integer nano-USD; the rounding remainder goes to the mission share.
  */
-import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type { Sql } from './sql.js';
 import { rewardSplitSchema, type RewardSplit } from '../../common/protocol.js';
 import {
   DEFAULT_NODE_REWARDS,
@@ -67,10 +67,7 @@ const toRewards = (row: SplitRow): NodeRewards => ({
 });
 
 /** The node's split, or null for an unknown node. */
-export async function readNodeRewards(
-  db: PGlite | Transaction,
-  nodeId: string,
-): Promise<NodeRewards | null> {
+export async function readNodeRewards(db: Sql, nodeId: string): Promise<NodeRewards | null> {
   const { rows } = await db.query<SplitRow>(
     'SELECT split_rewards, split_exchange, split_mission, mission_cause FROM nodes WHERE id = $1',
     [nodeId],
@@ -80,7 +77,7 @@ export async function readNodeRewards(
 
 /** Stores the node's split; false for an unknown node. */
 export async function writeNodeRewards(
-  db: PGlite,
+  db: Sql,
   nodeId: string,
   rewards: NodeRewards,
 ): Promise<boolean> {
@@ -95,7 +92,7 @@ export async function writeNodeRewards(
 
 /** How the credit of a job served by `nodeId` (null: no node) is shared, by its current split. */
 export async function sharesFor(
-  tx: Transaction,
+  tx: Sql,
   nodeId: string | null,
   creditedNanos: number,
 ): Promise<RewardShares> {

@@ -1,7 +1,9 @@
 /**
- * The default {@link GatewayStore}: embedded PostgreSQL (PGlite) in `<dataDir>/pgdata`, so
- * a restart loses nothing, or in memory for tests. Secrets (API keys, enrollment codes)
- * are stored only as SHA-256 hashes; money is integer nano-USD in BIGINT columns.
+ * The {@link GatewayStore}, over one SQL dialect ({@link SqlDb}): embedded PostgreSQL
+ * (PGlite) in `<dataDir>/pgdata` by default, so a restart loses nothing, or in memory for
+ * tests; or a PostgreSQL server (`postgres://…`), which several gateways may share.
+ * Secrets (API keys, enrollment codes) are stored only as SHA-256 hashes; money is integer
+ * nano-USD in BIGINT columns.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,6 +19,9 @@ import {
 } from './apiKeys.js';
 import { ApiKeyCache } from './apiKeyCache.js';
 import { acquireDirLock, type DirLock } from './dirLock.js';
+import { checkPostgresUrl, isPostgresUrl, maskDatabaseUrl } from './databaseUrl.js';
+import { openPostgresDb } from './postgresDb.js';
+import type { SqlDb } from './sql.js';
 import { enrollWithCode } from './enrollment.js';
 import { migrate } from './migrations.js';
 import { queryRecentPrices, sumBalances } from './ledgerSums.js';
@@ -33,6 +38,49 @@ import {
 import { deleteRule, selectRules, upsertRule } from './routingRules.js';
 import { findUsage, insertUsageBatch, queryUsage } from './usageLedger.js';
 import { WriteBatch } from './writeBatch.js';
+import {
+  beat,
+  ensureSecret,
+  leave,
+  livePeers,
+  readChanges,
+  readHealth,
+  replaceLinks,
+  storeHealth,
+  takeHealthLease,
+  type ClusterChanges,
+  type ClusterLink,
+  type ClusterPeer,
+  type SharedHealth,
+} from './cluster.js';
+import { insertAudit, selectAudit } from './auditLog.js';
+import { findCached, storeCached } from './responseCache.js';
+import { selectCachePolicies, upsertCachePolicy } from './cachePolicies.js';
+import {
+  admitRequest,
+  deleteRateWindows,
+  selectLimits,
+  selectQuotaStatus,
+  settleRequest,
+  upsertQuota,
+  upsertRateLimit,
+} from './policyLimits.js';
+import type {
+  AdmissionClaim,
+  AdmissionOutcome,
+  AuditEntry,
+  CachePolicy,
+  NewAuditEntry,
+  NewCachePolicy,
+  NewQuota,
+  NewRateLimit,
+  PolicySettings,
+  Quota,
+  QuotaCrossing,
+  QuotaStatus,
+  RateLimit,
+  Settlement,
+} from './policyTypes.js';
 import { queryUsageReport } from './usageReport.js';
 import {
   checkLabel,
@@ -78,7 +126,7 @@ export interface StoreOptions {
   now?: () => Date;
 }
 
-class PgliteStore implements GatewayStore {
+class SqlStore implements GatewayStore {
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly pending = new Set<Promise<unknown>>();
@@ -90,7 +138,7 @@ class PgliteStore implements GatewayStore {
   );
 
   constructor(
-    private readonly db: PGlite,
+    private readonly db: SqlDb,
     private readonly lock: DirLock | null,
     private readonly now: () => Date,
   ) {}
@@ -182,8 +230,8 @@ class PgliteStore implements GatewayStore {
       if (typeof code !== 'string' || !code.startsWith(ENROLLMENT_CODE_PREFIX)) {
         throw new EnrollmentError('unknown');
       }
-      // PGlite runs one transaction at a time, and the conditional UPDATE guards the
-      // code as well, so two calls with one code cannot both succeed.
+      // The code's row lock and the conditional UPDATE make two calls with one code give
+      // one node, also on PostgreSQL where the transactions run side by side.
       const node = { id: randomId('node_'), publicKey, name: label, now: this.now() };
       return this.db.transaction((tx) => enrollWithCode(tx, sha256(code), node));
     });
@@ -309,6 +357,98 @@ class PgliteStore implements GatewayStore {
     return this.run(() => queryUsageReport(this.db, query));
   }
 
+  setRateLimit(limit: NewRateLimit): Promise<RateLimit | null> {
+    return this.run(() => upsertRateLimit(this.db, limit, this.now()));
+  }
+
+  setQuota(quota: NewQuota): Promise<Quota | null> {
+    return this.run(() => upsertQuota(this.db, quota, this.now()));
+  }
+
+  quotaStatus(orgId: string, month: string): Promise<QuotaStatus[]> {
+    return this.run(() => selectQuotaStatus(this.db, orgId, month));
+  }
+
+  setCachePolicy(policy: NewCachePolicy): Promise<CachePolicy> {
+    return this.run(() => upsertCachePolicy(this.db, policy, this.now()));
+  }
+
+  policySettings(): Promise<PolicySettings> {
+    return this.run(async () => ({
+      ...(await selectLimits(this.db)),
+      caches: await selectCachePolicies(this.db),
+    }));
+  }
+
+  /** On every limited request's path: counters need no usage row, so it never waits for one. */
+  admit(claim: AdmissionClaim): Promise<AdmissionOutcome> {
+    return this.start(() => admitRequest(this.db, claim));
+  }
+
+  settle(settlement: Settlement): Promise<QuotaCrossing[]> {
+    return this.start(() => settleRequest(this.db, settlement));
+  }
+
+  pruneRateWindows(before: Date): Promise<number> {
+    return this.start(() => deleteRateWindows(this.db, before));
+  }
+
+  findCached(orgId: string, keys: string[]): Promise<{ key: string; body: unknown } | null> {
+    return this.start(() => findCached(this.db, orgId, keys, this.now()));
+  }
+
+  storeCached(orgId: string, key: string, body: unknown, ttlSeconds: number): Promise<boolean> {
+    return this.start(() => storeCached(this.db, orgId, key, body, ttlSeconds, this.now()));
+  }
+
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
+    return this.run(() => insertAudit(this.db, entry, this.now()));
+  }
+
+  listAudit(filter: { since?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    return this.run(() => selectAudit(this.db, filter));
+  }
+
+  clusterSecret(name: string, candidate: string): Promise<string> {
+    return this.start(() => ensureSecret(this.db, name, candidate));
+  }
+
+  clusterBeat(instanceId: string, relayUrl: string, staleMs: number): Promise<boolean> {
+    return this.start(() => beat(this.db, instanceId, relayUrl, this.now(), staleMs));
+  }
+
+  clusterSetLinks(instanceId: string, links: ClusterLink[]): Promise<void> {
+    return this.start(() => replaceLinks(this.db, instanceId, links));
+  }
+
+  clusterLeave(instanceId: string): Promise<void> {
+    return this.start(() => leave(this.db, instanceId));
+  }
+
+  clusterPeers(staleMs: number): Promise<ClusterPeer[]> {
+    return this.start(() => livePeers(this.db, this.now(), staleMs));
+  }
+
+  healthLease(provider: string, instanceId: string, intervalMs: number): Promise<boolean> {
+    return this.start(() => takeHealthLease(this.db, provider, instanceId, this.now(), intervalMs));
+  }
+
+  storeHealth(
+    provider: string,
+    instanceId: string,
+    result: { ok: boolean; error: string | null; latencyMs: number },
+  ): Promise<void> {
+    return this.start(() => storeHealth(this.db, provider, instanceId, result));
+  }
+
+  sharedHealth(provider: string): Promise<SharedHealth | null> {
+    return this.start(() => readHealth(this.db, provider));
+  }
+
+  clusterChanges(keyIds: string[], nodeIds: string[]): Promise<ClusterChanges> {
+    return this.start(() => readChanges(this.db, keyIds, nodeIds));
+  }
+
   close(): Promise<void> {
     this.closed = true;
     return (this.closing ??= this.finish());
@@ -317,7 +457,7 @@ class PgliteStore implements GatewayStore {
   private async finish(): Promise<void> {
     await Promise.allSettled([...this.pending]);
     try {
-      if (!this.db.closed) await this.db.close();
+      await this.db.close();
     } finally {
       this.lock?.release();
     }
@@ -325,28 +465,30 @@ class PgliteStore implements GatewayStore {
 }
 
 /**
- * Opens (creating and migrating as needed) the gateway database in `<dataDir>/pgdata`, or
- * an in-memory one for `null`. Throws {@link DataDirLockedError} when another live process
- * has the folder open. Close the store before the process exits.
+ * Opens (creating and migrating as needed) the gateway database at `location`: a data
+ * folder (PGlite in `<folder>/pgdata`), null (PGlite in memory), or a `postgres://` /
+ * `postgresql://` URL. Throws {@link DataDirLockedError} when another live process has the
+ * folder open (a PostgreSQL database may be shared). Close the store before the process exits.
  */
 export async function openStore(
-  dataDir: string | null,
+  location: string | null,
   options: StoreOptions = {},
 ): Promise<GatewayStore> {
   const now = options.now ?? (() => new Date());
-  if (dataDir === null) {
+  if (location === null) {
     const db = await PGlite.create();
     await migrate(db);
-    return new PgliteStore(db, null, now);
+    return new SqlStore(db, null, now);
   }
-  const folder = join(resolve(dataDir), DATABASE_FOLDER);
-  mkdirSync(resolve(dataDir), { recursive: true, mode: 0o700 });
+  if (isPostgresUrl(location)) return openPostgresStore(checkPostgresUrl(location), now);
+  const folder = join(resolve(location), DATABASE_FOLDER);
+  mkdirSync(resolve(location), { recursive: true, mode: 0o700 });
   const lock = acquireDirLock(`${folder}.lock`);
   let db: PGlite | undefined;
   try {
     db = await PGlite.create(folder);
     await migrate(db);
-    return new PgliteStore(db, lock, now);
+    return new SqlStore(db, lock, now);
   } catch (error) {
     await db?.close().catch(() => undefined);
     lock.release();
@@ -354,6 +496,23 @@ export async function openStore(
     throw new Error(`Could not open the gateway database in ${folder}: ${reason}`, {
       cause: error,
     });
+  }
+}
+
+/** No folder lock: gateways sharing the server is the point, and migrations take turns. */
+async function openPostgresStore(url: string, now: () => Date): Promise<GatewayStore> {
+  let db: SqlDb | undefined;
+  try {
+    db = await openPostgresDb(url);
+    await migrate(db);
+    return new SqlStore(db, null, now);
+  } catch (error) {
+    await db?.close().catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    // The reason is the server's or pg's, which never quote the password; the URL is masked.
+    throw new Error(
+      `Could not open the gateway database at ${maskDatabaseUrl(url)}: ${reason.split(url).join(maskDatabaseUrl(url))}`,
+    );
   }
 }
 

@@ -2,7 +2,7 @@
  * Upstream providers in the `providers` table: their checks, their rows, and their queries.
  * A provider that a routing rule names cannot be removed until the rule stops naming it.
  */
-import type { PGlite } from '@electric-sql/pglite';
+import type { Sql, SqlDb } from './sql.js';
 import { checkInteger, checkModelPrice, FieldError, hasControl } from './storeRows.js';
 import {
   ConflictError,
@@ -177,7 +177,7 @@ function values(p: Required<NewProvider>, now: Date): unknown[] {
 
 /** Adds the provider; {@link ConflictError} when the name is taken. */
 export async function insertProvider(
-  db: PGlite,
+  db: Sql,
   provider: NewProvider,
   now: Date,
 ): Promise<ProviderRecord> {
@@ -196,7 +196,7 @@ export async function insertProvider(
  * unless `enabled` is given (so re-applying a config file does not undo an admin's disable).
  */
 export async function upsertProvider(
-  db: PGlite,
+  db: Sql,
   provider: NewProvider,
   now: Date,
 ): Promise<ProviderRecord> {
@@ -216,12 +216,12 @@ export async function upsertProvider(
 }
 
 /** Every provider, by name. */
-export async function selectProviders(db: PGlite): Promise<ProviderRecord[]> {
+export async function selectProviders(db: Sql): Promise<ProviderRecord[]> {
   const { rows } = await db.query<ProviderRow>('SELECT * FROM providers ORDER BY name');
   return rows.map(toProvider);
 }
 
-export async function selectProvider(db: PGlite, name: string): Promise<ProviderRecord | null> {
+export async function selectProvider(db: Sql, name: string): Promise<ProviderRecord | null> {
   const { rows } = await db.query<ProviderRow>('SELECT * FROM providers WHERE name = $1', [name]);
   return rows[0] ? toProvider(rows[0]) : null;
 }
@@ -230,8 +230,12 @@ export async function selectProvider(db: PGlite, name: string): Promise<Provider
  * Removes the provider unless a rule names it (then {@link ConflictError} naming the rule,
  * and nothing changes); false for an unknown name.
  */
-export async function deleteProvider(db: PGlite, name: string): Promise<boolean> {
+export async function deleteProvider(db: SqlDb, name: string): Promise<boolean> {
   return db.transaction(async (tx) => {
+    // Locked before the rules are read, so that a rule naming it that is being written
+    // (`upsertRule` holds the row FOR SHARE) is committed and seen, or waits and then fails.
+    const locked = await tx.query('SELECT name FROM providers WHERE name = $1 FOR UPDATE', [name]);
+    if (locked.rows.length === 0) return false;
     const rules = await tx.query<{ org_id: string; model: string }>(
       `SELECT org_id, model FROM routing_rules
        WHERE routes @> to_jsonb(ARRAY[$1::text]) OR weights ? $1
@@ -251,7 +255,7 @@ export async function deleteProvider(db: PGlite, name: string): Promise<boolean>
 }
 
 export async function updateProviderEnabled(
-  db: PGlite,
+  db: Sql,
   name: string,
   enabled: boolean,
 ): Promise<boolean> {

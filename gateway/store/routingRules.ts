@@ -2,7 +2,7 @@
  * Routing rules in the `routing_rules` table, one per (org or `*`, model or `*`): their
  * checks (the routes they name must exist) and their queries.
  */
-import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type { Sql, SqlDb } from './sql.js';
 import { isModelId } from './providers.js';
 import { checkModelPrice, FieldError } from './storeRows.js';
 import {
@@ -143,7 +143,7 @@ export function checkRuleShape(rule: NewRoutingRule): NewRoutingRule {
 }
 
 /** Throws unless the org exists and every named route is a node route or a known provider. */
-async function checkReferences(tx: Transaction, rule: NewRoutingRule): Promise<void> {
+async function checkReferences(tx: Sql, rule: NewRoutingRule): Promise<void> {
   if (rule.orgId !== '*') {
     const org = await tx.query('SELECT id FROM orgs WHERE id = $1', [rule.orgId]);
     if (org.rows.length === 0) throw new UnknownOrgError(rule.orgId);
@@ -151,8 +151,10 @@ async function checkReferences(tx: Transaction, rule: NewRoutingRule): Promise<v
   const names = [...new Set([...(rule.routes ?? []), ...Object.keys(rule.weights ?? {})])];
   const providers = names.filter((name) => !isNodeRoute(name));
   if (providers.length === 0) return;
+  // FOR SHARE: a provider this rule names cannot be removed until the rule is committed,
+  // and `deleteProvider` (which locks the row first) then sees the rule.
   const { rows } = await tx.query<{ name: string }>(
-    'SELECT name FROM providers WHERE name = ANY($1::text[])',
+    'SELECT name FROM providers WHERE name = ANY($1::text[]) FOR SHARE',
     [providers],
   );
   const known = new Set(rows.map((row) => row.name));
@@ -170,11 +172,7 @@ async function checkReferences(tx: Transaction, rule: NewRoutingRule): Promise<v
  * Adds or replaces the rule. An unchanged rule is left as it was, its `updatedAt` too, so
  * that applying a config file twice changes nothing.
  */
-export async function upsertRule(
-  db: PGlite,
-  rule: NewRoutingRule,
-  now: Date,
-): Promise<RoutingRule> {
+export async function upsertRule(db: SqlDb, rule: NewRoutingRule, now: Date): Promise<RoutingRule> {
   const checked = checkRuleShape(rule);
   return db.transaction(async (tx) => {
     await checkReferences(tx, checked);
@@ -212,7 +210,7 @@ export async function upsertRule(
 }
 
 /** Every rule, or one org's (`*` for the rules of every org), by org and model. */
-export async function selectRules(db: PGlite, orgId?: string): Promise<RoutingRule[]> {
+export async function selectRules(db: Sql, orgId?: string): Promise<RoutingRule[]> {
   const { rows } = await db.query<RuleRow>(
     `SELECT * FROM routing_rules WHERE $1::text IS NULL OR org_id = $1 ORDER BY org_id, model`,
     [orgId ?? null],
@@ -220,7 +218,7 @@ export async function selectRules(db: PGlite, orgId?: string): Promise<RoutingRu
   return rows.map(toRule);
 }
 
-export async function deleteRule(db: PGlite, orgId: string, model: string): Promise<boolean> {
+export async function deleteRule(db: Sql, orgId: string, model: string): Promise<boolean> {
   const { rows } = await db.query(
     'DELETE FROM routing_rules WHERE org_id = $1 AND model = $2 RETURNING org_id',
     [orgId, model],

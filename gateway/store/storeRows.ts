@@ -14,7 +14,10 @@ import {
   type UsageRecord,
 } from './types.js';
 
-/** PGlite hands back timestamptz as Date, and int8 as number or bigint (past 2^53). */
+/**
+ * PGlite hands back timestamptz as Date, and int8 as number or bigint (past 2^53);
+ * `postgresDb.ts` makes node-postgres do the same (its default for int8 is a string).
+ */
 type Int8 = number | bigint | string;
 
 export const KEY_COLUMNS = 'id, org_id, name, rate_limit_per_minute, created_at, revoked_at';

@@ -4,6 +4,8 @@
  * PostgreSQL (PGlite) in the data folder, so a restart loses nothing.
  */
 import type { MarketModel, ModelPrice, RewardSplit } from '../../common/protocol.js';
+import type { PolicyStore } from './policyTypes.js';
+import type { ClusterStore } from './cluster.js';
 
 /** Bounds every store enforces, shared with the admin CLI and API validation. */
 export const STORE_LIMITS = {
@@ -265,7 +267,7 @@ export interface Balances {
   missionByCause: Record<string, number>;
 }
 
-export interface GatewayStore {
+export interface GatewayStore extends PolicyStore, ClusterStore {
   createOrg(name: string): Promise<Org>;
   listOrgs(): Promise<Org[]>;
   /** The organization, or null for an unknown id. */

@@ -2,7 +2,7 @@
  * The usage ledger's queries: one row per job id, written once, with the node's credit
  * shared by its reward split. Money is integer nano-USD in BIGINT columns.
  */
-import type { PGlite } from '@electric-sql/pglite';
+import type { Sql, SqlDb } from './sql.js';
 import { sharesFor } from './nodeRewards.js';
 import { checkInteger, toUsage, type UsageRow } from './storeRows.js';
 import { STORE_LIMITS, type NewUsageRecord, type RewardShares, type UsageRecord } from './types.js';
@@ -26,7 +26,7 @@ export type UsageWrite = boolean | RangeError;
  * `checkUsage`.
  */
 export async function insertUsageBatch(
-  db: PGlite,
+  db: SqlDb,
   records: NewUsageRecord[],
 ): Promise<UsageWrite[]> {
   return db.transaction(async (tx) => {
@@ -39,7 +39,13 @@ export async function insertUsageBatch(
     const results: UsageWrite[] = records.map((record) => ownerError(record, owners) ?? false);
     const values: unknown[] = [];
     const tuples: string[] = [];
-    for (const [index, record] of records.entries()) {
+    // In job id order (a stable sort keeps the first of equal ids first): two batches
+    // inserting the same ids at once on PostgreSQL then wait on each other in one order,
+    // never in a deadlock.
+    const ordered = [...records.entries()].sort(([, a], [, b]) =>
+      a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0,
+    );
+    for (const [index, record] of ordered) {
       if (results[index] instanceof RangeError) continue;
       // Read inside the transaction, so a job is shared by the split in force when it is recorded.
       const shares = await sharesFor(tx, record.nodeId, record.creditedNanos);
@@ -103,7 +109,7 @@ function usageValues(record: NewUsageRecord, shares: RewardShares): unknown[] {
 }
 
 /** The record of one job, or null. */
-export async function findUsage(db: PGlite, jobId: string): Promise<UsageRecord | null> {
+export async function findUsage(db: Sql, jobId: string): Promise<UsageRecord | null> {
   const { rows } = await db.query<UsageRow>('SELECT * FROM usage_records WHERE job_id = $1', [
     jobId,
   ]);
@@ -112,7 +118,7 @@ export async function findUsage(db: PGlite, jobId: string): Promise<UsageRecord 
 
 /** Records newest first, by the paying org and/or the serving node. */
 export async function queryUsage(
-  db: PGlite,
+  db: Sql,
   filter: { orgId?: string; nodeId?: string; limit?: number },
 ): Promise<UsageRecord[]> {
   const { defaultUsageLimit, maxUsageLimit } = STORE_LIMITS;

@@ -3,7 +3,7 @@
  * stream counts once), errors, tokens, money, and medians and 95th percentiles of the
  * timings, computed by Postgres' `percentile_cont` over the rows that have them.
  */
-import type { PGlite } from '@electric-sql/pglite';
+import type { Sql } from './sql.js';
 import { FieldError, int8 } from './storeRows.js';
 import {
   UnknownOrgError,
@@ -51,7 +51,7 @@ function checkTime(field: 'since' | 'until', value: string | undefined): Date | 
 
 /** Groups the org's usage rows; throws {@link UnknownOrgError} for an unknown org. */
 export async function queryUsageReport(
-  db: PGlite,
+  db: Sql,
   query: UsageReportQuery,
 ): Promise<UsageReportRow[]> {
   const column = Object.hasOwn(GROUP_COLUMN, query.by) ? GROUP_COLUMN[query.by] : undefined;

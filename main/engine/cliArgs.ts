@@ -54,7 +54,9 @@ Options for serve:
   --cpu                 Do not use the GPU even if one works
   --gateway URL         Link to this gateway (http:// or https://) and serve its jobs;
                         default: the gateway this node enrolled with, if any. The
-                        node must be enrolled first ('byoi-node enroll')
+                        node must be enrolled first ('byoi-node enroll'). Several
+                        instances of one gateway, comma-separated (URL1,URL2), are
+                        tried in turn: a lost link reconnects to the next
   --no-link             Serve only the local endpoint, even when enrolled
   --insecure            Allow a plain http:// gateway on another machine (a private
                         network you trust); prompts and answers cross it unencrypted.
@@ -171,11 +173,13 @@ function price(name: string, value: string | undefined): number | undefined {
 
 /** An http(s) gateway URL; plain http:// to another machine only with --insecure. */
 function gatewayURLFlag(value: string, insecure: boolean | undefined): string {
-  httpURL('--gateway', value);
-  try {
-    secureGatewayURL(value, insecure);
-  } catch (error) {
-    throw new UsageError(`--gateway: ${(error as Error).message}`);
+  for (const url of value.split(',')) {
+    httpURL('--gateway', url);
+    try {
+      secureGatewayURL(url, insecure);
+    } catch (error) {
+      throw new UsageError(`--gateway: ${(error as Error).message}`);
+    }
   }
   return value;
 }

@@ -83,3 +83,54 @@ describe('serve routing flags', () => {
     }
   });
 });
+
+describe('--database', () => {
+  const admin = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+    const command = parseCommand(['admin', ...argv, 'org', 'list'], env);
+    if (command.kind !== 'admin') throw new Error(`not admin: ${command.kind}`);
+    return command.config;
+  };
+
+  it('takes a PostgreSQL URL from the flag or BYOI_DATABASE_URL, for serve and admin', () => {
+    const url = 'postgres://byoi:pw@db.example.com:5432/byoi';
+    expect(serve([]).database).toBeUndefined();
+    expect(serve(['--database', url]).database).toBe(url);
+    expect(parseCommand([], { BYOI_DATABASE_URL: url })).toMatchObject({
+      config: { database: url },
+    });
+    expect(admin(['--database', url])).toMatchObject({ database: url, argv: ['org', 'list'] });
+    expect(admin([`--database=${url}`])).toMatchObject({ database: url });
+    expect(admin([], { BYOI_DATABASE_URL: 'postgresql:///byoi' }).database).toBe(
+      'postgresql:///byoi',
+    );
+    expect(GATEWAY_HELP).toContain('--database URL');
+    expect(GATEWAY_HELP).toContain('BYOI_DATABASE_URL');
+  });
+
+  it.each(['mysql://db/x', '/var/lib/byoi', 'postgres://u:hunter2@[bad/x'])(
+    'refuses %j without showing a password',
+    (url) => {
+      const error = (() => {
+        try {
+          serve(['--database', url]);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toMatch(/^--database: The database URL /);
+      expect((error as Error).message).not.toContain('hunter2');
+    },
+  );
+});
+
+describe('--relay-url', () => {
+  it('names where the other instances of a cluster reach this one', () => {
+    expect(serve([]).relayUrl).toBeUndefined();
+    expect(serve(['--relay-url', 'http://10.0.0.5:11500/']).relayUrl).toBe(
+      'http://10.0.0.5:11500',
+    );
+    expect(() => serve(['--relay-url', '10.0.0.5:11500'])).toThrow(UsageError);
+    expect(GATEWAY_HELP).toContain('--relay-url URL');
+  });
+});

@@ -110,6 +110,7 @@ export function stubLive(overrides: Partial<AdminLive> = {}): AdminLive & { chan
     nodeRevoked: () => undefined,
     nodeFaultsCleared: () => undefined,
     apiKeyRevoked: () => undefined,
+    policyChanged: async () => void live.changes++,
     ...overrides,
   };
   return live;

@@ -1,15 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../gateway/store/pgliteStore.js';
 import { openStoreInWorker } from '../../gateway/store/workerStore.js';
+import { storeBackends } from '../support/storeBackends.js';
 import type { GatewayStore } from '../../gateway/store/types.js';
 import { balances, nodePublicKey, stored, usage } from './helpers.js';
 
 /** The serving gateway's store runs on its own thread (the built store-worker.js). */
 const WORKER = new URL('../../out/main/store-worker.js', import.meta.url);
+const postgres = storeBackends().find((backend) => backend.name === 'PostgreSQL')!;
 const stores = {
   'in this thread': () => openStore(null),
   'on its own thread': () => openStoreInWorker(null, WORKER),
+  ...(postgres.skip ? {} : { 'on PostgreSQL': () => postgres.open() }),
 };
+if (postgres.skip) {
+  describe.skip(`the store on PostgreSQL (skipped: ${postgres.skip})`, () => {
+    it('records usage', () => undefined);
+  });
+}
 
 describe.each(Object.entries(stores))('the store %s', (_where, open) => {
   let store: GatewayStore;

@@ -234,6 +234,17 @@ describe('parseCommand: data folder, gateway and prices', () => {
     }
   });
 
+  it('takes several instances of one gateway, comma-separated, each checked', () => {
+    const urls = 'http://127.0.0.1:1,https://gw.example';
+    expect(serve(['--model', 'm', '--gateway', urls]).gatewayURL).toBe(urls);
+    expect(() => serve(['--model', 'm', '--gateway', 'https://gw.example,gw2'])).toThrow(
+      /--gateway must be an http/,
+    );
+    expect(() =>
+      serve(['--model', 'm', '--gateway', 'https://gw.example,http://192.168.1.9:1']),
+    ).toThrow(/--gateway: .*--insecure/);
+  });
+
   it('turns the link off with --no-link, and refuses it together with --gateway', () => {
     expect(serve(['--model', 'm', '--no-link']).link).toBe(false);
     expect(() => serve(['--model', 'm', '--no-link', '--gateway', 'http://g'])).toThrow(

@@ -40,6 +40,8 @@ export interface LinkModel {
   slots: number;
   /** Tokens one request may hold, prompt plus completion. */
   contextLength: number;
+  /** The SHA-256 of the model's file, once known (announced for the gateway's cache). */
+  sha256?: string;
 }
 
 /**

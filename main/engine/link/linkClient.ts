@@ -87,7 +87,7 @@ export interface ReceiptSink {
 }
 
 export interface LinkClientOptions {
-  /** The gateway's http(s) URL; the link dials ws(s)://…/v1/node/link. */
+  /** The gateway's http(s) URL (several instances comma-separated); the link dials ws(s)://…/v1/node/link. */
   gatewayURL: string;
   /** Allows plain ws:// to a gateway on another machine (a private network). */
   insecure?: boolean;
@@ -133,6 +133,9 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   private models: readonly LinkModel[];
   private readonly logger: Logger;
   private readonly backoff: Backoff;
+  private readonly gatewayURLs: string[];
+  /** The index (mod the count) of the URL the next dial uses. */
+  private nextURL = 0;
   private readonly clock: Clock;
   private connection: LinkConnection | undefined;
   private retryTimer: TimerHandle | undefined;
@@ -161,7 +164,9 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     }
     if (options.rewards) this.setRewards(options.rewards.split, options.rewards.missionCause);
     this.backoff = new Backoff(options.backoff);
-    secureGatewayURL(options.gatewayURL, options.insecure); // fail fast on a bad URL
+    // Several instances of one gateway, comma-separated: a lost link dials the next.
+    this.gatewayURLs = options.gatewayURL.split(',').map((url) => url.trim());
+    for (const url of this.gatewayURLs) secureGatewayURL(url, options.insecure); // fail fast
     this.checkAnnounce(options.models);
   }
 
@@ -287,7 +292,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
 
   private dial(): LinkConnection {
     return new LinkConnection({
-      url: linkURL(this.options.gatewayURL),
+      url: linkURL(this.gatewayURLs[this.nextURL++ % this.gatewayURLs.length]!),
       identity: this.options.identity,
       agent: this.options.agent ?? 'byoi-node',
       logger: this.logger,

@@ -105,6 +105,7 @@ export function announceFrame(
       contextLength: model.contextLength,
       // Every model node-llama-cpp serves here can do all of it (see jobRunner.ts).
       capabilities: [...MODEL_CAPABILITIES],
+      ...(model.sha256 ? { sha256: model.sha256 } : {}),
     })),
     hardware: { summary: hardware.summary.slice(0, 512), backend: hardware.backend.slice(0, 32) },
     features: [NODE_FEATURE_CONTINUATION],

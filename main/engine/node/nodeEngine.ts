@@ -3,11 +3,13 @@
  * gateway, the scheduler and what carries out its verdicts, prices, the ledger and the
  * served-request stats, all driven by the settings. `api` is its `NodeApi`.
  */
+import { join } from 'node:path';
 import type { Logger } from '../../../common/log.js';
 import type { HardwareReport } from '../../../common/hardware.js';
 import type { NodeApi, NodeEvent } from '../../../common/nodeApi.js';
 import { LogRing } from '../diagnostics/logRing.js';
 import { detectHardware } from '../hardware/gpuDetect.js';
+import { FileHashes } from '../models/fileHashes.js';
 import { ModelDownloads } from '../models/modelDownloader.js';
 import { ModelFolder, modelsFolder } from '../models/modelLibrary.js';
 import { effectivePrice, type ScheduleMode } from '../../../common/settings.js';
@@ -99,6 +101,7 @@ export class NodeEngine {
       logger,
       (record) => stats.record(record),
       () => this.announceModels(),
+      new FileHashes(join(options.dataDir, 'model-hashes.json')),
     );
     this.scheduler = new Scheduler({
       settings: () => settings.get().schedule,
@@ -201,6 +204,7 @@ export class NodeEngine {
       price: effectivePrice(pricing, host.id),
       slots: host.slots,
       contextLength: host.contextPerSlot ?? 4096,
+      sha256: this.served.sha256Of(host.id),
     }));
   }
 

@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../../../common/log.js';
 import { ApiError } from '../../../common/openaiErrors.js';
+import { FileHashes } from '../models/fileHashes.js';
 import { ModelHost, modelIdOf, type ModelHostOptions } from '../inference/modelHost.js';
 import type { RequestRecord } from '../stats/requestStats.js';
 
@@ -13,6 +14,8 @@ export type ModelDefaults = Omit<ModelHostOptions, 'path' | 'id' | 'logger' | 'o
 
 export class ServedModels {
   private hosts: ModelHost[] = [];
+  /** The SHA-256 of each served model's file, by id, once hashed. */
+  private readonly hashes = new Map<string, string>();
 
   constructor(
     private readonly defaults: ModelDefaults,
@@ -20,7 +23,14 @@ export class ServedModels {
     private readonly onFinished: (record: RequestRecord) => void,
     /** Called after the set changed (to announce it). */
     private readonly onChange: () => void,
+    /** Hashes the files (in the background, after loading); remembered across restarts. */
+    private readonly fileHashes: FileHashes = new FileHashes(),
   ) {}
+
+  /** The SHA-256 of a served model's file; undefined until it has been read. */
+  sha256Of(id: string): string | undefined {
+    return this.hashes.get(id);
+  }
 
   /** The served models, in the order they were added. */
   list(): readonly ModelHost[] {
@@ -58,7 +68,23 @@ export class ServedModels {
     this.hosts = [...this.hosts, host];
     this.logger.info('model served', { model: id });
     this.onChange();
+    void this.hashFile(host, path);
     return host;
+  }
+
+  /** Announces the model again once its file's hash is known (not before: it may take a while). */
+  private async hashFile(host: ModelHost, path: string): Promise<void> {
+    try {
+      const sha256 = await this.fileHashes.hash(path);
+      if (this.get(host.id) !== host) return;
+      this.hashes.set(host.id, sha256);
+      this.onChange();
+    } catch (error) {
+      this.logger.warn('could not hash a model file; its answers are not cached', {
+        model: host.id,
+        error: String(error),
+      });
+    }
   }
 
   /** Stops serving a model: no new jobs, running ones are stopped, memory freed. */
@@ -66,6 +92,7 @@ export class ServedModels {
     const host = this.get(id);
     if (!host) return;
     this.hosts = this.hosts.filter((candidate) => candidate !== host);
+    this.hashes.delete(id);
     this.onChange();
     await host.unload();
     this.logger.info('model no longer served', { model: id });
