@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isHttpUrl } from '../common/address.js';
 import type { LogLevel } from '../common/log.js';
 import {
   DEFAULT_FEE_BASIS_POINTS,
@@ -150,17 +151,9 @@ const ms = (name: string, value: string | undefined, max: number) => integer(nam
 
 /** An http(s) URL without a trailing slash. */
 function relayUrl(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  if (value !== undefined && !isHttpUrl(value))
     throw new UsageError(`--relay-url must be an http:// or https:// URL, got '${value}'`);
-  }
-  return value.replace(/\/+$/, '');
+  return value?.replace(/\/+$/, '');
 }
 
 function configFile(value: string | undefined): string | undefined {

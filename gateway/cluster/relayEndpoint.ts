@@ -8,7 +8,7 @@
  * refusal before any output is a plain OpenAI-shaped HTTP error.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { sseData } from '../../common/chatStream.js';
 import { chatCompletionRequestSchema } from '../../common/openai.js';
@@ -64,7 +64,8 @@ const SSE_HEADERS = {
 
 /** Registers the relay endpoint. */
 export function registerRelayEndpoint(app: FastifyInstance, deps: RelayEndpointDeps): void {
-  app.post(RELAY_PATH, async (request, reply) => {
+  // Checked before the body is read: a caller without the secret gets a 401, never a 400.
+  const onRequest = async (request: FastifyRequest) => {
     if (!clusterSecretMatches(request.headers.authorization, deps.secret)) {
       throw new ApiError(
         401,
@@ -74,6 +75,8 @@ export function registerRelayEndpoint(app: FastifyInstance, deps: RelayEndpointD
       );
     }
     deps.connections?.authenticated(request.raw.socket);
+  };
+  app.post(RELAY_PATH, { onRequest }, async (request, reply) => {
     const relayed = parseOrThrow(relayRequestSchema, request.body);
     const task = toTask(relayed.kind, relayed.request);
     return serveRelayed(deps, reply, relayed, task);

@@ -3,6 +3,7 @@
  * transaction, and is recorded in `schema_migrations`; never edit one that has shipped,
  * add the next instead.
  */
+import { POLICY_FUNCTIONS_SQL } from './policyFunctions.js';
 import type { Sql, SqlDb } from './sql.js';
 
 /** One step of the schema. */
@@ -228,6 +229,7 @@ export const MIGRATIONS: readonly Migration[] = [
         before jsonb,
         after jsonb
       );
+      ${POLICY_FUNCTIONS_SQL}
       CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION 'The audit log is append-only'; END $$;
       CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log

@@ -57,11 +57,11 @@ import { insertAudit, selectAudit } from './auditLog.js';
 import { findCached, storeCached } from './responseCache.js';
 import { selectCachePolicies, upsertCachePolicy } from './cachePolicies.js';
 import {
-  admitRequest,
+  admitRequests,
   deleteRateWindows,
   selectLimits,
   selectQuotaStatus,
-  settleRequest,
+  settleRequests,
   upsertQuota,
   upsertRateLimit,
 } from './policyLimits.js';
@@ -118,6 +118,8 @@ import {
 export const DATABASE_FOLDER = 'pgdata';
 /** The most usage rows one group commit writes (25 parameters each, of PostgreSQL's 65,535). */
 const USAGE_BATCH_MAX = 1000;
+/** The most admissions (or settlements) one statement takes. */
+const POLICY_BATCH_MAX = 256;
 /** How long the first usage row of a group commit waits for others. */
 const USAGE_BATCH_WINDOW_MS = 5;
 /** Options of {@link openStore}. */
@@ -137,10 +139,28 @@ class SqlStore implements GatewayStore {
     USAGE_BATCH_WINDOW_MS,
   );
 
+  /**
+   * Admissions and settlements that arrive together share one statement where this process
+   * owns the database (PGlite runs one statement at a time anyway). On a shared PostgreSQL
+   * each goes alone: a batch would hold its rows' locks together, and two instances'
+   * batches could then deadlock.
+   */
+  private readonly admissions = new WriteBatch<AdmissionClaim, AdmissionOutcome>(
+    (claims) => admitRequests(this.db, claims),
+    POLICY_BATCH_MAX,
+    0,
+  );
+  private readonly settlements = new WriteBatch<Settlement, QuotaCrossing[]>(
+    (items) => settleRequests(this.db, items),
+    POLICY_BATCH_MAX,
+    0,
+  );
+
   constructor(
     private readonly db: SqlDb,
     private readonly lock: DirLock | null,
     private readonly now: () => Date,
+    private readonly shared = false,
   ) {}
 
   /** Starts one operation at once (a throw becomes its rejection); none once closing. */
@@ -382,11 +402,17 @@ class SqlStore implements GatewayStore {
 
   /** On every limited request's path: counters need no usage row, so it never waits for one. */
   admit(claim: AdmissionClaim): Promise<AdmissionOutcome> {
-    return this.start(() => admitRequest(this.db, claim));
+    return this.start(async () =>
+      this.shared ? (await admitRequests(this.db, [claim]))[0]! : this.admissions.add(claim),
+    );
   }
 
   settle(settlement: Settlement): Promise<QuotaCrossing[]> {
-    return this.start(() => settleRequest(this.db, settlement));
+    return this.start(async () =>
+      this.shared
+        ? (await settleRequests(this.db, [settlement]))[0]!
+        : this.settlements.add(settlement),
+    );
   }
 
   pruneRateWindows(before: Date): Promise<number> {
@@ -505,7 +531,7 @@ async function openPostgresStore(url: string, now: () => Date): Promise<GatewayS
   try {
     db = await openPostgresDb(url);
     await migrate(db);
-    return new SqlStore(db, null, now);
+    return new SqlStore(db, null, now, true);
   } catch (error) {
     await db?.close().catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);

@@ -1,9 +1,6 @@
 /**
- * Rate limits and quotas in SQL. Admission counts a request in its rate window and reserves
- * its worst case against the month, per scope, with single `INSERT … ON CONFLICT DO UPDATE
- * … WHERE` statements: the row lock makes each one atomic, so concurrent requests (on one
- * instance or many) can never together pass a limit. A scope that refuses rolls back what
- * the scopes before it took.
+ * Rate limits and quotas in SQL: their settings, and the counters that admission and
+ * settlement move through `policy_admit` and `policy_settle` (policyFunctions.ts).
  */
 import { FieldError, int8 } from './storeRows.js';
 import type { Sql, SqlDb } from './sql.js';
@@ -11,7 +8,6 @@ import {
   scopeName,
   type AdmissionClaim,
   type AdmissionOutcome,
-  type AdmissionRefusal,
   type NewQuota,
   type NewRateLimit,
   type PolicyScope,
@@ -19,8 +15,6 @@ import {
   type QuotaCrossing,
   type QuotaStatus,
   type RateLimit,
-  type ScopeClaim,
-  type ScopeFigures,
   type Settlement,
 } from './policyTypes.js';
 import { UnknownOrgError } from './types.js';
@@ -182,170 +176,39 @@ export async function selectQuotaStatus(
   }));
 }
 
-/** Thrown inside the admission transaction to roll it back. */
-class Refused extends Error {
-  constructor(readonly outcome: AdmissionOutcome & { admitted: false }) {
-    super('refused');
-  }
-}
-
-const noFigures = (scope: string): ScopeFigures => ({
-  scope,
-  requests: 0,
-  tokens: 0,
-  spentNanos: 0,
-  reservedNanos: 0,
-  spentTokens: 0,
-  reservedTokens: 0,
-});
-
-async function countRequest(
-  tx: Sql,
-  claim: ScopeClaim,
-  request: AdmissionClaim,
-  figures: ScopeFigures,
-): Promise<void> {
-  const { rows } = await tx.query<{ requests: number; tokens: Int8 }>(
-    `INSERT INTO rate_windows AS w (scope, window_start, requests, tokens)
-     SELECT $1, $2, 1, $3 WHERE $5::bigint IS NULL OR $3 <= $5
-     ON CONFLICT (scope, window_start) DO UPDATE
-       SET requests = w.requests + 1, tokens = w.tokens + EXCLUDED.tokens
-       WHERE ($4::integer IS NULL OR w.requests + 1 <= $4)
-         AND ($5::bigint IS NULL OR w.tokens + EXCLUDED.tokens <= $5)
-     RETURNING requests, tokens`,
-    [claim.scope, request.windowStart, request.tokens, claim.rpm, claim.tpm],
+/**
+ * Admits each request in turn, in one statement (`policy_admit`, migration 5): each is
+ * counted and reserved in every scope, or in none, and sees the ones before it.
+ */
+export async function admitRequests(
+  db: Sql,
+  requests: AdmissionClaim[],
+): Promise<AdmissionOutcome[]> {
+  const { rows } = await db.query<{ outcome: AdmissionOutcome }>(
+    `SELECT policy_admit(a->'claims', (a->>'tokens')::bigint, (a->>'nanos')::bigint,
+                         (a->>'windowStart')::timestamptz, a->>'month') AS outcome
+     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(a, n) ORDER BY n`,
+    [JSON.stringify(requests)],
   );
-  if (rows[0]) {
-    figures.requests = rows[0].requests;
-    figures.tokens = int8(rows[0].tokens);
-    return;
-  }
-  const now = await tx.query<{ requests: number; tokens: Int8 }>(
-    'SELECT requests, tokens FROM rate_windows WHERE scope = $1 AND window_start = $2',
-    [claim.scope, request.windowStart],
+  return rows.map((row) => row.outcome);
+}
+
+/**
+ * Corrects each reservation to the real count and cost, in one statement (`policy_settle`):
+ * for each, the quota thresholds it crossed, once each.
+ */
+export async function settleRequests(
+  db: Sql,
+  settlements: Settlement[],
+): Promise<QuotaCrossing[][]> {
+  const { rows } = await db.query<{ crossings: QuotaCrossing[] }>(
+    `SELECT policy_settle(s->'claims', (s->>'windowStart')::timestamptz, s->>'month',
+                          (s->>'reservedTokens')::bigint, (s->>'reservedNanos')::bigint,
+                          (s->>'tokens')::bigint, (s->>'nanos')::bigint) AS crossings
+     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(s, n) ORDER BY n`,
+    [JSON.stringify(settlements)],
   );
-  figures.requests = now.rows[0]?.requests ?? 0;
-  figures.tokens = int8(now.rows[0]?.tokens);
-  const refusal: AdmissionRefusal =
-    claim.rpm !== null && figures.requests + 1 > claim.rpm ? 'requests' : 'tokens';
-  throw new Refused({ admitted: false, scope: claim.scope, refusal, figures });
-}
-
-async function reserveQuota(
-  tx: Sql,
-  claim: ScopeClaim,
-  request: AdmissionClaim,
-  figures: ScopeFigures,
-): Promise<void> {
-  const { rows } = await tx.query<MonthRow>(
-    `INSERT INTO quota_months AS q (scope, month, reserved_nanos, reserved_tokens)
-     SELECT $1, $2, $3, $4
-     WHERE ($5::bigint IS NULL OR $3 <= $5) AND ($6::bigint IS NULL OR $4 <= $6)
-     ON CONFLICT (scope, month) DO UPDATE
-       SET reserved_nanos = q.reserved_nanos + EXCLUDED.reserved_nanos,
-           reserved_tokens = q.reserved_tokens + EXCLUDED.reserved_tokens
-       WHERE ($5::bigint IS NULL OR q.spent_nanos + q.reserved_nanos + EXCLUDED.reserved_nanos <= $5)
-         AND ($6::bigint IS NULL OR q.spent_tokens + q.reserved_tokens + EXCLUDED.reserved_tokens <= $6)
-     RETURNING spent_nanos, reserved_nanos, spent_tokens, reserved_tokens`,
-    [
-      claim.scope,
-      request.month,
-      request.nanos,
-      request.tokens,
-      claim.monthlyNanos,
-      claim.monthlyTokens,
-    ],
-  );
-  const row =
-    rows[0] ??
-    (
-      await tx.query<MonthRow>(
-        `SELECT spent_nanos, reserved_nanos, spent_tokens, reserved_tokens FROM quota_months
-         WHERE scope = $1 AND month = $2`,
-        [claim.scope, request.month],
-      )
-    ).rows[0];
-  figures.spentNanos = int8(row?.spent_nanos);
-  figures.reservedNanos = int8(row?.reserved_nanos);
-  figures.spentTokens = int8(row?.spent_tokens);
-  figures.reservedTokens = int8(row?.reserved_tokens);
-  if (rows[0]) return;
-  const usdFull =
-    claim.monthlyNanos !== null &&
-    figures.spentNanos + figures.reservedNanos + request.nanos > claim.monthlyNanos;
-  const refusal: AdmissionRefusal = usdFull ? 'quota_usd' : 'quota_tokens';
-  throw new Refused({ admitted: false, scope: claim.scope, refusal, figures });
-}
-
-export async function admitRequest(db: SqlDb, request: AdmissionClaim): Promise<AdmissionOutcome> {
-  try {
-    return await db.transaction(async (tx) => {
-      const figures: ScopeFigures[] = [];
-      for (const claim of request.claims) {
-        const own = noFigures(claim.scope);
-        if (claim.rpm !== null || claim.tpm !== null) await countRequest(tx, claim, request, own);
-        if (claim.monthlyNanos !== null || claim.monthlyTokens !== null)
-          await reserveQuota(tx, claim, request, own);
-        figures.push(own);
-      }
-      return { admitted: true, figures };
-    });
-  } catch (error) {
-    if (error instanceof Refused) return error.outcome;
-    throw error;
-  }
-}
-
-/** The percent of its quota a scope has spent: the larger of USD and tokens. */
-function spentPercent(
-  claim: ScopeClaim,
-  row: MonthRow,
-): { percent: number; what: 'usd' | 'tokens' } {
-  const usd = claim.monthlyNanos ? (int8(row.spent_nanos) * 100) / claim.monthlyNanos : 0;
-  const tokens = claim.monthlyTokens ? (int8(row.spent_tokens) * 100) / claim.monthlyTokens : 0;
-  return usd >= tokens ? { percent: usd, what: 'usd' } : { percent: tokens, what: 'tokens' };
-}
-
-export async function settleRequest(db: SqlDb, settlement: Settlement): Promise<QuotaCrossing[]> {
-  return db.transaction(async (tx) => {
-    const crossings: QuotaCrossing[] = [];
-    for (const claim of settlement.claims) {
-      if (claim.rpm !== null || claim.tpm !== null)
-        await tx.query(
-          `UPDATE rate_windows SET tokens = GREATEST(0, tokens + $3)
-           WHERE scope = $1 AND window_start = $2`,
-          [claim.scope, settlement.windowStart, settlement.tokens - settlement.reservedTokens],
-        );
-      if (claim.monthlyNanos === null && claim.monthlyTokens === null) continue;
-      const { rows } = await tx.query<MonthRow & { warned_percent: number }>(
-        `UPDATE quota_months SET
-           reserved_nanos = GREATEST(0, reserved_nanos - $3),
-           reserved_tokens = GREATEST(0, reserved_tokens - $4),
-           spent_nanos = spent_nanos + $5, spent_tokens = spent_tokens + $6
-         WHERE scope = $1 AND month = $2 RETURNING *`,
-        [
-          claim.scope,
-          settlement.month,
-          settlement.reservedNanos,
-          settlement.reservedTokens,
-          settlement.nanos,
-          settlement.tokens,
-        ],
-      );
-      if (!rows[0]) continue;
-      const { percent, what } = spentPercent(claim, rows[0]);
-      const crossed = QUOTA_THRESHOLDS.filter((t) => percent >= t).at(-1);
-      if (crossed === undefined || rows[0].warned_percent >= crossed) continue;
-      // Only the instance whose update moves the mark reports it.
-      const marked = await tx.query(
-        `UPDATE quota_months SET warned_percent = $3
-         WHERE scope = $1 AND month = $2 AND warned_percent < $3 RETURNING scope`,
-        [claim.scope, settlement.month, crossed],
-      );
-      if (marked.rows.length > 0) crossings.push({ scope: claim.scope, percent: crossed, what });
-    }
-    return crossings;
-  });
+  return rows.map((row) => row.crossings);
 }
 
 export async function deleteRateWindows(db: Sql, before: Date): Promise<number> {

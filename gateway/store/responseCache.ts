@@ -21,7 +21,6 @@ export const DEFAULT_CACHE_LIMITS: Readonly<CacheLimits> = Object.freeze({
   maxOrgBytes: 64 * 1024 * 1024,
 });
 
-
 /** A hit: the key that matched and the body stored under it. */
 export interface CacheHit {
   key: string;

@@ -33,7 +33,9 @@ export class WriteBatch<Item, Result> {
       this.added++;
       if (this.running) return;
       this.running = true;
-      setTimeout(() => void this.drain(), this.windowMs);
+      // A window of 0 waits only for what this turn of the event loop adds (a timer waits 1 ms).
+      if (this.windowMs === 0) setImmediate(() => void this.drain());
+      else setTimeout(() => void this.drain(), this.windowMs);
     });
   }
 

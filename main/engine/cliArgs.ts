@@ -1,6 +1,7 @@
 /** Flags of `byoi-node serve` and `byoi-node enroll`, with their help text and validation. */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { isHttpUrl } from '../../common/address.js';
 import type { ModelPrice } from '../../common/protocol.js';
 import { defaultSettings, scheduleModeSchema, type ScheduleMode } from '../../common/settings.js';
 import { resolveDataDir, UsageError } from './cliErrors.js';
@@ -185,15 +186,8 @@ function gatewayURLFlag(value: string, insecure: boolean | undefined): string {
 }
 
 function httpURL(name: string, value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  if (!isHttpUrl(value))
     throw new UsageError(`${name} must be an http:// or https:// URL, got '${value}'`);
-  }
   return value;
 }
 

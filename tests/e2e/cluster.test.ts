@@ -215,6 +215,10 @@ describe.skipIf(!available.available)('a cluster of two gateways on one PostgreS
     for (const gateway of gateways) {
       await admin(gateway, 'PUT', '/limits', { orgId, keyId: created.info.id, rpm: 10 });
     }
+    // Windows are UTC minutes shared by both processes (their clocks are real here): a burst
+    // must not straddle two. With under 10 s of this minute left, wait for the next to start.
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 10_000) await new Promise((resolve) => setTimeout(resolve, left));
     const answers = await Promise.allSettled(
       Array.from({ length: 30 }, (_, n) =>
         ask(n % 2 === 0 ? one : two, n % 4 < 2 ? 'alpha' : 'beta', created.key),

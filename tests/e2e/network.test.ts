@@ -297,4 +297,24 @@ describe('the network', () => {
     for (const abort of aborts) abort.abort();
     await Promise.all(waiting);
   });
+
+  // Last: its node jobs credit the demo org, which the accounting tests above add up.
+  it('answers a repeat from the cache once an org switches it on: a node model is keyed by its file hash', async () => {
+    const org = await demo.admin<{ id: string }>('POST', '/orgs', { name: 'cached' });
+    const { key } = await demo.admin<{ key: string }>('POST', `/orgs/${org.id}/keys`, {});
+    await demo.admin('PUT', '/cache', { orgId: org.id, enabled: true });
+    const cached = new OpenAI({ baseURL: demo.baseURL, apiKey: key, maxRetries: 0 });
+    const question = {
+      model: 'tiny',
+      messages: [{ role: 'user' as const, content: 'cache this' }],
+      max_tokens: 8,
+      temperature: 0,
+    };
+    // Each node announces its model file's SHA-256 (hashed after loading); both serve one file.
+    const first = await cached.chat.completions.create(question).withResponse();
+    expect(first.response.headers.get('x-byoi-route')).toBe('node');
+    const again = await cached.chat.completions.create(question).withResponse();
+    expect(again.response.headers.get('x-byoi-cache')).toBe('hit');
+    expect(again.data.choices[0]!.message.content).toBe(first.data.choices[0]!.message.content);
+  });
 });

@@ -127,9 +127,7 @@ describe('--database', () => {
 describe('--relay-url', () => {
   it('names where the other instances of a cluster reach this one', () => {
     expect(serve([]).relayUrl).toBeUndefined();
-    expect(serve(['--relay-url', 'http://10.0.0.5:11500/']).relayUrl).toBe(
-      'http://10.0.0.5:11500',
-    );
+    expect(serve(['--relay-url', 'http://10.0.0.5:11500/']).relayUrl).toBe('http://10.0.0.5:11500');
     expect(() => serve(['--relay-url', '10.0.0.5:11500'])).toThrow(UsageError);
     expect(GATEWAY_HELP).toContain('--relay-url URL');
   });

@@ -246,6 +246,7 @@ export class NodeEngine {
       link.insecure ?? (enrollment.insecure === true && gatewayURL === enrollment.gatewayURL);
     const verdict = this.scheduler.verdict;
     const { rewards } = settings.get();
+    const models = this.linkModels();
     const client = await startLink({
       gatewayURL,
       insecure,
@@ -253,7 +254,7 @@ export class NodeEngine {
       gatewayPublicKey: enrollment.gatewayPublicKey,
       agent: link.agent,
       hardware: this.options.hardware,
-      models: this.linkModels(),
+      models,
       availability: { serving: verdict.state === 'serving', reason: verdict.reason },
       rewards: { split: rewards.split, missionCause: rewards.missionCause },
       receipts: {
@@ -267,6 +268,9 @@ export class NodeEngine {
     });
     this.linkClient = client;
     this.gatewayURL = gatewayURL;
+    // A model file's hash that came in while the link was starting is announced now.
+    const hashes = (list: LinkModel[]) => list.map((model) => model.sha256 ?? '').join();
+    if (hashes(this.linkModels()) !== hashes(models)) this.announceModels();
     client.on('reject', (reason, model) => this.stats.reject(reason, model));
     client.on('job', (end) => {
       if (end.outcome !== 'done') return;
