@@ -51,7 +51,14 @@ export function localLinks(router: Router): ClusterLink[] {
     const models = route.session.announcedModels().flatMap((model) => {
       const price = route.priceFor(model.id);
       return price
-        ? [{ id: model.id, price, capabilities: model.capabilities ?? ['json_schema'] }]
+        ? [
+            {
+              id: model.id,
+              price,
+              capabilities: model.capabilities ?? ['json_schema'],
+              ...(model.sha256 ? { sha256: model.sha256 } : {}),
+            },
+          ]
         : [];
     });
     if (models.length > 0)

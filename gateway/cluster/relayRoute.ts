@@ -95,6 +95,11 @@ export class RelayRoute implements Route {
     return this.target.models.map((model) => model.id);
   }
 
+  /** The SHA-256 of the file the node serves `model` from, when it announced one. */
+  sha256Of(model: string): string | undefined {
+    return this.model(model)?.sha256;
+  }
+
   priceFor(model: string): ModelPrice | undefined {
     return this.model(model)?.price;
   }

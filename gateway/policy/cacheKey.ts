@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ChatCompletionRequest } from '../../common/openai.js';
+import { RelayRoute } from '../cluster/relayRoute.js';
 import { NodeRoute } from '../routing/nodeRoute.js';
 import type { Route } from '../routing/route.js';
 import { UpstreamRoute } from '../upstream/upstreamRoute.js';
@@ -64,7 +65,8 @@ export function cacheKeys(
 
 /**
  * What produces `model`'s answers on `route`: `upstream:<provider>:<its model id>` for an
- * upstream route, `gguf:<sha256>` of the file a node announced for it. Null when that is not
+ * upstream route, `gguf:<sha256>` of the file a node announced for it (linked here, or to
+ * another instance of the cluster). Null when that is not
  * known (a node that announced no hash, a model the route does not serve): then the answer
  * is not cached.
  */
@@ -73,11 +75,13 @@ export function backingOf(route: Route, model: string): string | null {
     const upstreamModel = route.providerModel(model);
     return upstreamModel === undefined ? null : `upstream:${route.name}:${upstreamModel}`;
   }
-  if (route instanceof NodeRoute) {
-    const sha256 = route.session.announced(model)?.sha256;
-    return sha256 ? `gguf:${sha256}` : null;
-  }
-  return null;
+  const sha256 =
+    route instanceof NodeRoute
+      ? route.session.announced(model)?.sha256
+      : route instanceof RelayRoute
+        ? route.sha256Of(model)
+        : undefined;
+  return sha256 ? `gguf:${sha256}` : null;
 }
 
 /** JSON with object keys sorted at every depth and `undefined` members left out. */

@@ -26,7 +26,7 @@ import { quotaWarnings, rateHeaders, RATE_WINDOW_MS, retryAfterSeconds } from '.
 
 /** How often an instance rereads the settings that other instances may have changed. */
 export const POLICY_REFRESH_MS = 2000;
-/** How often old rate windows are dropped. */
+/** How often old rate windows and expired cached answers are dropped. */
 const PRUNE_EVERY_MS = 60_000;
 
 export interface PolicyOptions {
@@ -93,7 +93,7 @@ export class Policy {
       const now = this.now();
       if (now - this.lastPrune >= PRUNE_EVERY_MS) {
         this.lastPrune = now;
-        await this.options.store.pruneRateWindows(new Date(now - 2 * RATE_WINDOW_MS));
+        await this.options.store.prunePolicy(new Date(now - 2 * RATE_WINDOW_MS));
       }
     } catch (error) {
       if (this.closed) return;

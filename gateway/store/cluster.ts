@@ -12,6 +12,8 @@ export interface ClusterModel {
   /** What the organization is charged, USD per 1M tokens (the node's price). */
   price: { prompt: number; completion: number };
   capabilities: string[];
+  /** The SHA-256 of the node's model file, when it announced one (the cache keys by it). */
+  sha256?: string;
 }
 
 /** A node an instance holds a link to now. */

@@ -54,7 +54,7 @@ import {
   type SharedHealth,
 } from './cluster.js';
 import { insertAudit, selectAudit } from './auditLog.js';
-import { findCached, storeCached } from './responseCache.js';
+import { findCached, purgeExpiredCached, storeCached } from './responseCache.js';
 import { selectCachePolicies, upsertCachePolicy } from './cachePolicies.js';
 import {
   admitRequests,
@@ -415,8 +415,11 @@ class SqlStore implements GatewayStore {
     );
   }
 
-  pruneRateWindows(before: Date): Promise<number> {
-    return this.start(() => deleteRateWindows(this.db, before));
+  prunePolicy(windowsBefore: Date): Promise<void> {
+    return this.start(async () => {
+      await deleteRateWindows(this.db, windowsBefore);
+      await purgeExpiredCached(this.db, this.now());
+    });
   }
 
   findCached(orgId: string, keys: string[]): Promise<{ key: string; body: unknown } | null> {

@@ -155,8 +155,8 @@ export interface PolicyStore {
   /** Counts and reserves in one transaction: either every scope takes the request, or none. */
   admit(claim: AdmissionClaim): Promise<AdmissionOutcome>;
   settle(settlement: Settlement): Promise<QuotaCrossing[]>;
-  /** Drops rate windows that started before `before`. */
-  pruneRateWindows(before: Date): Promise<number>;
+  /** Drops rate windows that started before `windowsBefore`, and expired cached answers. */
+  prunePolicy(windowsBefore: Date): Promise<void>;
   /** The first unexpired cached answer of `orgId` among `keys`, in their order. */
   findCached(orgId: string, keys: string[]): Promise<{ key: string; body: unknown } | null>;
   /** Keeps an answer for `ttlSeconds`; false when it is too large to keep. */

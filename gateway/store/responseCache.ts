@@ -118,15 +118,6 @@ export async function cacheUsage(
   return { entries: Number(rows[0]?.entries ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
 }
 
-/** Empties an organization's cache; returns how many entries went. */
-export async function clearCached(db: Sql, orgId: string): Promise<number> {
-  const { rows } = await db.query<{ key_sha256: string }>(
-    'DELETE FROM response_cache WHERE org_id = $1 RETURNING key_sha256',
-    [orgId],
-  );
-  return rows.length;
-}
-
 /** Drops every organization's expired entries (a periodic sweep); returns how many. */
 export async function purgeExpiredCached(db: Sql, now: Date): Promise<number> {
   const { rows } = await db.query<{ key_sha256: string }>(

@@ -47,7 +47,7 @@ export const STORE_METHODS = [
   'policySettings',
   'admit',
   'settle',
-  'pruneRateWindows',
+  'prunePolicy',
   'findCached',
   'storeCached',
   'appendAudit',

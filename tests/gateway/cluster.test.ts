@@ -3,6 +3,7 @@
  * instance registry (heartbeats, links, stale instances ignored and swept, relay routes for
  * the router), the shared upstream health lease, and the relay endpoint's authentication.
  */
+import { backingOf } from '../../gateway/policy/cacheKey.js';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.js';
@@ -132,13 +133,18 @@ describe('the instance registry', () => {
     const here = registry('here');
     try {
       await store.clusterBeat('there', 'http://there', 3000);
-      await store.clusterSetLinks('there', [link('n2', 'beta')]);
+      const sha256 = 'ab'.repeat(32);
+      const hashed = link('n2', 'beta');
+      hashed.models[0]!.sha256 = sha256;
+      await store.clusterSetLinks('there', [hashed]);
       await here.start('http://here');
       expect(router.onlineModels()).toEqual(['beta']);
       expect(here.relayRoutes().map((route) => [route.id, route.label])).toEqual([
         ['relay:n2', 'relay'],
       ]);
       expect(router.worstPrice('org_1', 'beta')).toEqual({ prompt: 1, completion: 2 });
+      // The cache keys a relayed answer by the file the remote node serves.
+      expect(backingOf(here.relayRoutes()[0]!, 'beta')).toBe(`gguf:${sha256}`);
       expect(timers.armed).toEqual([[1000, true]]);
 
       // 'there' stops beating: after STALE_BEATS beats it is ignored.

@@ -94,6 +94,13 @@ describeBackends((backend) => {
         figures: [{ tokens: 95 }],
       });
     });
+    it('forgets windows older than the prune point', async () => {
+      const key = claim('key:k-prune', { rpm: 1 });
+      expect((await store.admit(admission([key]))).admitted).toBe(true);
+      expect((await store.admit(admission([key]))).admitted).toBe(false);
+      await store.prunePolicy(new Date(WINDOW.getTime() + 1));
+      expect((await store.admit(admission([key]))).admitted).toBe(true);
+    });
   });
 
   describe('quotas', () => {
