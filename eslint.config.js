@@ -4,6 +4,8 @@ import js from '@eslint/js';
 import globals from 'globals';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /**
  * Layer rules from shared/DESIGN.md. Imports are relative, so a pattern matches
@@ -101,6 +103,33 @@ export default defineConfig(
     },
   },
   { files: ['renderer/**'], languageOptions: { globals: { ...globals.browser } } },
+  {
+    // DESIGN.md: no import cycles. Imports name `.js`; the sources are `.ts`/`.tsx`.
+    files: ['common/**', 'main/**', 'preload/**', 'renderer/**', 'gateway/**', 'demo/**'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [
+        createNodeResolver({ extensionAlias: { '.js': ['.ts', '.tsx', '.js'] } }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    files: ['renderer/**/*.tsx', 'renderer/**/*.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'warn',
+    },
+  },
+  {
+    // DESIGN.md: small files. A warning, so that a long file is seen, not refused.
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['tests/**', 'bench/**'],
+    rules: { 'max-lines': ['warn', { max: 300, skipBlankLines: true, skipComments: true }] },
+  },
   ...Object.entries(layers).map(([glob, patterns]) => ({
     files: [glob],
     rules: {

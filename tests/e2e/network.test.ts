@@ -108,8 +108,11 @@ describe('the network', () => {
     survivor.process.child.kill('SIGCONT');
     const completion = await reply;
     expect(completion.usage!.completion_tokens).toBe(6);
-    const rows = await usageRows();
-    expect(rows.find((row) => row.jobId && row.nodeId === survivor.id)).toBeDefined();
+    // The failed-over request's own rows: the survivor served and is credited for all of it.
+    const own = (await usageRows()).filter((row) => row.requestId === completion.id);
+    const served = own.filter((row) => row.completionTokens > 0);
+    expect(served).toEqual([expect.objectContaining({ nodeId: survivor.id, completionTokens: 6 })]);
+    expect(own.every((row) => row.nodeId !== victim.id || row.creditedNanos === 0)).toBe(true);
     demo.nodes.splice(demo.nodes.indexOf(victim), 1);
     await demo.addNode();
   });

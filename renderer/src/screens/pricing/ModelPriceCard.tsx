@@ -34,7 +34,7 @@ export function ModelPriceCard({ model, hasOwnPrice }: Props): JSX.Element {
     }
     void action.run(() => setPrice(model.id, price));
   };
-  const useDefault = async () => {
+  const resetToDefault = async () => {
     const settings = await action.run(() => setPrice(model.id, null));
     if (settings) {
       setPrompt(String(settings.pricing.default.prompt));
@@ -77,7 +77,7 @@ export function ModelPriceCard({ model, hasOwnPrice }: Props): JSX.Element {
             {t('common.save')}
           </button>
           {hasOwnPrice && (
-            <button type="button" onClick={() => void useDefault()} disabled={action.pending}>
+            <button type="button" onClick={() => void resetToDefault()} disabled={action.pending}>
               {t('pricing.useDefault')}
             </button>
           )}
