@@ -19,7 +19,7 @@ const MAX_PRICE = 1000;
 export const SERVE_HELP = `Usage: byoi-node [serve] [--model FILE.gguf] [options]
        byoi-node enroll --gateway URL --code CODE [--name NAME] [--insecure] [--data-dir DIR]
        byoi-node models pull NAME|URL [--sha256 HEX] [--data-dir DIR]
-       byoi-node models write-test-model [PATH] [--data-dir DIR]
+       byoi-node models write-test-model [PATH] [--template chatml|tools] [--data-dir DIR]
        byoi-node detect [--json]
 
 Serve local GGUF models on an OpenAI-compatible endpoint, and lend them to a BYOI gateway
@@ -34,7 +34,8 @@ Commands:
                         run it again to resume)
   models write-test-model
                         Write the generated tiny test model (0.5 MB, random weights) to
-                        PATH (default: the models folder), to try the node offline
+                        PATH (default: the models folder), to try the node offline;
+                        --template tools gives it a chat template with tool calling
   detect                Print the detected GPUs, CPU and working inference backends
 
 Options for serve:

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveDataDir, UsageError } from './cliErrors.js';
+import type { TinyTemplate } from './models/tinyModel.js';
 
 export type ModelsConfig =
   | {
@@ -15,6 +16,8 @@ export type ModelsConfig =
       action: 'write-test-model';
       /** Absolute; undefined means the models folder. */
       path: string | undefined;
+      /** Its chat template: ChatML, or a Qwen2.5-style one with tool calling. */
+      template: TinyTemplate;
       dataDir: string;
     };
 
@@ -31,7 +34,11 @@ export function parseModelsArgs(
       args: argv,
       strict: true,
       allowPositionals: true,
-      options: { 'data-dir': { type: 'string' }, sha256: { type: 'string' } },
+      options: {
+        'data-dir': { type: 'string' },
+        sha256: { type: 'string' },
+        template: { type: 'string' },
+      },
     });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -47,11 +54,16 @@ export function parseModelsArgs(
   const dataDir = resolveDataDir(parsed.values['data-dir'], env);
   if (known === 'write-test-model') {
     if (parsed.values.sha256 !== undefined) throw new UsageError('--sha256 is an option of pull');
+    const template = parsed.values.template ?? 'chatml';
+    if (template !== 'chatml' && template !== 'tools')
+      throw new UsageError(`--template must be chatml or tools, got '${template}'`);
     return {
       kind: 'models',
-      config: { action: known, path: target ? resolve(target) : undefined, dataDir },
+      config: { action: known, path: target ? resolve(target) : undefined, template, dataDir },
     };
   }
+  if (parsed.values.template !== undefined)
+    throw new UsageError('--template is an option of write-test-model');
   if (!target) throw new UsageError('models pull needs a catalog model id or a URL');
   const sha256 = parsed.values.sha256;
   if (sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(sha256)) {

@@ -12,7 +12,7 @@ import { CATALOG } from './models/catalog.js';
 import { ModelDownloads } from './models/modelDownloader.js';
 import { modelsFolder } from './models/modelLibrary.js';
 import { progressPrinter } from './models/progressBar.js';
-import { writeTinyModel } from './models/tinyModel.js';
+import { TINY_SHAPE, writeTinyModel } from './models/tinyModel.js';
 
 /** The file name `write-test-model` uses in the models folder. */
 export const TEST_MODEL_FILE = 'byoi-tiny-test.gguf';
@@ -83,7 +83,7 @@ export async function modelsCommand(
   if (config.action === 'pull') return pull(config, logger, out);
   const path = config.path ?? join(modelsFolder(config.dataDir), TEST_MODEL_FILE);
   const existed = existsSync(path);
-  writeTinyModel(path);
+  writeTinyModel(path, TINY_SHAPE, config.template);
   out.stdout.write(
     `${existed ? 'The test model is already at' : 'Wrote the test model to'} ${path}\n` +
       'It is a 0.5 MB model with random weights: it answers gibberish, fast, for trying the node.\n' +

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.js';
 import { CATALOG } from '../../main/engine/models/catalog.js';
-import { tinyModelBytes } from '../../main/engine/models/tinyModel.js';
+import { TINY_SHAPE, tinyModelBytes } from '../../main/engine/models/tinyModel.js';
 import { modelsCommand, pullSource, TEST_MODEL_FILE } from '../../main/engine/modelsCommand.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -85,7 +85,7 @@ describe('byoi-node models', () => {
     const first = output();
     expect(
       await modelsCommand(
-        { action: 'write-test-model', path: undefined, dataDir },
+        { action: 'write-test-model', path: undefined, template: 'chatml', dataDir },
         silentLogger,
         first.streams,
       ),
@@ -95,10 +95,22 @@ describe('byoi-node models', () => {
     expect(first.out.stdout).toContain(`Wrote the test model to ${path}`);
     const again = output();
     await modelsCommand(
-      { action: 'write-test-model', path: undefined, dataDir },
+      { action: 'write-test-model', path: undefined, template: 'chatml', dataDir },
       silentLogger,
       again.streams,
     );
     expect(again.out.stdout).toContain('already at');
+  });
+
+  it('write-test-model --template tools writes the model with the tool-calling template', async () => {
+    const path = join(dir, 'tools', 'tiny-tools.gguf');
+    const { streams } = output();
+    await modelsCommand(
+      { action: 'write-test-model', path, template: 'tools', dataDir: join(dir, 'tools') },
+      silentLogger,
+      streams,
+    );
+    expect(readFileSync(path).equals(tinyModelBytes(TINY_SHAPE, 'tools'))).toBe(true);
+    expect(readFileSync(path).equals(tinyModelBytes())).toBe(false);
   });
 });

@@ -389,6 +389,7 @@ describe('SERVE_HELP', () => {
       '--code',
       '--name',
       '--sha256',
+      '--template',
     ],
   );
 
@@ -448,5 +449,20 @@ describe('defaultThreads', () => {
 
   it('falls back to the available parallelism when the core count is unknown', () => {
     expect(defaultThreads(undefined)).toBe(Math.max(1, availableParallelism()));
+  });
+});
+
+describe('models write-test-model', () => {
+  it('takes a chat template, ChatML by default, and refuses others', () => {
+    const config = (argv: string[]) => {
+      const command = parseCommand(['models', 'write-test-model', ...argv], {});
+      return command.kind === 'models' ? command.config : null;
+    };
+    expect(config([])).toMatchObject({ action: 'write-test-model', template: 'chatml' });
+    expect(config(['--template', 'tools'])).toMatchObject({ template: 'tools' });
+    expect(() => config(['--template', 'llama3'])).toThrow(/--template must be chatml or tools/);
+    expect(() => parseCommand(['models', 'pull', 'x', '--template', 'tools'], {})).toThrow(
+      /--template is an option of write-test-model/,
+    );
   });
 });
