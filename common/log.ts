@@ -72,3 +72,7 @@ export function batchedWrite(write: (text: string) => void): {
     flush,
   };
 }
+
+/** An error as a log field: its message, or the value as text. */
+export const errorText = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { priceJob, type ModelPrice } from '../../common/protocol.js';
 import { CACHE_ROUTE } from '../policy/cachedReply.js';
-import type { Logger } from '../../common/log.js';
+import { errorText, type Logger } from '../../common/log.js';
 import { NodeRoute } from '../routing/nodeRoute.js';
 import type { DispatchError, DispatchResult, ServedSegment } from '../routing/dispatchTypes.js';
 import type { ApiKeyInfo, GatewayStore } from '../store/types.js';
@@ -110,7 +110,7 @@ export async function accountRequest(
   } catch (error) {
     deps.logger.error('accounting failed', {
       requestId,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorText(error),
     });
   }
 }
@@ -206,7 +206,7 @@ export async function accountCacheHit(
   } catch (error) {
     deps.logger.error('accounting failed', {
       requestId,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorText(error),
     });
   }
 }

@@ -4,6 +4,7 @@
  * (never the prompt or output), and account the request, served or failed.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorText } from '../../common/log.js';
 import type { ApiError, OpenAiErrorBody } from '../../common/openaiErrors.js';
 import {
   accountCacheHit,
@@ -104,7 +105,11 @@ export async function serveTask(serve: ServeTask): Promise<DispatchResult | Repl
     void accountRequest(deps, key, id, model, accounted);
     return admission.settle(billedTotal(accounted));
   };
-  const cached = await serve.cache?.lookup();
+  // A cache that cannot answer is a miss, never the request's failure.
+  const cached = await serve.cache?.lookup().catch((error: unknown) => {
+    deps.logger.warn('cache lookup failed', { id, error: errorText(error) });
+    return null;
+  });
   if (cached) return answerFromCache(serve, serve.cache!, cached, admission, started);
   const clientGone = new AbortController();
   reply.raw.on('close', () => {
@@ -166,12 +171,11 @@ export async function serveTask(serve: ServeTask): Promise<DispatchResult | Repl
     forget();
   }
   await account({ kind: 'served', result });
-  void serve.cache?.keep(result).catch((error: unknown) =>
-    deps.logger.warn('caching an answer failed', {
-      id,
-      error: error instanceof Error ? error.message : String(error),
-    }),
-  );
+  void serve.cache
+    ?.keep(result)
+    .catch((error: unknown) =>
+      deps.logger.warn('caching an answer failed', { id, error: errorText(error) }),
+    );
   deps.logger.info('request done', {
     id,
     kind: task.kind,

@@ -4,7 +4,7 @@
  * and counts and reserves in the database, where all instances meet. A request with no
  * limit or quota in force costs no database call.
  */
-import type { Logger } from '../../common/log.js';
+import { errorText, type Logger } from '../../common/log.js';
 import {
   unrefTimeout,
   realTimers,
@@ -98,7 +98,7 @@ export class Policy {
     } catch (error) {
       if (this.closed) return;
       this.options.logger.warn('policy refresh failed', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorText(error),
       });
     }
   }
@@ -210,7 +210,7 @@ export class Policy {
       }
     } catch (error) {
       this.options.logger.error('quota settlement failed', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorText(error),
       });
     }
   }
