@@ -94,6 +94,7 @@ async function main(): Promise<void> {
   if (await readEnrollment(dataDir)) {
     engine
       .connect({ agent: `byoi-node-app/${VERSION}`, startupTimeoutMs: 30_000 })
+      .then(() => engine.markSetUp(false))
       .catch((error: unknown) => logger.error('link not started', { error: String(error) }));
   }
   const stop = () => void engine.stop().finally(() => process.exit(0));

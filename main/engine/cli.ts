@@ -144,6 +144,7 @@ async function serve(config: ServeConfig): Promise<void> {
     if (stopping) return engine.link?.stop();
   }
   if (stopping) return;
+  engine.markSetUp(!config.link);
   const link = engine.link;
   if (!config.json) {
     process.stdout.write(

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode, MODEL_CAPABILITIES, PROTOCOL_VERSION } from '../../common/protocol.js';
+import { callNode, controlAccess } from '../../demo/nodeControl.js';
 import { runNode, startNode, type NodeProcess } from '../support/nodeProcess.js';
 import { StandIn } from '../support/standInGateway.js';
 import { createTempModel, type TempModel } from '../support/tempModel.js';
@@ -16,6 +17,12 @@ let model: TempModel;
 let dataDir: string;
 let standIn: StandIn;
 const running: NodeProcess[] = [];
+
+/** The node's settings, through its control API. */
+const settingsOf = async (node: NodeProcess) => {
+  const { controlURL } = node.ready as unknown as { controlURL: string };
+  return callNode(await controlAccess(controlURL, dataDir), 'getSettings', {});
+};
 
 beforeAll(() => {
   model = createTempModel();
@@ -170,6 +177,14 @@ describe('byoi-node serve on the link', () => {
     running.push(node);
     expect(node.ready).toMatchObject({ nodeId: 'node-1', link: 'disabled' });
     expect(standIn.peers).toHaveLength(0);
+    // Serving a model, local-only by choice: set up, so its dashboard opens on Overview.
+    expect((await settingsOf(node)).onboarded).toBe(true);
+  });
+
+  it('leaves a node without a model on the setup wizard', async () => {
+    const node = await startNode(['--data-dir', dataDir, '--no-link']);
+    running.push(node);
+    expect((await settingsOf(node)).onboarded).toBe(false);
   });
 
   it('exits 1 with a clear message when the gateway does not know the key', async () => {

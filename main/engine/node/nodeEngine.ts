@@ -171,6 +171,17 @@ export class NodeEngine {
     }
   }
 
+  /**
+   * A node that serves a model and has joined a network (or runs local-only by choice) is set
+   * up: its dashboard opens on Overview, not on the setup wizard. Settings can run it again.
+   */
+  markSetUp(localOnly: boolean): void {
+    if (this.options.settings.get().onboarded) return;
+    if (this.models.length === 0 || (!localOnly && !this.linkClient)) return;
+    this.options.settings.update({ onboarded: true });
+    this.options.logger.info('setup done: the dashboard opens on Overview');
+  }
+
   /** Starts the scheduler and applies its first verdict. */
   start(): void {
     this.scheduler.start();
