@@ -1,7 +1,13 @@
 /** catalogFor: which catalog models fit a machine, and which one is recommended. */
 import { describe, expect, it } from 'vitest';
 import type { GpuInfo, HardwareReport, LlamaBackend } from '../../common/hardware.js';
-import { CATALOG, catalogFor, memoryBudgetMB } from '../../main/engine/models/catalog.js';
+import {
+  CATALOG,
+  catalogFor,
+  estimatedTokensPerSecond,
+  memoryBudgetMB,
+  MIN_RECOMMENDED_TOKENS_PER_SECOND,
+} from '../../main/engine/models/catalog.js';
 
 function gpu(
   model: string,
@@ -90,6 +96,18 @@ describe('catalog', () => {
       'qwen2.5-1.5b-instruct-q4_k_m',
       'Llama-3.2-3B-Instruct-Q4_K_M',
     ]);
+    expect(recommended).toEqual(['Llama-3.2-3B-Instruct-Q4_K_M']);
+  });
+
+  it('recommends by speed too: a big CPU-only machine fits a 7B model but gets the 3B', () => {
+    const hardware = machine([], 65_536, 'cpu');
+    const { fits, recommended } = pick(hardware);
+    expect(fits).toContain('Qwen2.5-7B-Instruct-Q4_K_M');
+    // About 25 GB/s ÷ 4.7 GB: some 5 tokens/s, under reading speed; the 3B gives about 12.
+    const seven = CATALOG.find((entry) => entry.id === 'Qwen2.5-7B-Instruct-Q4_K_M')!;
+    expect(estimatedTokensPerSecond(seven, hardware)).toBeLessThan(
+      MIN_RECOMMENDED_TOKENS_PER_SECOND,
+    );
     expect(recommended).toEqual(['Llama-3.2-3B-Instruct-Q4_K_M']);
   });
 

@@ -81,10 +81,38 @@ export function memoryBudgetMB(hardware: HardwareReport): number | null {
   return hardware.memoryTotalMB === null ? null : hardware.memoryTotalMB / 2;
 }
 
+/** Generation this slow is not recommended: about reading speed, tokens per second. */
+export const MIN_RECOMMENDED_TOKENS_PER_SECOND = 10;
+
+/**
+ * Memory bandwidth, GB/s, that generation can use here. Generating a token reads every
+ * weight once, so llama.cpp's tokens per second are about bandwidth ÷ model size (the
+ * well-known rule of thumb for memory-bound decoding). Conservative figures: desktop
+ * dual-channel RAM streams about 25 GB/s in practice, Apple's unified memory 100 GB/s and
+ * more, a discrete GPU's VRAM 200 GB/s and more.
+ */
+const BANDWIDTH_GBPS: Record<'cpu' | 'unified' | 'gpu', number> = {
+  cpu: 25,
+  unified: 100,
+  gpu: 200,
+};
+
+/** About how many tokens per second `entry` generates on `hardware` (see {@link BANDWIDTH_GBPS}). */
+export function estimatedTokensPerSecond(entry: CatalogEntry, hardware: HardwareReport): number {
+  const kind =
+    hardware.recommendedBackend === 'cpu'
+      ? 'cpu'
+      : hardware.recommendedBackend === 'metal'
+        ? 'unified'
+        : 'gpu';
+  return (BANDWIDTH_GBPS[kind] * 1e9) / entry.sizeBytes;
+}
+
 /**
  * The catalog for this machine: `fits` when a model's memory need is within the budget
  * (see {@link memoryBudgetMB}), and `recommended` on one model: the biggest that fits with
- * headroom, else the biggest that fits at all.
+ * headroom and runs at reading speed or better (see {@link estimatedTokensPerSecond}), else
+ * the biggest that fits and is that fast, else the fastest that fits at all.
  */
 export function catalogFor(
   hardware: HardwareReport,
@@ -98,9 +126,16 @@ export function catalogFor(
       (best, entry) => (best === null || entry.minMemoryMB > best.minMemoryMB ? entry : best),
       null,
     );
+  const fast = (entry: CatalogEntry) =>
+    estimatedTokensPerSecond(entry, hardware) >= MIN_RECOMMENDED_TOKENS_PER_SECOND;
+  const fitting = catalog.filter((entry) => fits(entry));
   const recommended =
-    biggest(catalog.filter((entry) => fits(entry, HEADROOM))) ??
-    biggest(catalog.filter((entry) => fits(entry)));
+    biggest(fitting.filter((entry) => fits(entry, HEADROOM) && fast(entry))) ??
+    biggest(fitting.filter(fast)) ??
+    fitting.reduce<CatalogEntry | null>(
+      (best, entry) => (best === null || entry.sizeBytes < best.sizeBytes ? entry : best),
+      null,
+    );
   return catalog.map((entry) => ({
     ...entry,
     fits: fits(entry),
