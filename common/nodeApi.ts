@@ -6,7 +6,12 @@
  */
 import { z } from 'zod';
 import type { HardwareReport } from './hardware.js';
-import { modelPriceSchema, type MarketModel, type ModelPrice } from './protocol.js';
+import {
+  modelPriceSchema,
+  type MarketModel,
+  type ModelPrice,
+  type NodeStandingView,
+} from './protocol.js';
 import {
   scheduleModeSchema,
   settingsPatchSchema,
@@ -158,6 +163,18 @@ export interface NodeStatus {
   earnings: EarningsBalances;
   /** A problem with the settings file (it was set aside), or null. */
   settingsWarning: string | null;
+  /** The node's standing as the gateway last told it (null before it did, or from an older gateway). */
+  standing?: NodeStanding | null;
+}
+
+/** The node's standing on the network, with its contributor milestone. */
+export interface NodeStanding extends NodeStandingView {
+  /** The largest lifetime-tokens milestone reached, or null before the first. */
+  milestone: number | null;
+  /** The next milestone to reach (null past the last). */
+  nextMilestone: number | null;
+  /** ISO time the gateway sent it. */
+  at: string;
 }
 
 /** A GGUF file in the node's models folder. */

@@ -168,6 +168,42 @@ export const marketModelSchema = z.object({
 });
 export type MarketModel = z.infer<typeof marketModelSchema>;
 
+/** What lowered a node's score, as the gateway saw it. */
+export const standingIncidentKinds = [
+  'offer_rejected',
+  'offer_timeout',
+  'job_failed',
+  'stalled',
+  'no_output',
+  'malformed_output',
+  'went_offline',
+] as const;
+export type StandingIncidentKind = (typeof standingIncidentKinds)[number];
+
+const share = z.number().min(0).max(1);
+
+/**
+ * A node's standing on the network, from what the gateway saw itself: its reliability
+ * score (0-100), its rank among the nodes serving its models (1 is best, of `of`), the
+ * tokens it served, the parts of its score, and today's (UTC) incidents by kind and model.
+ */
+export const nodeStandingSchema = z.object({
+  score: z.number().int().min(0).max(100),
+  rank: z.number().int().positive(),
+  of: z.number().int().positive(),
+  tokensServed: count,
+  parts: z.object({
+    acceptance: share,
+    completion: share,
+    availability: share,
+    speed: share,
+  }),
+  today: z
+    .array(z.object({ kind: z.enum(standingIncidentKinds), model: id, count: count }))
+    .max(16),
+});
+export type NodeStandingView = z.infer<typeof nodeStandingSchema>;
+
 /**
  * How a node's earnings are shared, in whole percentages that add up to 100: `rewards` is
  * cash payout, `exchange` network credits to spend on the API, `mission` donated to the
@@ -210,6 +246,8 @@ export const gatewayFrameSchema = z.discriminatedUnion('type', [
     models: z.array(marketModelSchema).max(1024),
     /** ISO time the figures were computed. */
     at: z.string().max(64),
+    /** This node's standing (additive: older gateways send none, older nodes ignore it). */
+    standing: nodeStandingSchema.optional(),
   }),
   z
     .object({

@@ -264,6 +264,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     sessions: () => router.online(),
     intervalMs: marketIntervalMs,
     logger,
+    standing: (nodeId) => router.standingOf(nodeId),
   });
 
   let app: FastifyInstance | undefined;

@@ -1,9 +1,11 @@
 /**
  * Keeps nodes told what the network pays: a `market` frame to each node right after its
  * first `announce`, then to every node each interval, skipping nodes whose last figures are
- * still the same. `GET /v1/network/prices` reads the same figures.
+ * still the same. Each node's frame carries its own standing too. `GET /v1/network/prices`
+ * reads the same figures.
  */
 import type { Logger } from '../../common/log.js';
+import type { NodeStandingView } from '../../common/protocol.js';
 import type { NodeSession } from '../link/nodeSession.js';
 import type { GatewayStore } from '../store/types.js';
 import { computeMarket, type MarketSnapshot } from './marketPrices.js';
@@ -17,6 +19,8 @@ export interface MarketFeedOptions {
   logger: Logger;
   /** The clock (tests move it). */
   now?: () => Date;
+  /** A node's standing (its score, rank and tokens served), sent with its figures. */
+  standing?(nodeId: string): NodeStandingView;
 }
 
 export class MarketFeed {
@@ -69,15 +73,16 @@ export class MarketFeed {
 
   /** Sends unless the session already has these figures; true when sent. */
   private deliver(session: NodeSession, snapshot: MarketSnapshot): boolean {
-    const key = JSON.stringify(snapshot.models);
+    const standing = this.options.standing?.(session.nodeId);
+    const key = JSON.stringify([snapshot.models, standing]);
     if (this.closed || this.sent.get(session) === key) return false;
-    if (!session.sendMarket({ type: 'market', models: snapshot.models, at: snapshot.at })) {
-      return false;
-    }
+    const frame = { type: 'market' as const, models: snapshot.models, at: snapshot.at };
+    if (!session.sendMarket(standing ? { ...frame, standing } : frame)) return false;
     this.sent.set(session, key);
     this.options.logger.info('market sent', {
       nodeId: session.nodeId,
       models: snapshot.models.length,
+      ...(standing ? { score: standing.score, rank: standing.rank } : {}),
     });
     return true;
   }

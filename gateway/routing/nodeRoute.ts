@@ -12,6 +12,7 @@ import { boundUsage, outputBytesBound } from '../accounting/usageBounds.js';
 import type { JobErrorBody, NodeSession } from '../link/nodeSession.js';
 import type { Logger } from '../../common/log.js';
 import type { Clock } from '../../common/node/timers.js';
+import type { NodeScores } from './nodeScore.js';
 import type { NodeStanding } from './nodeStanding.js';
 import { NodeVectors } from './nodeVectors.js';
 import {
@@ -43,6 +44,8 @@ export class NodeRoute implements Route {
     private readonly logger: Logger,
     /** Runs the offer, first-token and stall deadlines. */
     private readonly clock: Clock,
+    /** Where what the gateway saw of the node goes (its reliability score). */
+    private readonly scores?: NodeScores,
   ) {
     this.id = nodeRouteId(session.nodeId);
     this.nodeId = session.nodeId;
@@ -133,6 +136,16 @@ export class NodeRoute implements Route {
       let chunks = 0;
       let outputBytes = 0;
       let settled = false;
+      let accepted = false;
+      let firstOutput = false;
+      const scores = this.scores;
+      const nodeId = this.nodeId;
+      /** The first chunk or vector: the node's time to first token, as the gateway saw it. */
+      const output = () => {
+        if (firstOutput) return;
+        firstOutput = true;
+        scores?.firstToken(nodeId, model, clock.now() - started);
+      };
       const produced = () => ({ text: reply.content, chunks });
       const settle = (action: () => void) => {
         if (settled) return;
@@ -160,6 +173,7 @@ export class NodeRoute implements Route {
           why,
         });
         this.standing.record(this.nodeId, 'malformed_output', why);
+        scores?.failed(nodeId, model, 'malformed_output');
         fail(`the node sent malformed output: ${why}`, 'status', 502);
       };
       const onAbort = () => {
@@ -171,6 +185,7 @@ export class NodeRoute implements Route {
         session.cancel(jobId, 'offer timed out');
         const why = `the node did not answer within ${job.connectTimeoutMs} ms`;
         this.standing.record(this.nodeId, 'offer_timeout', why);
+        scores?.refused(nodeId, model, 'offer_timeout');
         fail(why, 'timeout');
       }, job.connectTimeoutMs);
       // After output: at most the stall timeout between two outputs (a stream then continues
@@ -186,6 +201,7 @@ export class NodeRoute implements Route {
           });
           const why = `the node went silent for ${job.stallTimeoutMs} ms mid-job`;
           this.standing.record(this.nodeId, 'stall', why);
+          scores?.failed(nodeId, model, 'stalled');
           fail(why, 'timeout');
         }, job.stallTimeoutMs);
       };
@@ -196,6 +212,7 @@ export class NodeRoute implements Route {
           session.cancel(jobId, 'no output in time');
           const why = `the node produced nothing within ${job.firstTokenTimeoutMs} ms`;
           this.standing.record(this.nodeId, 'no_output', why);
+          scores?.failed(nodeId, model, 'no_output');
           fail(why, 'timeout');
         }, left);
       };
@@ -205,12 +222,19 @@ export class NodeRoute implements Route {
         task,
         price,
         {
-          accepted: firstTokenTimer,
-          rejected: (reason, message) =>
+          accepted: () => {
+            if (settled) return;
+            accepted = true;
+            scores?.accepted(nodeId);
+            firstTokenTimer();
+          },
+          rejected: (reason, message) => {
+            if (!settled && reason !== 'busy') scores?.refused(nodeId, model, 'offer_rejected');
             fail(
               `node rejected the job (${reason}): ${message}`,
               reason === 'busy' ? 'busy' : 'rejected',
-            ),
+            );
+          },
           chunk: (delta) => {
             if (settled) return;
             try {
@@ -228,6 +252,7 @@ export class NodeRoute implements Route {
             } catch (error) {
               return malformed((error as Error).message);
             }
+            output();
             stallTimer();
             chunks++;
             try {
@@ -245,6 +270,7 @@ export class NodeRoute implements Route {
               return malformed((error as Error).message);
             }
             // Nothing reaches the client before the last one: the job may still fail over.
+            output();
             stallTimer();
           },
           done: (frame) => {
@@ -281,6 +307,7 @@ export class NodeRoute implements Route {
                     `billed ${bounded.usage.promptTokens}+${bounded.usage.completionTokens}`,
                 );
               }
+              scores?.finished(nodeId, bounded.usage.promptTokens + bounded.usage.completionTokens);
               resolve({
                 finishReason: frame.finishReason,
                 usage: bounded.usage,
@@ -288,8 +315,16 @@ export class NodeRoute implements Route {
               });
             });
           },
-          failed: (error) => settle(() => reject(nodeFailure(error, chunks > 0, produced()))),
-          linkLost: (reason) => fail(`the node went offline: ${reason}`, 'link'),
+          failed: (error) => {
+            // A 4xx is about the request (too long for the node's context, say), not the node.
+            const nodeSide = error.status >= 500 || error.status === 408 || error.status === 429;
+            if (!settled && nodeSide) scores?.failed(nodeId, model, 'job_failed');
+            settle(() => reject(nodeFailure(error, chunks > 0, produced())));
+          },
+          linkLost: (reason) => {
+            if (!settled && accepted) scores?.failed(nodeId, model, 'went_offline');
+            fail(`the node went offline: ${reason}`, 'link');
+          },
         },
         job.continuation,
       );

@@ -6,6 +6,7 @@
 import { ApiError } from '../../common/openaiErrors.js';
 import type { RoutingRule } from '../store/types.js';
 import type { Speed } from './healthBook.js';
+import { NEW_NODE_SCORE } from './nodeScore.js';
 import { NodeRoute } from './nodeRoute.js';
 import type { Route } from './route.js';
 
@@ -36,7 +37,34 @@ export interface OrderInput {
   /** A route name from `x-byoi-route`: a provider, `node`/`nodes`, `own-nodes`, or a node id. */
   pin?: string;
   stats(route: Route): Speed;
+  /** A node's reliability score (0-100); undefined (an upstream) counts as a new node's. */
+  score?(route: Route): number | undefined;
   random?: () => number;
+}
+
+/** Prices within this fraction of the cheapest of their band count as similar. */
+export const SIMILAR_PRICE = 0.1;
+/** Scores in the same step of this many points count as equal (no starving over a point). */
+export const SCORE_STEP = 5;
+
+/**
+ * Each route's price band: routes sorted by price, a band starting at its cheapest route and
+ * holding every route priced at most {@link SIMILAR_PRICE} above it (so bands never chain).
+ */
+function priceBands(routes: Route[], model: string): Map<Route, number> {
+  const sorted = [...routes].sort((a, b) => priceOf(a, model) - priceOf(b, model));
+  const bands = new Map<Route, number>();
+  let band = -1;
+  let leader = -Infinity;
+  for (const route of sorted) {
+    const price = priceOf(route, model);
+    if (!(price <= leader * (1 + SIMILAR_PRICE))) {
+      band++;
+      leader = price;
+    }
+    bands.set(route, band);
+  }
+  return bands;
 }
 
 const priceOf = (route: Route, model: string) => {
@@ -138,22 +166,36 @@ export function orderRoutes(input: OrderInput): Route[] {
   const speed = speedKeys(routes, input);
   const fastest = (a: Route, b: Route) =>
     speed.get(a)!.ttft - speed.get(b)!.ttft || speed.get(b)!.tps - speed.get(a)!.tps;
+  const tier = new Map(
+    routes.map((route) => [
+      route,
+      Math.round((input.score?.(route) ?? NEW_NODE_SCORE) / SCORE_STEP),
+    ]),
+  );
+  const reliable = (a: Route, b: Route) => tier.get(b)! - tier.get(a)!;
   const byLoadSpeedPrice = (a: Route, b: Route) =>
     loadOf(a, model) - loadOf(b, model) ||
     speed.get(b)!.tps - speed.get(a)!.tps ||
     priceOf(a, model) - priceOf(b, model);
   let ordered: Route[];
   switch (rule?.strategy ?? 'cheapest') {
-    case 'cheapest':
+    case 'cheapest': {
+      // Among similar prices, reliable nodes first: the score buys exposure.
+      const band = priceBands(routes, model);
       ordered = [...routes].sort(
         (a, b) =>
+          band.get(a)! - band.get(b)! ||
+          reliable(a, b) ||
           priceOf(a, model) - priceOf(b, model) ||
           loadOf(a, model) - loadOf(b, model) ||
           speed.get(b)!.tps - speed.get(a)!.tps,
       );
       break;
+    }
     case 'fastest':
-      ordered = [...routes].sort((a, b) => fastest(a, b) || loadOf(a, model) - loadOf(b, model));
+      ordered = [...routes].sort(
+        (a, b) => fastest(a, b) || reliable(a, b) || loadOf(a, model) - loadOf(b, model),
+      );
       break;
     case 'balanced': {
       const weights = rule?.weights ?? {};

@@ -25,6 +25,8 @@ import { fullJitter } from './backoff.js';
 import { dispatch, type DispatchDeps } from './dispatch.js';
 import type { DispatchContext, DispatchResult } from './dispatchTypes.js';
 import { NodeRoute } from './nodeRoute.js';
+import type { NodeStandingView } from '../../common/protocol.js';
+import { NodeScores } from './nodeScore.js';
 import { NodeStanding, type NodeStandingOptions } from './nodeStanding.js';
 import { matchRule, orderRoutes } from './routeOrder.js';
 import { HealthBook } from './healthBook.js';
@@ -50,6 +52,8 @@ export interface RouterOptions {
   faultStore: NodeStandingOptions['store'];
   /** Faults that quarantine a node (default {@link DEFAULT_QUARANTINE_AFTER}; 0: never). */
   quarantineAfter?: number;
+  /** The wall clock of the scores (uptime, today's incidents); default `Date.now`. */
+  scoreNow?: () => number;
   logger: Logger;
 }
 
@@ -62,6 +66,9 @@ export class Router {
   readonly health: HealthBook;
   /** Each node's faults (usage over-reports, stalls and the like) and quarantine. */
   readonly standing: NodeStanding;
+  /** Each node's reliability score, from what this gateway saw (a tie-break among similar prices). */
+  readonly scores: NodeScores;
+  private scoreCache = { version: -1, at: 0, scores: new Map<string, number>() };
   private readonly queues: ModelQueues;
   private readonly clock: Clock;
   private closed = false;
@@ -85,6 +92,7 @@ export class Router {
       quarantineAfter: options.quarantineAfter ?? DEFAULT_QUARANTINE_AFTER,
       logger: options.logger,
     });
+    this.scores = new NodeScores(options.scoreNow);
   }
 
   /** Registers a session that just came online; an older link of the same node is closed. */
@@ -99,7 +107,9 @@ export class Router {
       this.standing,
       this.options.logger,
       this.clock,
+      this.scores,
     );
+    this.scores.online(session.nodeId);
     route.onCapacity = () => this.queues.wake();
     this.nodeRoutes.set(session.nodeId, route);
     this.queues.wake();
@@ -111,6 +121,7 @@ export class Router {
     if (this.sessions.get(session.nodeId) !== session) return;
     this.sessions.delete(session.nodeId);
     this.nodeRoutes.delete(session.nodeId);
+    this.scores.offline(session.nodeId);
     this.onLinksChanged?.();
   }
 
@@ -236,6 +247,7 @@ export class Router {
       rule: matchRule(this.rules, orgId, model),
       pin,
       stats: (route) => this.health.speed(route, model),
+      score: (route) => this.scoreOf(route),
     });
   }
 
@@ -301,6 +313,7 @@ export class Router {
           rule,
           pin: ctx.pin,
           stats: (route) => this.health.speed(route, model),
+          score: (route) => this.scoreOf(route),
         }),
       queue: this.queues,
       connectTimeoutMs: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -310,6 +323,49 @@ export class Router {
       retryDelayMs: (attempt) => fullJitter(attempt, 50, 1000),
       now: () => this.clock.now(),
     };
+  }
+
+  /** The online nodes that serve one of `nodeId`'s models, itself included. */
+  private peersOf(nodeId: string): string[] {
+    const own = new Set(
+      this.sessions
+        .get(nodeId)
+        ?.announcedModels()
+        .map((model) => model.id),
+    );
+    return this.online()
+      .filter(
+        (session) =>
+          session.nodeId === nodeId || session.announcedModels().some((model) => own.has(model.id)),
+      )
+      .map((session) => session.nodeId);
+  }
+
+  /**
+   * A node's score against the online nodes serving its models (undefined for an upstream).
+   * Kept for up to a second while nothing new was observed: ranking asks for every route.
+   */
+  scoreOf(route: Route): number | undefined {
+    if (route.kind !== 'node' || route.nodeId === null) return undefined;
+    const now = this.scores.now();
+    if (this.scoreCache.version !== this.scores.version || now - this.scoreCache.at > 1000) {
+      this.scoreCache = { version: this.scores.version, at: now, scores: new Map() };
+    }
+    let score = this.scoreCache.scores.get(route.nodeId);
+    if (score === undefined) {
+      const nodeId = route.nodeId;
+      score = this.scores.score(
+        nodeId,
+        this.peersOf(nodeId).filter((id) => id !== nodeId),
+      );
+      this.scoreCache.scores.set(nodeId, score);
+    }
+    return score;
+  }
+
+  /** What node `nodeId` is told of its standing (the `market` frame). */
+  standingOf(nodeId: string): NodeStandingView {
+    return this.scores.standing(nodeId, this.peersOf(nodeId));
   }
 
   /** Every route with its health, for `GET /admin/v1/routes`. */

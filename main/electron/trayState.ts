@@ -75,12 +75,25 @@ const STATE_WORDS: Record<TrayState, string> = {
   error: 'engine problem',
 };
 
-/** The tray tooltip, e.g. "BYOI Node: serving, 41.7 tokens/s". */
+/**
+ * The tray tooltip, e.g. "BYOI Node: serving, 41.7 tokens/s", with the contributor milestone
+ * reached, e.g. " · 1M tokens served".
+ */
 export function trayTooltip(status: NodeStatus | null, engine: EngineView): string {
   const state = trayState(status, engine);
   const speed = currentTokensPerSecond(status);
   const rate = state === 'serving' || speed > 0 ? `, ${speed.toFixed(1)} tokens/s` : '';
-  return `BYOI Node: ${STATE_WORDS[state]}${rate}`;
+  const milestone = status?.standing?.milestone;
+  const mark = milestone ? ` · ${compactTokens(milestone)} tokens served` : '';
+  return `BYOI Node: ${STATE_WORDS[state]}${rate}${mark}`;
+}
+
+/** 1000 → "1k", 1000000 → "1M": a milestone in the tooltip's few characters. */
+function compactTokens(tokens: number): string {
+  if (tokens >= 1e9) return `${tokens / 1e9}B`;
+  if (tokens >= 1e6) return `${tokens / 1e6}M`;
+  if (tokens >= 1e3) return `${tokens / 1e3}k`;
+  return String(tokens);
 }
 
 /** USD, with more digits for small amounts (a hobbyist's first cents matter). */

@@ -107,6 +107,15 @@ describe('built dashboard in Chromium, without an engine', () => {
       expect(gpu).toContain(fact);
     }
     await dashboard.screenshot(`${screenshotDir()}app-overview-gpu.png`);
+    // The standing the gateway sent: score, rank, tokens, milestone, and what lowered it.
+    expect(await overview.standingScore.textContent()).toBe('72 / 100');
+    expect(await overview.standingRank.textContent()).toBe('3 of 5 nodes serving the same models');
+    expect(await overview.standingTokens.textContent()).toBe('12,345');
+    expect(await overview.standingMilestone.textContent()).toContain('10,000 tokens served');
+    const incident = await overview.standingIncidents.first().textContent();
+    expect(incident).toContain('Jobs failed today (tiny): 2.');
+    expect(incident).toContain('the model was unloaded');
+    expect(incident).toContain('do not unload or switch models while jobs run');
     // getDiagnostics is not answered by the stand-in: the panel says so, in its words.
     await overview.runDiagnostics();
     await overview.diagnosticsError.waitFor();

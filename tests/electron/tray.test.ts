@@ -131,6 +131,24 @@ describe('tray texts', () => {
     expect(trayTooltip(null, engine('restarting'))).toBe('BYOI Node: engine problem');
   });
 
+  it("adds the lifetime-tokens milestone the gateway's standing reached", () => {
+    const standing = {
+      score: 90,
+      rank: 1,
+      of: 2,
+      tokensServed: 1_234_567,
+      parts: { acceptance: 1, completion: 1, availability: 1, speed: 1 },
+      today: [],
+      milestone: 1_000_000,
+      nextMilestone: 10_000_000,
+      at: '2026-01-01T00:00:00.000Z',
+    };
+    const status = { ...makeStatus({ schedule: { state: 'waiting' } }), standing };
+    expect(trayTooltip(status, running)).toBe('BYOI Node: waiting · 1M tokens served');
+    const before = { ...status, standing: { ...standing, milestone: null } };
+    expect(trayTooltip(before, running)).toBe('BYOI Node: waiting');
+  });
+
   it('says why in the status line', () => {
     expect(
       statusLine(

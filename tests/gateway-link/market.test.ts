@@ -68,6 +68,8 @@ describe('market frames', () => {
     ]);
     expect(gatewayFrameSchema.safeParse(a.market).success).toBe(true);
     expect(Date.parse(a.market.at)).not.toBeNaN();
+    // Its own standing rides along: a node the gateway has not seen serve yet, alone on its model.
+    expect(a.market.standing).toMatchObject({ rank: 1, of: 1, tokensServed: 0, today: [] });
 
     await t.connectNode([model('fallback', { price: { prompt: 2, completion: 20 } })]);
     const c = await t.connectNode([model('fallback', { price: { prompt: 4, completion: 40 } })]);

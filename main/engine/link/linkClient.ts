@@ -11,6 +11,7 @@ import {
   type GatewayFrame,
   type JobRejectReason,
   type MarketModel,
+  type NodeStandingView,
   type Receipt,
   type RewardSplit,
 } from '../../../common/protocol.js';
@@ -144,6 +145,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   private availability: AvailabilityFrame = { type: 'availability', serving: true, reason: '' };
   private rewards: RewardsFrame | null = null;
   private latestMarket: MarketModel[] = [];
+  private latestStanding: { view: NodeStandingView; at: string } | null = null;
   private current: LinkStatus = {
     state: 'offline',
     nodeId: null,
@@ -212,6 +214,11 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   /** The network's prices, as last published by the gateway (empty before). */
   get market(): readonly MarketModel[] {
     return this.latestMarket;
+  }
+
+  /** This node's standing, as the gateway last sent it (null before, or from an older gateway). */
+  get standing(): { view: NodeStandingView; at: string } | null {
+    return this.latestStanding;
   }
 
   /** Link jobs accepted and still running. */
@@ -323,6 +330,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       onReceiptsUnknown: ({ jobIds }) => this.onReceiptsUnknown(jobIds),
       onMarket: (frame) => {
         this.latestMarket = frame.models;
+        if (frame.standing) this.latestStanding = { view: frame.standing, at: frame.at };
         this.emitSafe('market', frame.models);
       },
       onJobEnd: (end) => this.emitSafe('job', end),

@@ -10,6 +10,7 @@ import { effectivePrice, type Settings, type SettingsPatch } from '../../../comm
 import { SettingsError } from '../settings/settingsStore.js';
 import type { NodeEngine } from './nodeEngine.js';
 import { createOperations } from './nodeApiOperations.js';
+import { standingStatus } from './standingStatus.js';
 
 function update(engine: NodeEngine, patch: SettingsPatch): Settings {
   try {
@@ -55,6 +56,7 @@ function status(engine: NodeEngine): NodeStatus {
     stats: engine.stats.snapshot(),
     earnings: engine.ledger.balances(),
     settingsWarning: engine.options.settings.warning,
+    standing: standingStatus(link?.standing),
   };
 }
 

@@ -28,6 +28,26 @@ export class OverviewPage {
     return this.page.getByTestId('gpu-panel');
   }
 
+  get standingScore(): Locator {
+    return this.page.getByTestId('standing-score');
+  }
+
+  get standingRank(): Locator {
+    return this.page.getByTestId('standing-rank');
+  }
+
+  get standingTokens(): Locator {
+    return this.page.getByTestId('standing-tokens');
+  }
+
+  get standingMilestone(): Locator {
+    return this.page.getByTestId('standing-milestone');
+  }
+
+  get standingIncidents(): Locator {
+    return this.page.getByTestId('standing-incident');
+  }
+
   get diagnostics(): Locator {
     return this.page.getByTestId('diagnostics');
   }

@@ -25,6 +25,19 @@ export const FAKE_GPU: GpuInfo = {
   source: 'nvidia-smi',
 };
 
+/** The standing the stand-in's gateway sent: two failed jobs today, a milestone reached. */
+export const FAKE_STANDING: NonNullable<NodeStatus['standing']> = {
+  score: 72,
+  rank: 3,
+  of: 5,
+  tokensServed: 12_345,
+  parts: { acceptance: 1, completion: 0.6, availability: 0.9, speed: 0.8 },
+  today: [{ kind: 'job_failed', model: 'tiny', count: 2 }],
+  milestone: 10_000,
+  nextMilestone: 100_000,
+  at: '2026-01-01T00:00:00.000Z',
+};
+
 export function fakeBridgeScript(): string {
   const settings = { ...defaultSettings(), onboarded: true };
   const status: NodeStatus = {
@@ -68,6 +81,7 @@ export function fakeBridgeScript(): string {
       lifetime: 0,
     },
     settingsWarning: null,
+    standing: FAKE_STANDING,
   };
   const hardware: HardwareReport = {
     detectedAt: '2026-01-01T00:00:00.000Z',

@@ -5,9 +5,13 @@ import { ScreenTitle } from '../../components/ScreenTitle';
 import { useStatus } from '../../stores/engineStores';
 import { DiagnosticsPanel } from './DiagnosticsPanel';
 import { GpuPanel } from './GpuPanel';
+import { StandingPanel } from './StandingPanel';
 import { StatusSummary } from './StatusSummary';
 
-/** Is it serving and why, the GPUs, today's figures, and "why am I not earning?". */
+/**
+ * Is it serving and why, today's figures, the node's standing on the network, the GPUs, and
+ * "why am I not earning?".
+ */
 export function Overview(): JSX.Element {
   const { t } = useTranslation();
   const status = useStatus();
@@ -15,7 +19,12 @@ export function Overview(): JSX.Element {
     <>
       <ScreenTitle>{t('overview.title')}</ScreenTitle>
       <ResourceView {...status} onRetry={() => void status.load()}>
-        {(data) => <StatusSummary status={data} />}
+        {(data) => (
+          <>
+            <StatusSummary status={data} />
+            <StandingPanel standing={data.standing ?? null} />
+          </>
+        )}
       </ResourceView>
       <GpuPanel />
       <DiagnosticsPanel />
