@@ -5,7 +5,7 @@
  * Secrets (API keys, enrollment codes) are stored only as SHA-256 hashes; money is integer
  * nano-USD in BIGINT columns.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import {
@@ -19,6 +19,7 @@ import {
 } from './apiKeys.js';
 import { ApiKeyCache } from './apiKeyCache.js';
 import { acquireDirLock, type DirLock } from './dirLock.js';
+import { collectGarbageSoon } from './collectGarbage.js';
 import { checkPostgresUrl, isPostgresUrl, maskDatabaseUrl } from './databaseUrl.js';
 import { openPostgresDb } from './postgresDb.js';
 import type { SqlDb } from './sql.js';
@@ -122,6 +123,14 @@ const USAGE_BATCH_MAX = 1000;
 const POLICY_BATCH_MAX = 256;
 /** How long the first usage row of a group commit waits for others. */
 const USAGE_BATCH_WINDOW_MS = 5;
+/**
+ * PGlite's server options. Its default `shared_buffers` is PostgreSQL's 128 MB, and PGlite
+ * touches all of it at start, most of the gateway's resident memory; the gateway's database
+ * is small, so 16 MB of buffers holds its working set (the OS caches the files below).
+ */
+const PGLITE_OPTIONS = {
+  startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
+};
 /** Options of {@link openStore}. */
 export interface StoreOptions {
   /** The clock for every timestamp the store writes (tests move it to expire codes). */
@@ -505,7 +514,7 @@ export async function openStore(
 ): Promise<GatewayStore> {
   const now = options.now ?? (() => new Date());
   if (location === null) {
-    const db = await PGlite.create();
+    const db = await PGlite.create(PGLITE_OPTIONS);
     await migrate(db);
     return new SqlStore(db, null, now);
   }
@@ -515,7 +524,9 @@ export async function openStore(
   const lock = acquireDirLock(`${folder}.lock`);
   let db: PGlite | undefined;
   try {
-    db = await PGlite.create(folder);
+    const fresh = !existsSync(join(folder, 'PG_VERSION'));
+    db = await PGlite.create(folder, PGLITE_OPTIONS);
+    if (fresh) collectGarbageSoon();
     await migrate(db);
     return new SqlStore(db, lock, now);
   } catch (error) {
