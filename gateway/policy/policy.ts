@@ -174,7 +174,8 @@ export class Policy {
       headers,
       bounded,
       settle: async (used) => {
-        if (settled) return;
+        // Requests per minute alone: what a request used changes no counter.
+        if (settled || !bounded) return;
         settled = true;
         await this.settle(claims, windowStart, month, reservation, used);
       },
