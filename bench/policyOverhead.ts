@@ -61,9 +61,11 @@ async function main(): Promise<void> {
     const quota = { monthlyUsd: 1_000_000, monthlyTokens: 1e14 };
     await demo.admin('PUT', '/quotas', { orgId: limitedOrg.id, keyId: limited.info.id, ...quota });
     await demo.admin('PUT', '/quotas', { orgId: limitedOrg.id, ...quota });
-    const rpmOnly = await newKey(limitedOrg.id);
+    // Its own org: the limited org's limits and quotas would apply to it too.
+    const countedOrg = await demo.admin<{ id: string }>('POST', '/orgs', { name: 'counted' });
+    const rpmOnly = await newKey(countedOrg.id);
     await demo.admin('PUT', '/limits', {
-      orgId: limitedOrg.id,
+      orgId: countedOrg.id,
       keyId: rpmOnly.info.id,
       rpm: 1_000_000_000,
     });
