@@ -11,14 +11,8 @@
  * routing or accounting. Its figures bound what any Node gateway reaches on this machine.
  * Usage: npm run bench:overhead -- [--requests N] [--seconds S] [--rounds N] [--clients N]
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { callAdmin } from '../demo/adminApi.js';
-import { GATEWAY_BIN, spawnJsonProcess } from '../demo/jsonProcess.js';
-import { httpCaller, startScript, type Target } from './httpBench.js';
+import { httpCaller, startBenchGateway, startScript, type Target } from './httpBench.js';
 import { percentile } from './streamTiming.js';
 
 const { values } = parseArgs({
@@ -44,25 +38,15 @@ const { call, throughput: loops, close } = httpCaller(clients);
 const throughput = (target: Target) => loops(target, seconds);
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'byoi-bench-overhead-'));
   const upstream = await startScript('./fastUpstream.mjs');
   const peer = await startScript('./bareProxy.mjs', [String(upstream.port)]);
-  const adminToken = randomBytes(24).toString('hex');
-  const gateway = await spawnJsonProcess<{ url: string }>(GATEWAY_BIN, [
-    '--json',
-    '--port',
-    '0',
-    '--data-dir',
-    join(dir, 'gateway'),
-    '--admin-token',
-    adminToken,
-  ]);
+  const gateway = await startBenchGateway('overhead');
   try {
-    const admin = <T>(method: string, path: string, body?: unknown) =>
-      callAdmin<T>(gateway.ready.url, adminToken, method, path, body);
-    const org = await admin<{ id: string }>('POST', '/orgs', { name: 'bench' });
-    const { key } = await admin<{ key: string }>('POST', `/orgs/${org.id}/keys`, { name: 'bench' });
-    await admin('POST', '/providers', {
+    const org = await gateway.admin<{ id: string }>('POST', '/orgs', { name: 'bench' });
+    const { key } = await gateway.admin<{ key: string }>('POST', `/orgs/${org.id}/keys`, {
+      name: 'bench',
+    });
+    await gateway.admin('POST', '/providers', {
       name: 'fast',
       baseUrl: `http://127.0.0.1:${upstream.port}/v1`,
       apiKeys: ['sk-bench-upstream'],
@@ -70,7 +54,7 @@ async function main(): Promise<void> {
       price: { prompt: 0.1, completion: 0.2 },
       maxConcurrent: 1024,
     });
-    const gatewayURL = new URL(gateway.ready.url);
+    const gatewayURL = new URL(gateway.url);
     const direct: Target = {
       host: '127.0.0.1',
       port: upstream.port,
@@ -137,7 +121,6 @@ async function main(): Promise<void> {
     await gateway.stop();
     upstream.child.kill();
     peer.child.kill();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,9 +1,15 @@
-/** What the gateway benches share: keep-alive POSTs timed one by one or in loops, and helper scripts. */
+/** What the gateway benches share: keep-alive POSTs timed one by one or in loops, helper scripts, and a gateway. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { callAdmin } from '../demo/adminApi.js';
+import { GATEWAY_BIN, spawnJsonProcess } from '../demo/jsonProcess.js';
 
 export interface Target {
   host: string;
@@ -74,4 +80,36 @@ export async function startScript(
   });
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   return { child, port: Number(line) };
+}
+
+/** A real `byoi-gateway` on port 0 with a data folder of its own (removed on stop). */
+export interface BenchGateway {
+  url: string;
+  admin<T>(method: string, path: string, body?: unknown): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/** Starts the built gateway with `args` besides its port, data folder and admin token. */
+export async function startBenchGateway(name: string, args: string[] = []): Promise<BenchGateway> {
+  const dir = mkdtempSync(join(tmpdir(), `byoi-bench-${name}-`));
+  const adminToken = randomBytes(24).toString('hex');
+  const gateway = await spawnJsonProcess<{ url: string }>(GATEWAY_BIN, [
+    '--json',
+    '--port',
+    '0',
+    '--data-dir',
+    join(dir, 'gateway'),
+    '--admin-token',
+    adminToken,
+    ...args,
+  ]);
+  const { url } = gateway.ready;
+  return {
+    url,
+    admin: (method, path, body) => callAdmin(url, adminToken, method, path, body),
+    stop: async () => {
+      await gateway.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

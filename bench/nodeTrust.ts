@@ -13,21 +13,16 @@
  * Usage: npm run bench:trust -- [--deadline-ms N] [--quarantine-after N] [--requests N]
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { LINK_PATH, type AnnouncedModel } from '../common/protocol.js';
-import { callAdmin } from '../demo/adminApi.js';
-import { GATEWAY_BIN, spawnJsonProcess } from '../demo/jsonProcess.js';
 import { DEFAULT_MAX_PRICE } from '../gateway/defaults.js';
 import type { UsageRecord } from '../gateway/store/types.js';
 import { LinkClient, model, NodeIdentity } from '../tests/gateway-link/support/standInNode.js';
+import { startBenchGateway } from './httpBench.js';
 import { median, percentile } from './streamTiming.js';
 
 const { values } = parseArgs({
@@ -46,18 +41,9 @@ const WORDS = ['Once ', 'upon ', 'a ', 'tide.'];
 const HONEST_USAGE = { promptTokens: 20, completionTokens: WORDS.length };
 const TOP = 2 ** 31 - 1;
 
-const dir = mkdtempSync(join(tmpdir(), 'byoi-bench-trust-'));
-const adminToken = randomBytes(24).toString('hex');
-const gateway = await spawnJsonProcess<{ url: string }>(GATEWAY_BIN, [
-  '--json',
+const gateway = await startBenchGateway('trust', [
   '--log-level',
   'error',
-  '--port',
-  '0',
-  '--data-dir',
-  join(dir, 'gateway'),
-  '--admin-token',
-  adminToken,
   '--first-token-timeout-ms',
   String(deadlineMs),
   '--stall-timeout-ms',
@@ -65,11 +51,8 @@ const gateway = await spawnJsonProcess<{ url: string }>(GATEWAY_BIN, [
   '--quarantine-after',
   String(quarantineAfter),
 ]);
-const { url } = gateway.ready;
+const { url, admin } = gateway;
 const linkUrl = `${url.replace(/^http/, 'ws')}${LINK_PATH}`;
-
-const admin = <T>(method: string, path: string, body?: unknown) =>
-  callAdmin<T>(url, adminToken, method, path, body);
 
 const clients = await admin<{ id: string }>('POST', '/orgs', { name: 'clients' });
 const providers = await admin<{ id: string }>('POST', '/orgs', { name: 'providers' });
@@ -240,6 +223,5 @@ try {
   await floods();
 } finally {
   await gateway.stop();
-  rmSync(dir, { recursive: true, force: true });
 }
 process.exit(0);

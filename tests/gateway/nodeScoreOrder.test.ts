@@ -6,29 +6,13 @@ import { describe, expect, it } from 'vitest';
 import type { ModelPrice } from '../../common/protocol.js';
 import { NEW_NODE_SCORE, NodeScores } from '../../gateway/routing/nodeScore.js';
 import { orderRoutes, SIMILAR_PRICE } from '../../gateway/routing/routeOrder.js';
-import type { Route } from '../../gateway/routing/route.js';
 import type { RoutingRule } from '../../gateway/store/types.js';
 import { tokenMilestone } from '../../main/engine/node/standingStatus.js';
+import { nodeRouteOf } from '../support/minimalRoutes.js';
 
 const DAY = 86_400_000;
 
-function node(nodeId: string, price: ModelPrice): Route {
-  return {
-    id: `node:${nodeId}`,
-    kind: 'node',
-    label: 'node',
-    nodeId,
-    ownerOrgId: 'org_a',
-    models: () => ['m'],
-    priceFor: (model) => (model === 'm' ? price : undefined),
-    costFor: () => null,
-    supports: () => true,
-    capacity: () => 'ready',
-    inFlight: () => 0,
-    keyStates: () => [],
-    run: () => Promise.reject(new Error('not in this test')),
-  };
-}
+const node = (nodeId: string, price: ModelPrice) => nodeRouteOf(nodeId, 'org_a', price);
 
 const rule = (strategy: RoutingRule['strategy']): RoutingRule => ({
   orgId: 'org_a',

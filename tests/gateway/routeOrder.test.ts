@@ -1,32 +1,9 @@
 /** Rule precedence and the four strategies over minimal routes (their `run` is never called). */
 import { describe, expect, it } from 'vitest';
-import type { ModelPrice } from '../../common/protocol.js';
 import type { Speed } from '../../gateway/routing/healthBook.js';
 import { matchRule, orderRoutes } from '../../gateway/routing/routeOrder.js';
-import type { Route } from '../../gateway/routing/route.js';
 import type { RoutingRule, RoutingStrategy } from '../../gateway/store/types.js';
-
-function upstream(id: string, price: ModelPrice): Route {
-  return {
-    id,
-    kind: 'upstream',
-    label: id,
-    nodeId: null,
-    ownerOrgId: null,
-    models: () => ['m'],
-    priceFor: (model) => (model === 'm' ? price : undefined),
-    costFor: () => null,
-    supports: () => true,
-    capacity: () => 'ready',
-    inFlight: () => 0,
-    keyStates: () => [],
-    run: () => Promise.reject(new Error('not in this test')),
-  };
-}
-
-function node(nodeId: string, ownerOrgId: string, price: ModelPrice): Route {
-  return { ...upstream(`node:${nodeId}`, price), kind: 'node', label: 'node', nodeId, ownerOrgId };
-}
+import { nodeRouteOf as node, upstreamRoute as upstream } from '../support/minimalRoutes.js';
 
 const rule = (strategy: RoutingStrategy, extra: Partial<RoutingRule> = {}): RoutingRule => ({
   orgId: 'org_a',
