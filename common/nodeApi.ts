@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { HardwareReport } from './hardware.js';
+import { isNodeApiVerb, NODE_API_VERBS, type NodeApiVerb } from './nodeApiVerbs.js';
 import {
   modelPriceSchema,
   type MarketModel,
@@ -320,9 +321,9 @@ export const nodeApiArgs = {
   /** A JSON bundle for support: status, settings, checks and recent logs, with secrets redacted. */
   exportDiagnostics: z.object({}).strict(),
   getLogs: z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict(),
-} as const;
+} as const satisfies Record<NodeApiVerb, z.ZodType>;
 
-export type NodeApiVerb = keyof typeof nodeApiArgs;
+export { isNodeApiVerb, NODE_API_VERBS, type NodeApiVerb };
 export type NodeApiArgs<V extends NodeApiVerb> = z.infer<(typeof nodeApiArgs)[V]>;
 
 /** What each verb resolves to. */
@@ -354,9 +355,3 @@ export interface NodeApiResults {
 export type NodeApi = {
   [V in NodeApiVerb]: (args: NodeApiArgs<V>) => Promise<NodeApiResults[V]>;
 };
-
-export const NODE_API_VERBS = Object.keys(nodeApiArgs) as NodeApiVerb[];
-
-export function isNodeApiVerb(name: string): name is NodeApiVerb {
-  return Object.hasOwn(nodeApiArgs, name);
-}

@@ -3,48 +3,16 @@
  * engine process's state. Built over a minimal ipcRenderer so it is tested without Electron;
  * ipcRenderer itself is never handed to the page, and neither is any IPC event object.
  */
-import type { NodeApiArgs, NodeApiResults, NodeApiVerb, NodeEvent } from '../common/nodeApi.js';
+import type {
+  ByoiBridge,
+  EngineProcessState,
+  IpcReply,
+  ShellNavigation,
+} from '../common/ipcContract.js';
+import { IPC_CHANNELS } from '../common/ipcContract.js';
+import type { NodeApiArgs, NodeApiResults, NodeEvent } from '../common/nodeApi.js';
+import { isNodeApiVerb, type NodeApiVerb } from '../common/nodeApiVerbs.js';
 import type { WireError } from '../common/nodeApiWire.js';
-import { BRIDGE_CHANNELS } from './channels.js';
-import { isBridgeVerb } from './verbs.js';
-
-/** The engine process as the shell sees it (main/electron's SupervisorSnapshot). */
-export interface EngineStateView {
-  state: 'starting' | 'running' | 'restarting' | 'stopped';
-  lastError: string | null;
-  crashes: { code: number; at: string; uptimeMs: number; reason: string }[];
-  restartAt: string | null;
-  pid: number | null;
-}
-
-/** Where the tray sends the dashboard ("Why am I not earning?" → overview, diagnostics). */
-export interface ShellNavigation {
-  panel: 'overview';
-  focus?: 'diagnostics';
-}
-
-/** The private network on this machine: where clients point, and their API key. */
-export interface PrivateNetworkInfo {
-  gatewayURL: string;
-  apiKey: string;
-  adminURL: string;
-}
-
-export interface ByoiBridge {
-  /** App version from package.json, inlined at build time. */
-  readonly version: string;
-  /** `process.platform` of the machine (win32, darwin, linux). */
-  readonly platform: string;
-  /** Calls one NodeApi verb. Rejects with an Error whose message names the bad field. */
-  call<V extends NodeApiVerb>(verb: V, args: NodeApiArgs<V>): Promise<NodeApiResults[V]>;
-  /** Every event the engine pushes; returns the unsubscribe function. */
-  onEvent(listener: (event: NodeEvent) => void): () => void;
-  engineState(): Promise<EngineStateView>;
-  onEngineState(listener: (state: EngineStateView) => void): () => void;
-  onNavigate(listener: (to: ShellNavigation) => void): () => void;
-  /** Starts the private network on this machine (or finds it running) and enrolls the node. */
-  startPrivateNetwork(): Promise<PrivateNetworkInfo>;
-}
 
 /** The part of ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -52,8 +20,6 @@ export interface IpcRendererLike {
   on(channel: string, listener: (event: unknown, payload: unknown) => void): unknown;
   removeListener(channel: string, listener: (event: unknown, payload: unknown) => void): unknown;
 }
-
-type Reply = { ok: true; result: unknown } | { ok: false; error: WireError };
 
 /** An answer that is an error; contextBridge keeps only the message, so it says it all. */
 function replyError(error: WireError): Error {
@@ -66,7 +32,7 @@ function replyError(error: WireError): Error {
 }
 
 async function unwrap(reply: Promise<unknown>): Promise<never> {
-  const answer = (await reply) as Reply;
+  const answer = (await reply) as IpcReply;
   if (answer && answer.ok === true) return answer.result as never;
   throw replyError(
     answer && answer.ok === false
@@ -95,15 +61,15 @@ export function createBridge(ipc: IpcRendererLike, version: string, platform: st
     version,
     platform,
     call<V extends NodeApiVerb>(verb: V, args: NodeApiArgs<V>): Promise<NodeApiResults[V]> {
-      if (!isBridgeVerb(verb)) {
+      if (!isNodeApiVerb(verb)) {
         return Promise.reject(new Error(`Unknown verb '${String(verb).slice(0, 64)}'`));
       }
-      return unwrap(ipc.invoke(BRIDGE_CHANNELS.call, { verb, args: args ?? {} }));
+      return unwrap(ipc.invoke(IPC_CHANNELS.call, { verb, args: args ?? {} }));
     },
-    onEvent: subscribe<NodeEvent>(BRIDGE_CHANNELS.event),
-    engineState: () => unwrap(ipc.invoke(BRIDGE_CHANNELS.engineState)),
-    onEngineState: subscribe<EngineStateView>(BRIDGE_CHANNELS.engine),
-    onNavigate: subscribe<ShellNavigation>(BRIDGE_CHANNELS.navigate),
-    startPrivateNetwork: () => unwrap(ipc.invoke(BRIDGE_CHANNELS.privateNetwork, {})),
+    onEvent: subscribe<NodeEvent>(IPC_CHANNELS.event),
+    engineState: () => unwrap(ipc.invoke(IPC_CHANNELS.engineState)),
+    onEngineState: subscribe<EngineProcessState>(IPC_CHANNELS.engine),
+    onNavigate: subscribe<ShellNavigation>(IPC_CHANNELS.navigate),
+    startPrivateNetwork: () => unwrap(ipc.invoke(IPC_CHANNELS.privateNetwork, {})),
   });
 }

@@ -5,8 +5,6 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { createBridge } from './bridge.js';
 
-export type { ByoiBridge, EngineStateView, PrivateNetworkInfo, ShellNavigation } from './bridge.js';
-
 contextBridge.exposeInMainWorld(
   'byoi',
   createBridge(ipcRenderer, __BYOI_VERSION__, process.platform),

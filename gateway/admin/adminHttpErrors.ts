@@ -2,6 +2,7 @@
  * The admin API's answers to refusals: 404 for what does not exist, 409 for conflicts, and
  * 400 naming the field for a value the store refused (the store's check is the one truth).
  */
+import { ADMIN_ERROR_CODES } from '../../common/errorCodes.js';
 import { ApiError } from '../../common/openaiErrors.js';
 import { FieldError } from '../store/storeRows.js';
 import { ConflictError, UnknownOrgError } from '../store/types.js';
@@ -26,7 +27,7 @@ export async function storeCall<T>(work: () => Promise<T>, orgParam = 'orgId'): 
   } catch (error) {
     if (error instanceof UnknownOrgError) throw notFound('organization', error.orgId, orgParam);
     if (error instanceof ConflictError)
-      throw new ApiError(409, error.message, 'invalid_request_error', 'conflict');
+      throw new ApiError(409, error.message, 'invalid_request_error', ADMIN_ERROR_CODES.conflict);
     if (error instanceof RangeError) {
       const param = error instanceof FieldError ? error.field : null;
       throw ApiError.invalidRequest(error.message, param);

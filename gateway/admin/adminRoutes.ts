@@ -6,6 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ADMIN_ERROR_CODES } from '../../common/errorCodes.js';
 import { ApiError, parseOrThrow } from '../../common/openaiErrors.js';
 import type { GatewayStore } from '../store/types.js';
 import { GuessThrottle } from '../api/guessThrottle.js';
@@ -33,7 +34,7 @@ export const MIN_ADMIN_TOKEN_LENGTH = 16;
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 function unauthorized(message: string): ApiError {
-  return new ApiError(401, message, 'invalid_request_error', 'invalid_admin_token');
+  return new ApiError(401, message, 'invalid_request_error', ADMIN_ERROR_CODES.invalidToken);
 }
 
 /** Checks the bearer token in constant time (both sides hashed to equal lengths first). */

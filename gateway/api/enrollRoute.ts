@@ -4,16 +4,17 @@
  */
 import { GuessThrottle } from './guessThrottle.js';
 import type { FastifyInstance } from 'fastify';
+import { ENROLLMENT_ERROR_CODES, type EnrollmentErrorCode } from '../../common/errorCodes.js';
 import { ApiError, parseOrThrow } from '../../common/openaiErrors.js';
 import { enrollRequestSchema, type EnrollResponse } from '../../common/protocol.js';
 import { canonicalPublicKey } from '../link/handshake.js';
 import { EnrollmentError, type GatewayStore } from '../store/types.js';
 
-const REFUSALS: Record<EnrollmentError['reason'], { status: number; code: string }> = {
-  unknown: { status: 400, code: 'invalid_enrollment_code' },
-  expired: { status: 400, code: 'enrollment_code_expired' },
-  used: { status: 409, code: 'enrollment_code_used' },
-  key_in_use: { status: 409, code: 'node_key_in_use' },
+const REFUSALS: Record<EnrollmentError['reason'], { status: number; code: EnrollmentErrorCode }> = {
+  unknown: { status: 400, code: ENROLLMENT_ERROR_CODES.unknown },
+  expired: { status: 400, code: ENROLLMENT_ERROR_CODES.expired },
+  used: { status: 409, code: ENROLLMENT_ERROR_CODES.used },
+  key_in_use: { status: 409, code: ENROLLMENT_ERROR_CODES.keyInUse },
 };
 
 /** Registers the enrollment route (it needs no API key: the code is the credential). */

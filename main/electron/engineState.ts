@@ -1,31 +1,7 @@
 /**
- * The engine process's state as the shell shows it, and the restart policy: 1 s, 2 s, 4 s …
+ * The engine process's restart policy: 1 s, 2 s, 4 s …
  * at most 30 s between crashes in a row; a run that lasted 60 s starts the sequence over.
  */
-
-export type EngineState = 'starting' | 'running' | 'restarting' | 'stopped';
-
-export interface EngineCrash {
-  /** The exit code; -1 when the process could not be started at all. */
-  code: number;
-  /** ISO time of the exit. */
-  at: string;
-  /** How long that run lasted. */
-  uptimeMs: number;
-  reason: string;
-}
-
-/** What the tray and the window show about the engine process. */
-export interface SupervisorSnapshot {
-  state: EngineState;
-  /** The last thing that went wrong, in a sentence; null before any problem. */
-  lastError: string | null;
-  /** Newest first, at most {@link MAX_CRASHES}. */
-  crashes: EngineCrash[];
-  /** ISO time of the next start while `restarting`. */
-  restartAt: string | null;
-  pid: number | null;
-}
 
 export interface SupervisorBackoff {
   /** The first restart delay (default 1 s); each crash in a row doubles it. */

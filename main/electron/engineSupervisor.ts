@@ -14,19 +14,12 @@ import {
   DEFAULT_SUPERVISOR_BACKOFF,
   MAX_CRASHES,
   restartDelay,
-  type EngineCrash,
-  type EngineState,
   type SupervisorBackoff,
-  type SupervisorSnapshot,
 } from './engineState.js';
+import type { EngineCrash, EngineProcessState, EngineState } from '../../common/ipcContract.js';
 import { lineSplitter } from './lineSplitter.js';
 
-export type {
-  EngineCrash,
-  EngineState,
-  SupervisorBackoff,
-  SupervisorSnapshot,
-} from './engineState.js';
+export type { SupervisorBackoff } from './engineState.js';
 export { DEFAULT_SUPERVISOR_BACKOFF, MAX_CRASHES } from './engineState.js';
 
 export interface SupervisorOptions {
@@ -67,7 +60,7 @@ export class EngineSupervisor {
   /** Calls made before the process reported `spawn`. */
   private outbox: unknown[] = [];
   private status: NodeStatus | null = null;
-  private readonly stateListeners = new Set<Listener<SupervisorSnapshot>>();
+  private readonly stateListeners = new Set<Listener<EngineProcessState>>();
   private readonly eventListeners = new Set<Listener<NodeEvent>>();
   private exited: (() => void) | null = null;
 
@@ -80,7 +73,7 @@ export class EngineSupervisor {
     return this.status;
   }
 
-  snapshot(): SupervisorSnapshot {
+  snapshot(): EngineProcessState {
     return {
       state: this.state,
       lastError: this.lastError,
@@ -90,7 +83,7 @@ export class EngineSupervisor {
     };
   }
 
-  onState(listener: Listener<SupervisorSnapshot>): () => void {
+  onState(listener: Listener<EngineProcessState>): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
   }

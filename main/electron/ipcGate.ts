@@ -7,37 +7,17 @@
  * user text).
  */
 import type { Logger } from '../../common/log.js';
+import {
+  INVOKE_CHANNELS,
+  IPC_CHANNELS,
+  type EngineProcessState,
+  type IpcReply,
+} from '../../common/ipcContract.js';
 import { isNodeApiVerb, nodeApiArgs, type NodeApiVerb } from '../../common/nodeApi.js';
 import type { WireError } from '../../common/nodeApiWire.js';
 import { apiErrorFromZod } from '../../common/openaiErrors.js';
 import { isAppUrl, type AppOrigin } from './appOrigin.js';
 import type { FrameLike, IpcInvokeEventLike, IpcMainLike } from './electronDeps.js';
-import type { SupervisorSnapshot } from './engineSupervisor.js';
-
-/** The channels, all under the `byoi:` prefix. preload/channels.ts mirrors these. */
-export const IPC_CHANNELS = {
-  /** invoke `{verb, args}` → {@link IpcReply}. */
-  call: 'byoi:call',
-  /** invoke → the engine process's {@link SupervisorSnapshot}. */
-  engineState: 'byoi:engine-state',
-  /** main → renderer: each NodeEvent. */
-  event: 'byoi:event',
-  /** main → renderer: the engine process's state changed. */
-  engine: 'byoi:engine',
-  /** main → renderer: open a panel (the tray's "Why am I not earning?"). */
-  navigate: 'byoi:navigate',
-  /** invoke `{}` → the private network's `{gatewayURL, apiKey, adminURL}` (started if needed). */
-  privateNetwork: 'byoi:private-network',
-} as const;
-
-const INVOKE_CHANNELS: ReadonlySet<string> = new Set([
-  IPC_CHANNELS.call,
-  IPC_CHANNELS.engineState,
-  IPC_CHANNELS.privateNetwork,
-]);
-
-/** What an invoke resolves to; errors travel as data so that their fields survive IPC. */
-export type IpcReply = { ok: true; result: unknown } | { ok: false; error: WireError };
 
 export interface IpcGateOptions {
   origin: AppOrigin;
@@ -47,7 +27,7 @@ export interface IpcGateOptions {
   } | null;
   /** Forwards a checked call to the engine. */
   call: (verb: NodeApiVerb, args: unknown) => Promise<unknown>;
-  engineState: () => SupervisorSnapshot;
+  engineState: () => EngineProcessState;
   /** Starts (or finds running) the private network on this machine; absent: refused. */
   privateNetwork?: () => Promise<unknown>;
   logger: Logger;

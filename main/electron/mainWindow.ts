@@ -6,14 +6,7 @@
 import type { Logger } from '../../common/log.js';
 import type { AppOrigin } from './appOrigin.js';
 import type { ElectronDeps, WindowLike } from './electronDeps.js';
-import { IPC_CHANNELS } from './ipcGate.js';
-
-/** Where "Why am I not earning?" and friends take the dashboard. */
-export interface ShellNavigation {
-  panel: 'overview';
-  /** A part of the panel to scroll to and highlight. */
-  focus?: 'diagnostics';
-}
+import { IPC_CHANNELS, type ShellNavigation } from '../../common/ipcContract.js';
 
 export interface MainWindowOptions {
   deps: Pick<ElectronDeps, 'createWindow' | 'nativeTheme'>;

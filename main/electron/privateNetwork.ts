@@ -7,6 +7,8 @@
  */
 import { join } from 'node:path';
 import type { Logger } from '../../common/log.js';
+import { isSpentCodeError } from '../../common/errorCodes.js';
+import type { PrivateNetworkInfo } from '../../common/ipcContract.js';
 import type { NodeApiArgs } from '../../common/nodeApi.js';
 import type { TimerHandle, Timers } from '../../common/node/timers.js';
 import type { UtilityChildLike } from './electronDeps.js';
@@ -21,13 +23,6 @@ import {
   writePrivateNetworkState,
   type PrivateNetworkState,
 } from './privateNetworkFiles.js';
-
-/** What the dashboard shows: where clients point, and their key. */
-export interface PrivateNetworkInfo {
-  gatewayURL: string;
-  apiKey: string;
-  adminURL: string;
-}
 
 export interface PrivateNetworkOptions {
   userDataDir: string;
@@ -157,8 +152,9 @@ export class PrivateNetwork {
         await this.options.joinNetwork({ gatewayURL: url, code: state.enrollmentCode! });
       } catch (error) {
         // A refused code (expired, used) is dropped so the next try makes a fresh one.
-        const code = (error as { wire?: { code?: string | null } }).wire?.code ?? '';
-        if (/enrollment_code/.test(code)) save({ ...state, enrollmentCode: null });
+        if (isSpentCodeError((error as { wire?: { code?: string | null } }).wire?.code)) {
+          save({ ...state, enrollmentCode: null });
+        }
         throw error;
       }
       save({ ...state, joined: true, enrollmentCode: null });

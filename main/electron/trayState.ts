@@ -3,7 +3,7 @@
  * process's state: one of five icons, a tooltip, and the status line of the menu.
  */
 import type { NodeStatus } from '../../common/nodeApi.js';
-import type { SupervisorSnapshot } from './engineSupervisor.js';
+import type { EngineProcessState } from '../../common/ipcContract.js';
 
 export type TrayState = 'serving' | 'waiting' | 'paused' | 'offline' | 'error';
 export const TRAY_STATES: readonly TrayState[] = [
@@ -14,7 +14,7 @@ export const TRAY_STATES: readonly TrayState[] = [
   'error',
 ];
 
-export type EngineView = Pick<SupervisorSnapshot, 'state' | 'lastError'>;
+export type EngineView = Pick<EngineProcessState, 'state' | 'lastError'>;
 
 /**
  * - `error`: the engine process is down (crashed and restarting, or could not start);

@@ -3,9 +3,9 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { appOrigin } from '../../main/electron/appOrigin.js';
-import type { SupervisorSnapshot } from '../../main/electron/engineSupervisor.js';
+import { IPC_CHANNELS, type EngineProcessState } from '../../common/ipcContract.js';
 import { EngineCallError, EngineUnavailableError } from '../../main/electron/engineMessages.js';
-import { IPC_CHANNELS, IpcGate } from '../../main/electron/ipcGate.js';
+import { IpcGate } from '../../main/electron/ipcGate.js';
 import { FakeFrame, FakeIpcMain, FakeWebContents, invokeEvent, recordingLogger } from './fakes.js';
 
 const INDEX = '/opt/BYOI Node/resources/app.asar/out/renderer/index.html';
@@ -16,7 +16,7 @@ function setup(options: { dev?: string } = {}) {
   const ours = new FakeWebContents(new FakeFrame(url, 7, 1));
   const call = vi.fn(async (verb: string, args: unknown) => ({ verb, args }));
   const logger = recordingLogger();
-  const snapshot: SupervisorSnapshot = {
+  const snapshot: EngineProcessState = {
     state: 'running',
     lastError: null,
     crashes: [],

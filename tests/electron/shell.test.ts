@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../common/settings.js';
-import { IPC_CHANNELS } from '../../main/electron/ipcGate.js';
+import { IPC_CHANNELS } from '../../common/ipcContract.js';
 import { HIDDEN_ARG } from '../../main/electron/loginItem.js';
 import { NODE_KEY_ENV } from '../../main/electron/nodeKeyStore.js';
 import { Shell } from '../../main/electron/shell.js';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
-import type { EngineState } from '../../main/electron/engineSupervisor.js';
+import type { EngineState } from '../../common/ipcContract.js';
 import { dotBitmap, trayIconCandidates, trayIconPath } from '../../main/electron/trayIcons.js';
 import { TrayController } from '../../main/electron/trayController.js';
 import { PAUSE_MINUTES, trayMenuTemplate, type TrayActions } from '../../main/electron/trayMenu.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { appOrigin, isAppUrl } from '../../main/electron/appOrigin.js';
-import { IPC_CHANNELS } from '../../main/electron/ipcGate.js';
+import { IPC_CHANNELS } from '../../common/ipcContract.js';
 import { MainWindow } from '../../main/electron/mainWindow.js';
 import {
   APP_CSP,

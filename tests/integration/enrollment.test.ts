@@ -23,6 +23,7 @@ import {
   ENROLLMENT_FILE,
   readEnrollment,
 } from '../../main/engine/link/enrollment.js';
+import { isSpentCodeError } from '../../common/errorCodes.js';
 import { GatewayURLError } from '../../main/engine/link/gatewayURL.js';
 import { loadOrCreateIdentity, NODE_KEY_FILE } from '../../main/engine/link/identity.js';
 import { LinkClient } from '../../main/engine/link/linkClient.js';
@@ -121,8 +122,25 @@ describe('enroll', () => {
     await expect(attempt).rejects.toThrow(
       /already enrolled \(this key is enrolled already: .*node-key\.pem aside to enroll as a new node\)/,
     );
-    await expect(attempt).rejects.toMatchObject({ status: 409 });
+    await expect(attempt).rejects.toMatchObject({ status: 409, code: 'node_key_in_use' });
     expect(await readEnrollment(dataDir)).toEqual(first);
+  });
+
+  it("keeps the gateway's code for a spent enrollment code, so the app can make a fresh one", async () => {
+    const code = await newCode();
+    await enroll({ gatewayURL: real.gateway.url, code, dataDir });
+    const other = mkdtempSync(join(tmpdir(), 'byoi-enroll-other-'));
+    try {
+      const refusal = await enroll({ gatewayURL: real.gateway.url, code, dataDir: other }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refusal).toBeInstanceOf(EnrollmentError);
+      expect(refusal).toMatchObject({ status: 409, code: 'enrollment_code_used' });
+      expect(isSpentCodeError((refusal as EnrollmentError).code)).toBe(true);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it.each([

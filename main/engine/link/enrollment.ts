@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ENROLLMENT_ERROR_CODES } from '../../../common/errorCodes.js';
 import { enrollRequestSchema, type EnrollRequest } from '../../../common/protocol.js';
 import { writeFileAtomic } from '../storage/atomicFile.js';
 import { gatewayEndpoint, isInsecureRemote, secureGatewayURL } from './gatewayURL.js';
@@ -35,10 +36,11 @@ export type Enrollment = z.infer<typeof enrollmentSchema>;
 /** The gateway refused the enrollment, or could not be reached. */
 export class EnrollmentError extends Error {
   override name = 'EnrollmentError';
-  /** The gateway's HTTP status, when it answered. */
+  /** The gateway's HTTP status and error code, when it answered. */
   constructor(
     message: string,
     readonly status: number | null = null,
+    readonly code: string | null = null,
   ) {
     super(message);
   }
@@ -105,14 +107,16 @@ export async function enroll(options: EnrollOptions): Promise<Enrollment> {
     json = undefined;
   }
   if (!response.ok) {
-    const keyInUse =
-      (json as { error?: { code?: unknown } } | undefined)?.error?.code === 'node_key_in_use';
-    const hint = keyInUse
-      ? ` (this key is enrolled already: serve with this data folder, or move ${identity.keyPath} aside to enroll as a new node)`
-      : '';
+    const code = (json as { error?: { code?: unknown } } | undefined)?.error?.code;
+    const gatewayCode = typeof code === 'string' ? code : null;
+    const hint =
+      gatewayCode === ENROLLMENT_ERROR_CODES.keyInUse
+        ? ` (this key is enrolled already: serve with this data folder, or move ${identity.keyPath} aside to enroll as a new node)`
+        : '';
     throw new EnrollmentError(
       `the gateway refused the enrollment: ${errorMessage(json) ?? `HTTP ${response.status}`}${hint}`,
       response.status,
+      gatewayCode,
     );
   }
   const parsed = enrollResponseSchema.safeParse(json);

@@ -4,12 +4,14 @@
  * earning?" with its redacted bundle and the recent logs.
  */
 import type { ModelLibrary, NodeApi } from '../../../common/nodeApi.js';
+import { JOIN_FAILED } from '../../../common/errorCodes.js';
+import { errorText } from '../../../common/log.js';
 import { ApiError } from '../../../common/openaiErrors.js';
 import { effectivePrice } from '../../../common/settings.js';
 import { VERSION } from '../../../common/version.js';
 import { diagnose } from '../diagnostics/diagnose.js';
 import { redactedBundle } from '../diagnostics/redact.js';
-import { readEnrollment } from '../link/enrollment.js';
+import { EnrollmentError, readEnrollment } from '../link/enrollment.js';
 import { benchmarkModel } from '../models/benchmark.js';
 import { catalogFor } from '../models/catalog.js';
 import { estimateHourly } from '../pricing/estimates.js';
@@ -117,9 +119,9 @@ export function createOperations(engine: NodeEngine): Operations {
         );
       } catch (error) {
         throw ApiError.invalidRequest(
-          error instanceof Error ? error.message : String(error),
+          errorText(error),
           'code',
-          'join_failed',
+          error instanceof EnrollmentError && error.code ? error.code : JOIN_FAILED,
         );
       }
       return (await engine.api.getStatus({})).link;

@@ -8,7 +8,7 @@ import type {
   NodeApiVerb,
   NodeEvent,
 } from '../../../common/nodeApi.js';
-import type { ByoiBridge, EngineProcessState } from './byoiBridge.js';
+import type { EngineProcessState, FoundBridge } from './byoiBridge.js';
 import { Listeners, NodeApiError, type ConnectionState, type NodeClient } from './nodeClient.js';
 
 /** Electron prefixes errors thrown in the main process; people only need the message. */
@@ -46,7 +46,7 @@ export class IpcNodeClient implements NodeClient {
   private current: ConnectionState = 'open';
   private readonly states = new Listeners<ConnectionState>();
 
-  constructor(private readonly bridge: ByoiBridge) {
+  constructor(private readonly bridge: FoundBridge) {
     const apply = (engine: EngineProcessState) => {
       const next = connectionOf(engine.state);
       if (next === this.current) return;
@@ -63,7 +63,7 @@ export class IpcNodeClient implements NodeClient {
 
   async call<V extends NodeApiVerb>(verb: V, args: NodeApiArgs<V>): Promise<NodeApiResults[V]> {
     try {
-      return (await this.bridge.call(verb, args)) as NodeApiResults[V];
+      return await this.bridge.call(verb, args);
     } catch (error) {
       throw toApiError(error);
     }
