@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ElectronApplication, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scheduleModeSchema } from '../../common/settings.js';
+import { createBridge, type IpcRendererLike } from '../../preload/bridge.js';
 
 const root = join(import.meta.dirname, '..', '..');
 export const NO_ELECTRON_REASON =
@@ -29,6 +31,13 @@ function electronBinary(): string | null {
 }
 
 const binary = electronBinary();
+
+/** An ipcRenderer that is never called: only the bridge's shape is read from it. */
+const NO_IPC: IpcRendererLike = {
+  invoke: () => Promise.reject(new Error('not connected')),
+  on: () => undefined,
+  removeListener: () => undefined,
+};
 
 describe.skipIf(binary === null)(
   binary === null ? `the Electron app (skipped: ${NO_ELECTRON_REASON})` : 'the Electron app',
@@ -67,17 +76,8 @@ describe.skipIf(binary === null)(
           process: typeof globals['process'],
         };
       });
-      expect(shape.keys).toEqual(
-        [
-          'call',
-          'engineState',
-          'onEngineState',
-          'onEvent',
-          'onNavigate',
-          'platform',
-          'version',
-        ].sort(),
-      );
+      // The bridge the preload builds is the one source of its keys.
+      expect(shape.keys).toEqual(Object.keys(createBridge(NO_IPC, '0', 'linux')).sort());
       expect(shape.require).toBe('undefined');
       expect(shape.process).toBe('undefined');
     });
@@ -101,14 +101,34 @@ describe.skipIf(binary === null)(
       expect(errors[1]).toContain("'mode'");
     });
 
-    it('answers getStatus from the engine process', async () => {
-      const state = await page.evaluate(async () => {
+    it('reaches the engine process: getStatus answers once the engine runs', async () => {
+      const status = await page.evaluate(async () => {
         const byoi = (
-          globalThis as unknown as { byoi: { engineState(): Promise<{ state: string }> } }
+          globalThis as unknown as {
+            byoi: {
+              engineState(): Promise<{ state: string }>;
+              onEngineState(listener: (state: { state: string }) => void): () => void;
+              call(verb: string, args: unknown): Promise<unknown>;
+            };
+          }
         ).byoi;
-        return (await byoi.engineState()).state;
+        await new Promise<void>((resolve) => {
+          const whenRunning = (engine: { state: string }) => {
+            if (engine.state === 'running') resolve();
+          };
+          byoi.onEngineState(whenRunning);
+          void byoi.engineState().then(whenRunning);
+        });
+        return (await byoi.call('getStatus', {})) as {
+          version: string;
+          schedule: { mode: string };
+        };
       });
-      expect(['starting', 'running']).toContain(state);
+      const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      expect(status.version).toBe(version);
+      expect(scheduleModeSchema.options).toContain(status.schedule.mode);
     });
 
     it('denies window.open and navigation, and hides on close', async () => {
