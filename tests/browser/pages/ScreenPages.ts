@@ -144,7 +144,7 @@ export class PricingPage {
     const card = this.model(id);
     await card.getByTestId('price-prompt').fill(String(prompt));
     await card.getByTestId('price-completion').fill(String(completion));
-    await card.getByTestId('price-save').click();
+    await card.getByTestId('price-submit').click();
   }
 
   saved(id: string): Locator {
@@ -226,7 +226,7 @@ export class ModelsPage {
 
   async downloadFrom(url: string): Promise<void> {
     await this.page.getByTestId('download-url-input').fill(url);
-    await this.page.getByTestId('download-url-start').click();
+    await this.page.getByTestId('download-url-submit').click();
   }
 
   /** The state badge of each download, in order. */

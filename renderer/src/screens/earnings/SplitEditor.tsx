@@ -2,7 +2,7 @@ import { useState, type FormEvent, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RewardSettings } from '../../../../common/settings';
 import type { EarningsSummary } from '../../../../common/nodeApi';
-import { ActionStatus } from '../../components/ActionStatus';
+import { SubmitRow } from '../../components/SubmitRow';
 import { Card } from '../../components/Card';
 import { NumberField, TextField, parseNumber } from '../../components/Fields';
 import { useAction } from '../../hooks/useAction';
@@ -92,17 +92,7 @@ export function SplitEditor({ rewards, settledSplit }: Props): JSX.Element {
           help={t('split.causeHelp')}
           testId="split-cause"
         />
-        <div className="row">
-          <button
-            type="submit"
-            className="primary"
-            disabled={action.pending}
-            data-testid="split-save"
-          >
-            {t('common.save')}
-          </button>
-          <ActionStatus action={action} testId="split" />
-        </div>
+        <SubmitRow action={action} testId="split" />
       </form>
     </Card>
   );

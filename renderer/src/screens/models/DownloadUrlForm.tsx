@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ActionStatus } from '../../components/ActionStatus';
+import { SubmitRow } from '../../components/SubmitRow';
 import { Card } from '../../components/Card';
 import { TextField } from '../../components/Fields';
 import { useAction } from '../../hooks/useAction';
@@ -41,16 +41,13 @@ export function DownloadUrlForm(): JSX.Element {
           onChange={setSha256}
           help={t('models.sha256Help')}
         />
-        <div className="row">
-          <button
-            type="submit"
-            disabled={action.pending || !url.trim()}
-            data-testid="download-url-start"
-          >
-            {t('models.download')}
-          </button>
-          <ActionStatus action={action} doneText={t('models.started')} testId="download-url" />
-        </div>
+        <SubmitRow
+          action={action}
+          testId="download-url"
+          label={t('models.download')}
+          doneText={t('models.started')}
+          disabled={!url.trim()}
+        />
       </form>
     </Card>
   );

@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ActionStatus } from '../../components/ActionStatus';
+import { SubmitRow } from '../../components/SubmitRow';
 import { CheckField, TextField } from '../../components/Fields';
 import { useAction } from '../../hooks/useAction';
 import { joinNetwork } from '../../stores/actions';
@@ -59,17 +59,12 @@ export function JoinForm(): JSX.Element {
         onChange={setName}
         help={t('onboarding.network.nameHelp')}
       />
-      <div className="row">
-        <button
-          type="submit"
-          className="primary"
-          disabled={action.pending}
-          data-testid="join-submit"
-        >
-          {t('onboarding.network.joinButton')}
-        </button>
-        <ActionStatus action={action} doneText={t('onboarding.network.joined')} testId="join" />
-      </div>
+      <SubmitRow
+        action={action}
+        testId="join"
+        label={t('onboarding.network.joinButton')}
+        doneText={t('onboarding.network.joined')}
+      />
     </form>
   );
 }

@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ElectricitySettings } from '../../../../common/settings';
-import { ActionStatus } from '../../components/ActionStatus';
+import { SubmitRow } from '../../components/SubmitRow';
 import { Card } from '../../components/Card';
 import { CheckField, NumberField, parseNumber } from '../../components/Fields';
 import { useAction } from '../../hooks/useAction';
@@ -71,17 +71,7 @@ export function ElectricityForm({
           onChange={setPauseNegative}
           help={t('electricity.pauseWhenNegativeHelp')}
         />
-        <div className="row">
-          <button
-            type="submit"
-            className="primary"
-            disabled={action.pending}
-            data-testid="electricity-save"
-          >
-            {t('common.save')}
-          </button>
-          <ActionStatus action={action} testId="electricity" />
-        </div>
+        <SubmitRow action={action} testId="electricity" />
       </form>
     </Card>
   );

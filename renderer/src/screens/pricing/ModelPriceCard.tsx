@@ -1,13 +1,13 @@
 import { useState, type FormEvent, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ModelStatus } from '../../../../common/nodeApi';
-import { ActionStatus } from '../../components/ActionStatus';
 import { Stat } from '../../components/Card';
-import { NumberField } from '../../components/Fields';
+import { SubmitRow } from '../../components/SubmitRow';
 import { useAction } from '../../hooks/useAction';
 import { useFormat } from '../../hooks/useFormat';
 import { setPrice } from '../../stores/actions';
 import { MarketRange } from './MarketRange';
+import { PriceFields, priceText } from './PriceFields';
 import { readPrice } from './readPrice';
 
 interface Props {
@@ -20,14 +20,13 @@ export function ModelPriceCard({ model, hasOwnPrice }: Props): JSX.Element {
   const { t } = useTranslation();
   const format = useFormat();
   const action = useAction();
-  const [prompt, setPrompt] = useState(String(model.price.prompt));
-  const [completion, setCompletion] = useState(String(model.price.completion));
+  const [text, setText] = useState(priceText(model.price));
   const perHour = (value: number | null) =>
     value === null ? t('common.none') : t('pricing.perHour', { amount: format.usd(value) });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const price = readPrice(prompt, completion);
+    const price = readPrice(text);
     if (!price) {
       action.fail(readPrice.error(t));
       return;
@@ -36,10 +35,7 @@ export function ModelPriceCard({ model, hasOwnPrice }: Props): JSX.Element {
   };
   const resetToDefault = async () => {
     const settings = await action.run(() => setPrice(model.id, null));
-    if (settings) {
-      setPrompt(String(settings.pricing.default.prompt));
-      setCompletion(String(settings.pricing.default.completion));
-    }
+    if (settings) setText(priceText(settings.pricing.default));
   };
 
   return (
@@ -50,39 +46,20 @@ export function ModelPriceCard({ model, hasOwnPrice }: Props): JSX.Element {
           {hasOwnPrice ? t('pricing.ownPrice') : t('pricing.usingDefault')}
         </span>
       </header>
-      <form className="form inline" onSubmit={submit}>
-        <NumberField
-          label={t('pricing.prompt')}
-          value={prompt}
-          onChange={setPrompt}
-          min={0}
-          unit={t('units.perMillion')}
-          testId="price-prompt"
+      <form className="form" onSubmit={submit}>
+        <PriceFields
+          value={text}
+          onChange={setText}
+          labels={{ prompt: t('pricing.prompt'), completion: t('pricing.completion') }}
+          testId="price"
         />
-        <NumberField
-          label={t('pricing.completion')}
-          value={completion}
-          onChange={setCompletion}
-          min={0}
-          unit={t('units.perMillion')}
-          testId="price-completion"
-        />
-        <div className="row">
-          <button
-            type="submit"
-            className="primary"
-            disabled={action.pending}
-            data-testid="price-save"
-          >
-            {t('common.save')}
-          </button>
+        <SubmitRow action={action} testId="price">
           {hasOwnPrice && (
             <button type="button" onClick={() => void resetToDefault()} disabled={action.pending}>
               {t('pricing.useDefault')}
             </button>
           )}
-          <ActionStatus action={action} testId="price" />
-        </div>
+        </SubmitRow>
       </form>
       <MarketRange model={model} />
       <div className="stats-grid">

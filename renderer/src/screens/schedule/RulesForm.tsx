@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ScheduleSettings } from '../../../../common/settings';
-import { ActionStatus } from '../../components/ActionStatus';
+import { SubmitRow } from '../../components/SubmitRow';
 import { Card } from '../../components/Card';
 import { CheckField, NumberField, parseNumber } from '../../components/Fields';
 import { useAction } from '../../hooks/useAction';
@@ -94,17 +94,7 @@ export function RulesForm({ schedule }: { schedule: ScheduleSettings }): JSX.Ele
           unit={t('units.seconds')}
           help={t('schedule.graceHelp')}
         />
-        <div className="row">
-          <button
-            type="submit"
-            className="primary"
-            disabled={action.pending}
-            data-testid="rules-save"
-          >
-            {t('common.save')}
-          </button>
-          <ActionStatus action={action} testId="rules" />
-        </div>
+        <SubmitRow action={action} testId="rules" />
       </form>
     </Card>
   );
