@@ -3,6 +3,7 @@
  * GPUs and usable node-llama-cpp backends. Shared by the engine, the shell and the dashboard.
  */
 import { z } from 'zod';
+import { reasonSchema } from './reasonCodes.js';
 
 /** GPU vendor, normalised from the many spellings the tools print. */
 export const GpuVendorSchema = z.enum(['nvidia', 'amd', 'intel', 'apple', 'other']);
@@ -87,8 +88,10 @@ export const HardwareReportSchema = z.object({
   backends: z.array(BackendStatusSchema),
   backendsProbed: z.boolean(),
   recommendedBackend: LlamaBackendSchema,
-  /** One human sentence, e.g. "No GPU detected; running on CPU (8 physical cores)". */
+  /** One English sentence, e.g. "No GPU detected; running on CPU (8 physical cores)". */
   summary: z.string(),
+  /** The same summary as a code, which the dashboard translates. */
+  summaryCode: reasonSchema,
   probes: z.array(ProbeResultSchema),
 });
 /** Everything `detectHardware` found. */

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { HardwareReport } from './hardware.js';
+import type { Reason } from './reasonCodes.js';
 import { isNodeApiVerb, NODE_API_VERBS, type NodeApiVerb } from './nodeApiVerbs.js';
 import {
   modelPriceSchema,
@@ -26,7 +27,10 @@ export type ScheduleState = 'serving' | 'waiting' | 'paused';
 /** One scheduling decision, with the reason the provider sees ("paused: user active"). */
 export interface ScheduleDecision {
   state: ScheduleState;
+  /** In English, for logs and the tray. */
   reason: string;
+  /** The reason as a code, which the dashboard translates. */
+  reasonCode: Reason;
   /** ISO time. */
   at: string;
 }
@@ -45,7 +49,10 @@ export interface SignalReadings {
 export interface ScheduleStatus {
   mode: ScheduleMode;
   state: ScheduleState;
+  /** In English, for logs and the tray. */
   reason: string;
+  /** The reason as a code, which the dashboard translates. */
+  reasonCode: Reason;
   /** ISO time of the last state change. */
   since: string;
   pausedUntil: string | null;
@@ -156,7 +163,8 @@ export interface LinkStatusView {
 /** The engine's state in one snapshot: what `GET /api/status` returns. */
 export interface NodeStatus {
   version: string;
-  hardware: { summary: string; backend: string };
+  /** `summary` in English, `summaryCode` for the dashboard to translate. */
+  hardware: { summary: string; summaryCode: Reason; backend: string };
   schedule: ScheduleStatus;
   link: LinkStatusView;
   models: ModelStatus[];
@@ -236,10 +244,14 @@ export interface BenchmarkResult {
 export interface DiagnosticCheck {
   id: 'gpu' | 'model' | 'link' | 'enrolled' | 'schedule' | 'price' | 'errors';
   ok: boolean | null;
-  /** What was found, in a sentence. */
+  /** What was found, in an English sentence (for support bundles). */
   detail: string;
-  /** What to do about a problem. */
+  /** What was found, as a code the dashboard translates. */
+  detailCode: Reason;
+  /** What to do about a problem, in English. */
   fix: string | null;
+  /** What to do, as a code the dashboard translates. */
+  fixCode: Reason | null;
 }
 
 export interface LogEntry {

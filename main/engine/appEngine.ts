@@ -62,7 +62,11 @@ async function main(): Promise<void> {
       gpu: 'auto',
     },
     modelPaths: [],
-    hardware: { summary: hardware.summary, backend: hardware.recommendedBackend },
+    hardware: {
+      summary: hardware.summary,
+      summaryCode: hardware.summaryCode,
+      backend: hardware.recommendedBackend,
+    },
     settings,
     signalSources: [
       nvidiaGpuSignals({ ownPids: () => new Set([process.pid]), logger }),

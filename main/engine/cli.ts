@@ -75,6 +75,7 @@ async function serve(config: ServeConfig): Promise<void> {
     modelPaths: config.models,
     hardware: {
       summary: hardware.summary,
+      summaryCode: hardware.summaryCode,
       backend: config.gpu === false ? 'cpu' : hardware.recommendedBackend,
     },
     settings,

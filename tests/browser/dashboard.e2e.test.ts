@@ -9,6 +9,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { callNode } from '../../demo/nodeControl.js';
+import { reasonText } from '../../renderer/src/i18n/reasonText.js';
 import { SCREENS, type DashboardPage } from './pages/DashboardPage.js';
 import { OnboardingPage } from './pages/OnboardingPage.js';
 import {
@@ -26,8 +27,12 @@ import {
   useDashboardHarness,
   type DashboardHarness,
 } from './support/dashboardHarness.js';
+import { dashboardI18n, plainSpaces } from './support/reasonStrings.js';
 
 const WAIT = { timeout: 20_000 };
+/** What the dashboard shows for the engine's reasons, in each language. */
+const english = dashboardI18n('en');
+const french = dashboardI18n('fr');
 
 const suite = useDashboardHarness();
 let harness: DashboardHarness;
@@ -53,10 +58,12 @@ describe('dashboard on a real node', () => {
     await onboarding.step('hardware').waitFor();
     await dashboard.screenshot(`${SCREENSHOT_DIR}light-onboarding.png`);
 
-    // Hardware: what getHardware found.
+    // Hardware: what getHardware found, its summary translated from its code.
     const hardware = await callNode(harness.node.control, 'getHardware', {});
     await onboarding.hardwareSummary.waitFor();
-    expect(await onboarding.hardwareSummary.textContent()).toBe(hardware.summary);
+    expect(plainSpaces(await onboarding.hardwareSummary.textContent())).toBe(
+      plainSpaces(reasonText(english, hardware.summaryCode, 'not translated')),
+    );
 
     // Model: the demo's tiny model is installed and served; it is picked.
     await onboarding.next('model');
@@ -201,8 +208,9 @@ describe('dashboard on a real node', () => {
     expect(perBucket.reduce((sum, value) => sum + value, 0)).toBeGreaterThanOrEqual(3);
   });
 
-  it('theme and language are saved through the engine and applied', async () => {
+  it('theme and language are saved through the engine and applied, to reasons and diagnostics too', async () => {
     const settingsPage = new SettingsPage(page);
+    const overview = new OverviewPage(page);
     await openDashboard();
     await dashboard.go('settings');
     expect(await settingsPage.version.textContent()).toMatch(/^\d+\.\d+\.\d+/);
@@ -217,6 +225,24 @@ describe('dashboard on a real node', () => {
       theme: 'dark',
       language: 'fr',
     });
+
+    // The engine sends codes; the French dashboard says them in French.
+    await dashboard.go('overview');
+    const { schedule } = await callNode(harness.node.control, 'getStatus', {});
+    const reasonInFrench = plainSpaces(reasonText(french, schedule.reasonCode, 'not translated'));
+    expect(reasonInFrench).not.toBe(plainSpaces(reasonText(english, schedule.reasonCode, '')));
+    await expect
+      .poll(async () => plainSpaces(await overview.reason.textContent()), WAIT)
+      .toBe(reasonInFrench);
+    await overview.runDiagnostics();
+    await overview.diagnosticChecks.waitFor();
+    const checks = await callNode(harness.node.control, 'getDiagnostics', {});
+    for (const check of checks) {
+      const detail = plainSpaces(reasonText(french, check.detailCode, 'not translated'));
+      expect(detail).not.toBe(plainSpaces(reasonText(english, check.detailCode, '')));
+      expect(plainSpaces(await overview.diagnosticCheck(check.id).textContent())).toContain(detail);
+    }
+    await dashboard.go('settings');
 
     await settingsPage.setTheme('system');
     await settingsPage.setLanguage('system');
@@ -235,7 +261,9 @@ describe('dashboard on a real node', () => {
     await overview.diagnosticChecks.waitFor();
     const checks = await callNode(harness.node.control, 'getDiagnostics', {});
     for (const check of checks) {
-      expect(await overview.diagnosticCheck(check.id).textContent()).toContain(check.detail);
+      expect(plainSpaces(await overview.diagnosticCheck(check.id).textContent())).toContain(
+        plainSpaces(reasonText(english, check.detailCode, 'not translated')),
+      );
     }
     const download = page.waitForEvent('download');
     await overview.exportDiagnostics();

@@ -9,14 +9,17 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DashboardPage } from './pages/DashboardPage.js';
-import { OverviewPage, SettingsPage } from './pages/ScreenPages.js';
+import { OverviewPage, SchedulePage, SettingsPage } from './pages/ScreenPages.js';
 import { launchChromium } from './support/chromium.js';
 import {
   FAKE_ERROR,
   FAKE_GPU,
+  FAKE_NEWER_DECISION,
   fakeBridgeScript,
   setFakeEngineState,
+  type FakeBridgeOptions,
 } from './support/fakeBridge.js';
+import { plainSpaces } from './support/reasonStrings.js';
 import { screenshotDir } from './support/screenshots.js';
 import { serveStatic, type StaticServer } from './support/staticServer.js';
 
@@ -56,10 +59,11 @@ describe('built dashboard in Chromium, without an engine', () => {
     await context?.close();
   });
 
-  async function open(url: string, withBridge = false): Promise<void> {
+  /** Opens `url`, in the app (with the stand-in `window.byoi`) when `bridge` is given. */
+  async function open(url: string, bridge?: FakeBridgeOptions): Promise<void> {
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error));
-    if (withBridge) await page.addInitScript(fakeBridgeScript());
+    if (bridge) await page.addInitScript(fakeBridgeScript(bridge));
     dashboard = new DashboardPage(page);
     await dashboard.open(url);
   }
@@ -93,11 +97,12 @@ describe('built dashboard in Chromium, without an engine', () => {
   });
 
   it("in the app, it talks through window.byoi and shows the API's errors in its words", async () => {
-    await open(server.url, true);
+    await open(server.url, {});
     const overview = new OverviewPage(dashboard.page);
     await overview.state.waitFor();
     expect(await overview.state.textContent()).toBe('Waiting');
-    expect(await overview.reason.textContent()).toBe('waiting: user active');
+    // The reason's code, in the dashboard's English.
+    expect(await overview.reason.textContent()).toBe('waiting for 5 min without user input');
     // Small amounts keep their digits.
     expect(await overview.todayEarnings.textContent()).toBe('$0.000012');
     // The GPU as getHardware reports it.
@@ -133,6 +138,22 @@ describe('built dashboard in Chromium, without an engine', () => {
     const settings = new SettingsPage(dashboard.page);
     expect(await settings.version.textContent()).toBe('9.9.9');
     expect(await dashboard.page.getByTestId('about').textContent()).toContain('the desktop app');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("in French, the engine's reasons read in French; a code from a newer engine in its English", async () => {
+    await open(server.url, { language: 'fr' });
+    const overview = new OverviewPage(dashboard.page);
+    await overview.state.waitFor();
+    await expect.poll(() => overview.state.textContent()).toBe('En attente');
+    const waiting = "en attente de 5 min sans activité de l'utilisateur";
+    expect(plainSpaces(await overview.reason.textContent())).toBe(waiting);
+    await dashboard.go('schedule');
+    const schedule = new SchedulePage(dashboard.page);
+    expect(plainSpaces(await schedule.liveReason.textContent())).toBe(waiting);
+    await schedule.decisions.nth(1).waitFor();
+    expect(plainSpaces(await schedule.decisions.nth(0).textContent())).toContain(waiting);
+    expect(await schedule.decisions.nth(1).textContent()).toContain(FAKE_NEWER_DECISION.reason);
     expect(pageErrors).toEqual([]);
   });
 });

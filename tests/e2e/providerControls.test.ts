@@ -70,6 +70,7 @@ describe('provider controls, end to end', () => {
     const status = (await response.json()) as NodeStatus;
     expect(status.schedule).toMatchObject({ mode: 'always', state: 'serving' });
     expect(status.schedule.reason).toMatch(/always/);
+    expect(status.schedule.reasonCode).toEqual({ code: 'schedule.always', params: {} });
     expect(status.stats).toMatchObject({
       requests: expect.any(Number),
       completionTokens: expect.any(Number),
@@ -121,10 +122,13 @@ describe('provider controls, end to end', () => {
     );
     expect(line.reason).toBe('paused: user active');
     const status = await callNode(nodeA.control, 'getStatus', {});
+    const userActive = { code: 'schedule.userActive', params: {} };
     expect(status.schedule).toMatchObject({ state: 'paused', reason: 'paused: user active' });
+    expect(status.schedule.reasonCode).toEqual(userActive);
     expect(status.schedule.decisions[0]).toMatchObject({
       state: 'paused',
       reason: 'paused: user active',
+      reasonCode: userActive,
     });
     expect(status.schedule.decisions.some((d) => d.state === 'serving')).toBe(true);
     // Both nodes paused: nobody can take the job.

@@ -411,11 +411,16 @@ export function makeStatus(
   };
   return {
     version: '0.1.0',
-    hardware: { summary: 'CPU only', backend: 'cpu' },
+    hardware: {
+      summary: 'CPU only',
+      summaryCode: { code: 'hardware.noGpu', params: { coreCount: 4 } },
+      backend: 'cpu',
+    },
     schedule: {
       mode: 'idle',
       state: 'serving',
       reason: 'serving: idle for 6 min',
+      reasonCode: { code: 'schedule.idle', params: { idleSeconds: 360 } },
       since: at,
       pausedUntil: null,
       signals: {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HardwareReport } from '../../common/hardware.js';
 import type { DiagnosticCheck, LogEntry, ModelStatus, NodeStatus } from '../../common/nodeApi.js';
+import { REASON_PARAMS } from '../../common/reasonCodes.js';
 import { diagnose, type DiagnosisInput } from '../../main/engine/diagnostics/diagnose.js';
 
 const totals = {
@@ -33,11 +34,19 @@ function model(overrides: Partial<ModelStatus> = {}): ModelStatus {
 function status(overrides: Partial<NodeStatus> = {}): NodeStatus {
   return {
     version: '0.1.0',
-    hardware: { summary: '1 GPU detected', backend: 'cuda' },
+    hardware: {
+      summary: '1 GPU detected',
+      summaryCode: {
+        code: 'hardware.backend',
+        params: { gpuCount: 1, gpus: 'x', backend: 'CUDA' },
+      },
+      backend: 'cuda',
+    },
     schedule: {
       mode: 'always',
       state: 'serving',
       reason: 'serving: always on',
+      reasonCode: { code: 'schedule.always', params: {} },
       since: '2025-01-01T00:00:00.000Z',
       pausedUntil: null,
       signals: {
@@ -88,6 +97,7 @@ function hardware(gpus: string[], backend: HardwareReport['recommendedBackend'])
     backendsProbed: false,
     recommendedBackend: backend,
     summary: 'test',
+    summaryCode: { code: 'hardware.noGpu', params: { coreCount: 4 } },
     probes: [],
   };
 }
@@ -122,54 +132,132 @@ describe('diagnose', () => {
       'price',
       'errors',
     ]);
-    expect(checks.every((check) => check.ok === true && check.fix === null)).toBe(true);
-    expect(checks[0]!.detail).toContain('RTX 4070');
+    expect(checks.every((check) => check.ok === true && check.fixCode === null)).toBe(true);
+    expect(checks.every((check) => check.fix === null)).toBe(true);
+    expect(checks[0]!.detailCode).toEqual({
+      code: 'diag.gpuOk',
+      params: { gpus: 'RTX 4070', backend: 'cuda' },
+    });
+    // The English, for support bundles, says the same.
+    expect(checks[0]!.detail).toBe('Using RTX 4070 (cuda).');
+  });
+
+  it('every detail and fix code is one the dashboard can translate', () => {
+    const checks = [
+      ...diagnose(healthy),
+      ...diagnose({
+        hardware: null,
+        status: status({ models: [] }),
+        enrolled: false,
+        recentErrors: [],
+      }),
+    ];
+    for (const check of checks) {
+      expect(Object.keys(REASON_PARAMS)).toContain(check.detailCode.code);
+      if (check.fixCode) expect(Object.keys(REASON_PARAMS)).toContain(check.fixCode.code);
+      expect(check.fix === null).toBe(check.fixCode === null);
+    }
   });
 
   it('gpu: CPU-only is not a problem, an unusable GPU is, unknown hardware is not applicable', () => {
-    expect(find({ hardware: hardware([], 'cpu') }, 'gpu')).toMatchObject({ ok: null, fix: null });
+    expect(find({ hardware: hardware([], 'cpu') }, 'gpu')).toMatchObject({
+      ok: null,
+      detailCode: { code: 'diag.gpuNone', params: {} },
+      fixCode: null,
+    });
     const unusable = find({ hardware: hardware(['GTX 680'], 'cpu') }, 'gpu');
-    expect(unusable.ok).toBe(false);
+    expect(unusable).toMatchObject({
+      ok: false,
+      detailCode: { code: 'diag.gpuUnusable', params: { gpus: 'GTX 680' } },
+      fixCode: { code: 'fix.gpuDriver', params: {} },
+    });
     expect(unusable.fix).toMatch(/driver/);
-    expect(find({ hardware: null }, 'gpu').ok).toBeNull();
+    expect(find({ hardware: null }, 'gpu')).toMatchObject({
+      ok: null,
+      detailCode: { code: 'diag.gpuDetecting' },
+    });
   });
 
   it('model: none served is a problem; served but not loaded yet is not applicable', () => {
     const none = find({ status: status({ models: [] }) }, 'model');
-    expect(none).toMatchObject({ ok: false, detail: 'No model is being served.' });
-    expect(none.fix).toMatch(/Download a model/);
+    expect(none).toMatchObject({
+      ok: false,
+      detail: 'No model is being served.',
+      detailCode: { code: 'diag.modelNone', params: {} },
+      fixCode: { code: 'fix.serveModel', params: {} },
+    });
     const cold = find({ status: status({ models: [model({ loaded: false })] }) }, 'model');
-    expect(cold.ok).toBeNull();
-    expect(cold.detail).toContain('qwen');
+    expect(cold).toMatchObject({
+      ok: null,
+      detailCode: { code: 'diag.modelCold', params: { models: 'qwen' } },
+    });
   });
 
   it('link: disabled, connecting and offline are problems; offline says why', () => {
     const link = (state: NodeStatus['link']['state'], extra = {}) =>
       find({ status: status({ link: { ...status().link, state, ...extra } }) }, 'link');
-    expect(link('disabled').ok).toBe(false);
-    expect(link('connecting').ok).toBe(false);
+    expect(link('online').detailCode).toEqual({
+      code: 'diag.linkOnline',
+      params: { gateway: 'https://gw.example' },
+    });
+    expect(link('disabled')).toMatchObject({
+      ok: false,
+      detailCode: { code: 'diag.linkDisabled' },
+      fixCode: { code: 'fix.join' },
+    });
+    expect(link('connecting')).toMatchObject({
+      ok: false,
+      detailCode: { code: 'diag.linkConnecting', params: { gateway: 'https://gw.example' } },
+      fixCode: { code: 'fix.waitConnecting' },
+    });
     const offline = link('offline', { code: 4003, reason: 'node banned' });
-    expect(offline.ok).toBe(false);
-    expect(offline.detail).toContain('code 4003, node banned');
+    expect(offline).toMatchObject({
+      ok: false,
+      detailCode: {
+        code: 'diag.linkOfflineWhy',
+        params: { gateway: 'https://gw.example', why: '4003, node banned' },
+      },
+      fixCode: { code: 'fix.checkConnection' },
+    });
+    expect(offline.detail).toContain('(4003, node banned)');
+    expect(link('offline').detailCode.code).toBe('diag.linkOffline');
   });
 
   it('enrolled: a node without an identity is told to join', () => {
     const check = find({ enrolled: false }, 'enrolled');
-    expect(check.ok).toBe(false);
+    expect(check).toMatchObject({
+      ok: false,
+      detailCode: { code: 'diag.notEnrolled' },
+      fixCode: { code: 'fix.join' },
+    });
     expect(check.fix).toMatch(/Join a network/);
+    expect(find({}, 'enrolled').detailCode.code).toBe('diag.enrolled');
   });
 
   it('schedule: not serving shows its reason and a fix that fits the mode', () => {
     const schedule = (over: Partial<NodeStatus['schedule']>) =>
       find({ status: status({ schedule: { ...status().schedule, ...over } }) }, 'schedule');
-    const idle = schedule({ mode: 'idle', state: 'paused', reason: 'paused: user active' });
-    expect(idle.ok).toBe(false);
+    const userActive = { code: 'schedule.userActive', params: {} };
+    const idle = schedule({
+      mode: 'idle',
+      state: 'paused',
+      reason: 'paused: user active',
+      reasonCode: userActive,
+    });
+    // The detail is the schedule's own reason, so the dashboard shows it translated.
+    expect(idle).toMatchObject({ ok: false, detailCode: userActive });
     expect(idle.detail).toBe('Not serving: paused: user active.');
-    expect(schedule({ mode: 'idle', state: 'waiting', reason: 'waiting' }).fix).toMatch(/idle/);
-    expect(schedule({ mode: 'paused', state: 'paused', reason: 'paused by you' }).fix).toMatch(
-      /Resume/,
-    );
-    expect(schedule({ mode: 'scheduled', state: 'waiting', reason: 'w' }).fix).toMatch(/hours/);
+    expect(find({}, 'schedule')).toMatchObject({
+      ok: true,
+      detailCode: { code: 'schedule.always', params: {} },
+      fixCode: null,
+    });
+    const fixOf = (over: Partial<NodeStatus['schedule']>) => schedule(over).fixCode?.code;
+    expect(fixOf({ mode: 'idle', state: 'waiting' })).toBe('fix.waitIdle');
+    expect(fixOf({ mode: 'paused', state: 'paused' })).toBe('fix.resume');
+    expect(fixOf({ mode: 'scheduled', state: 'waiting' })).toBe('fix.addHours');
+    expect(fixOf({ mode: 'always', state: 'paused' })).toBe('fix.waitCause');
+    expect(schedule({ mode: 'paused', state: 'paused' }).fix).toMatch(/Resume/);
   });
 
   it('price: above the market p75 is a problem naming the median; no market is fine', () => {
@@ -186,12 +274,34 @@ describe('diagnose', () => {
       );
     expect(priced(0.5).ok).toBe(true);
     const high = priced(0.9);
-    expect(high.ok).toBe(false);
-    expect(high.detail).toContain('Your price is above what 75% of the network asks');
+    expect(high).toMatchObject({
+      ok: false,
+      detailCode: {
+        code: 'diag.priceHigh',
+        params: { model: 'qwen', askUsd: 0.9, medianUsd: 0.3 },
+      },
+      fixCode: { code: 'fix.lowerPrice', params: {} },
+    });
     expect(high.detail).toContain('qwen asks $0.9 per 1M completion tokens, the median is $0.3');
-    expect(high.fix).toMatch(/median/);
-    expect(find({}, 'price').detail).toMatch(/No market prices/);
-    expect(find({ status: status({ models: [] }) }, 'price').ok).toBeNull();
+    const two = find(
+      {
+        status: status({
+          models: ['a', 'b'].map((id) =>
+            model({ id, market, price: { prompt: 0.1, completion: 0.9 } }),
+          ),
+        }),
+      },
+      'price',
+    );
+    expect(two.detailCode).toEqual({
+      code: 'diag.priceHighMore',
+      params: { model: 'a', askUsd: 0.9, medianUsd: 0.3, moreCount: 1 },
+    });
+    expect(find({}, 'price').detailCode.code).toBe('diag.priceNoMarket');
+    expect(find({ status: status({ models: [] }) }, 'price')).toMatchObject({
+      ok: null,
+      detailCode: { code: 'diag.priceNoModel' },
+    });
   });
 
   it('errors: counts errors and warnings of the last hour and quotes the latest', () => {
@@ -201,10 +311,23 @@ describe('diagnose', () => {
       },
       'errors',
     );
-    expect(check.ok).toBe(false);
-    expect(check.detail).toBe(
-      '1 error and 1 warning in the last hour; the latest error: "link lost".',
-    );
-    expect(find({ recentErrors: [entry('info', 'hello')] }, 'errors').ok).toBe(true);
+    expect(check).toMatchObject({
+      ok: false,
+      detailCode: {
+        code: 'diag.errorsSome',
+        params: { errorCount: 1, warningCount: 1, latest: 'link lost' },
+      },
+      fixCode: { code: 'fix.readLogs', params: {} },
+    });
+    expect(check.detail).toBe('1 error and 1 warning in the last hour; the latest: "link lost".');
+    expect(find({ recentErrors: [entry('warn', 'slow')] }, 'errors').detailCode.params).toEqual({
+      errorCount: 0,
+      warningCount: 1,
+      latest: 'slow',
+    });
+    expect(find({ recentErrors: [entry('info', 'hello')] }, 'errors')).toMatchObject({
+      ok: true,
+      detailCode: { code: 'diag.errorsNone' },
+    });
   });
 });

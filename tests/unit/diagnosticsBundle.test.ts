@@ -33,7 +33,7 @@ interface Parsed {
   createdAt: string;
   status: { link: { gatewayURL: string }; stats: unknown; models: unknown[] };
   settings: { apiKey: string; gateway: { privateKey: string }; schedule: { mode: string } };
-  checks: { detail: string }[];
+  checks: { detail: string; detailCode: unknown }[];
   logs: { msg: string; fields: unknown }[];
 }
 
@@ -50,7 +50,12 @@ function bundle(): string {
         id: 'link',
         ok: true,
         detail: 'Online with https://gw.example.com/link?sig=xyz.',
+        detailCode: {
+          code: 'diag.linkOnline',
+          params: { gateway: 'https://gw.example.com/link?sig=xyz' },
+        },
         fix: null,
+        fixCode: null,
       },
     ],
     logs: [
@@ -95,6 +100,11 @@ describe('redactedBundle', () => {
     expect(parsed.settings.gateway.privateKey).toBe('[redacted]');
     expect(parsed.settings.schedule.mode).toBe(defaultSettings().schedule.mode);
     expect(parsed.checks[0].detail).toBe('Online with https://gw.example.com/link.');
+    // A reason keeps its code (a secret word elsewhere); its parameters are scrubbed.
+    expect(parsed.checks[0].detailCode).toEqual({
+      code: 'diag.linkOnline',
+      params: { gateway: 'https://gw.example.com/link' },
+    });
     expect(parsed.logs[0].fields).toEqual({
       controlToken: '[redacted]',
       Authorization: '[redacted]',
@@ -113,6 +123,20 @@ describe('redact', () => {
         apiKey: { value: 'sk-live' },
       }),
     ).toEqual({ timeToFirstTokenMs: { p50: 12, p95: 30 }, code: 1001, apiKey: '[redacted]' });
+  });
+
+  it('keeps the code of a known reason only; any other code is still redacted', () => {
+    expect(
+      redact({
+        reasonCode: { code: 'schedule.gpuBusy', params: { program: 'x?token=t' } },
+        enrollCode: { code: 'ENROLL-42', params: {} },
+        code: 'schedule.manual',
+      }),
+    ).toEqual({
+      reasonCode: { code: 'schedule.gpuBusy', params: { program: 'x?token=[redacted]' } },
+      enrollCode: '[redacted]',
+      code: '[redacted]',
+    });
   });
 
   it('matches secret words in any naming style, but not counts of tokens', () => {

@@ -149,6 +149,11 @@ describe('nvidia-smi parsing (recorded output)', () => {
     expect(report.recommendedBackend).toBe('cuda');
     expect(report.summary).toContain('3 GPUs detected: NVIDIA GeForce RTX 4090 (24564 MB)');
     expect(report.summary).toContain('not verified');
+    expect(report.summaryCode).toMatchObject({
+      code: 'hardware.backendUnverified',
+      params: { gpuCount: 3, backend: 'CUDA' },
+    });
+    expect(report.summaryCode.params.gpus).toMatch(/^NVIDIA GeForce RTX 4090 \(24564 MB\), /);
     const text = formatHardwareReport(report).split('\n');
     expect(text.filter((l) => l.startsWith('GPU '))).toHaveLength(3);
     expect(text).toContain(
@@ -184,6 +189,11 @@ describe('nvidia-smi parsing (recorded output)', () => {
     });
     expect(fellBack.recommendedBackend).toBe('cpu');
     expect(fellBack.summary).toContain('no usable GPU backend, running on CPU (8 physical cores)');
+    expect(fellBack.summaryCode).toEqual({
+      code: 'hardware.noUsableBackend',
+      params: { gpuCount: 2, gpus: expect.stringContaining('NVIDIA'), coreCount: 8 },
+    });
+    expect(good.summaryCode.code).toBe('hardware.backend');
   });
 });
 
@@ -212,6 +222,7 @@ describe('failures become failed probes, never exceptions', () => {
       expect(report.probes.find((p) => p.name === 'rocm-smi')?.ok).toBe(false);
       expect(report.gpus).toEqual([]);
       expect(report.summary).toBe('No GPU detected; running on CPU (8 physical cores)');
+      expect(report.summaryCode).toEqual({ code: 'hardware.noGpu', params: { coreCount: 8 } });
     });
   }
 

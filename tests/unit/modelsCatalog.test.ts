@@ -45,6 +45,7 @@ function machine(
     backendsProbed: false,
     recommendedBackend: backend,
     summary: 'test machine',
+    summaryCode: { code: 'hardware.noGpu', params: { coreCount: 8 } },
     probes: [],
   };
 }

@@ -37,6 +37,7 @@ const verdict = (
   state,
   urgent,
   reason,
+  reasonCode: { code: 'schedule.manual', params: {} },
   rule: state === 'serving' ? 'always' : urgent ? 'user-active' : 'manual',
 });
 

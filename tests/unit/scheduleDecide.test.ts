@@ -7,6 +7,12 @@ import {
   type ScheduleVerdict,
 } from '../../main/engine/schedule/decide.js';
 import { formatDuration } from '../../main/engine/schedule/scheduleText.js';
+import {
+  REASON_PARAMS,
+  type Reason,
+  type ReasonCode,
+  type ReasonParams,
+} from '../../common/reasonCodes.js';
 
 // Local-time constructor, so the texts below hold in any time zone. 23 Nov 2026 is a Monday.
 const MONDAY_NOON = new Date(2026, 10, 23, 12, 0);
@@ -37,26 +43,55 @@ const was = (state: ScheduleVerdict['state'], rule: ScheduleVerdict['rule']): Sc
   state,
   rule,
   reason: '',
+  reasonCode: { code: 'schedule.always', params: {} },
   urgent: false,
 });
 
-describe('decideSchedule: the words and the urgency of each rule', () => {
+/** The reason a rule gives, as the dashboard receives it. */
+const code = <C extends ReasonCode>(name: C, ...params: [] | [ReasonParams<C>]): Reason => ({
+  code: name,
+  params: params[0] ?? {},
+});
+
+describe('decideSchedule: the reason (as a code and in English) and the urgency of each rule', () => {
   const cases: Array<[string, () => ScheduleVerdict, Partial<ScheduleVerdict>]> = [
-    ['manual', () => decide({ mode: 'paused' }), { reason: 'paused by you', urgent: false }],
+    [
+      'manual',
+      () => decide({ mode: 'paused' }),
+      { reason: 'paused by you', reasonCode: code('schedule.manual'), urgent: false },
+    ],
     [
       'timed pause, same day',
       () => decide({ pausedUntil: new Date(2026, 10, 23, 14, 30).toISOString() }),
-      { rule: 'timed-pause', reason: 'paused until 14:30', urgent: false },
+      {
+        rule: 'timed-pause',
+        reason: 'paused until 14:30',
+        reasonCode: code('schedule.timedPause', {
+          untilAt: new Date(2026, 10, 23, 14, 30).toISOString(),
+        }),
+        urgent: false,
+      },
     ],
     [
       'timed pause, another day names the day',
       () => decide({ pausedUntil: new Date(2026, 10, 24, 9, 5).toISOString() }),
-      { rule: 'timed-pause', reason: 'paused until Tue 09:05' },
+      {
+        rule: 'timed-pause',
+        reason: 'paused until Tue 09:05',
+        reasonCode: code('schedule.timedPause', {
+          untilAt: new Date(2026, 10, 24, 9, 5).toISOString(),
+        }),
+      },
     ],
     [
       'temperature over the limit',
       () => decide({ mode: 'always' }, { gpuTemperatureC: 91 }),
-      { rule: 'temperature', reason: 'paused: GPU at 91 °C (limit 85 °C)', urgent: true },
+      {
+        rule: 'temperature',
+        reason: 'paused: GPU at 91 °C (limit 85 °C)',
+        reasonCode: code('schedule.hot', { temperatureC: 91, limitC: 85 }),
+        urgent: true,
+      },
     ],
     [
       'temperature while cooling down',
@@ -69,33 +104,53 @@ describe('decideSchedule: the words and the urgency of each rule', () => {
       {
         rule: 'temperature',
         reason: 'paused: GPU at 82 °C (limit 85 °C, resuming below 80 °C)',
+        reasonCode: code('schedule.cooling', { temperatureC: 82.4, limitC: 85, resumeBelowC: 80 }),
         urgent: true,
       },
     ],
     [
       'GPU busy',
       () => decide({ mode: 'always' }, { gpuBusyWith: 'game.exe (pid 4242)' }),
-      { rule: 'gpu-busy', reason: 'paused: GPU in use by game.exe (pid 4242)', urgent: true },
+      {
+        rule: 'gpu-busy',
+        reason: 'paused: GPU in use by game.exe (pid 4242)',
+        reasonCode: code('schedule.gpuBusy', { program: 'game.exe (pid 4242)' }),
+        urgent: true,
+      },
     ],
     [
       'battery',
       () => decide({ mode: 'always' }, { onBattery: true }),
-      { rule: 'battery', reason: 'paused: on battery', urgent: false },
+      {
+        rule: 'battery',
+        reason: 'paused: on battery',
+        reasonCode: code('schedule.battery'),
+        urgent: false,
+      },
     ],
     [
       'net negative',
       () => decide({ mode: 'always' }, {}, { netNegative: true }),
-      { reason: 'paused: electricity costs more than serving earns', urgent: false },
+      {
+        reason: 'paused: electricity costs more than serving earns',
+        reasonCode: code('schedule.netNegative'),
+        urgent: false,
+      },
     ],
     [
       'always',
       () => decide({ mode: 'always' }),
-      { state: 'serving', reason: 'serving: always on' },
+      { state: 'serving', reason: 'serving: always on', reasonCode: code('schedule.always') },
     ],
     [
       'in a window',
       () => decide({ mode: 'scheduled', windows: [{ days: [1], start: '09:00', end: '17:00' }] }),
-      { state: 'serving', rule: 'in-window', reason: 'serving: inside scheduled hours' },
+      {
+        state: 'serving',
+        rule: 'in-window',
+        reason: 'serving: inside scheduled hours',
+        reasonCode: code('schedule.inWindow'),
+      },
     ],
     [
       'outside windows, with the next start',
@@ -104,12 +159,19 @@ describe('decideSchedule: the words and the urgency of each rule', () => {
         state: 'waiting',
         rule: 'outside-window',
         reason: 'waiting: outside scheduled hours (next: Mon 22:00)',
+        reasonCode: code('schedule.outsideWindowNext', {
+          nextAt: new Date(2026, 10, 23, 22, 0).toISOString(),
+        }),
       },
     ],
     [
       'no windows',
       () => decide({ mode: 'scheduled' }),
-      { state: 'waiting', reason: 'waiting: no scheduled hours set' },
+      {
+        state: 'waiting',
+        reason: 'waiting: no scheduled hours set',
+        reasonCode: code('schedule.noWindows'),
+      },
     ],
     [
       'idle without a signal',
@@ -118,27 +180,52 @@ describe('decideSchedule: the words and the urgency of each rule', () => {
         state: 'waiting',
         rule: 'no-idle-signal',
         reason: "waiting: no user-activity signal (use mode 'always' on a server)",
+        reasonCode: code('schedule.noIdleSignal'),
       },
     ],
     [
       'idle long enough',
       () => decide({ mode: 'idle' }, { userIdleSeconds: 5430 }),
-      { state: 'serving', rule: 'idle', reason: 'serving: idle for 1 h 30 min' },
+      {
+        state: 'serving',
+        rule: 'idle',
+        reason: 'serving: idle for 1 h 30 min',
+        reasonCode: code('schedule.idle', { idleSeconds: 5430 }),
+      },
     ],
     [
       'idle, not yet',
       () => decide({ mode: 'idle', idleThresholdSeconds: 90 }, { userIdleSeconds: 10 }),
-      { state: 'waiting', rule: 'idle-waiting', reason: 'waiting for 90 s without user input' },
+      {
+        state: 'waiting',
+        rule: 'idle-waiting',
+        reason: 'waiting for 90 s without user input',
+        reasonCode: code('schedule.idleWaiting', { thresholdSeconds: 90 }),
+      },
     ],
     [
       'idle, user back while serving',
       () =>
         decide({ mode: 'idle' }, { userIdleSeconds: 1 }, { previous: was('serving', 'always') }),
-      { state: 'paused', rule: 'user-active', reason: 'paused: user active', urgent: true },
+      {
+        state: 'paused',
+        rule: 'user-active',
+        reason: 'paused: user active',
+        reasonCode: code('schedule.userActive'),
+        urgent: true,
+      },
     ],
   ];
   it.each(cases)('%s', (_label, run, expected) => {
-    expect(run()).toMatchObject(expected);
+    const verdict = run();
+    expect(verdict).toMatchObject(expected);
+    // Exactly these parameters: the dashboard's text has a placeholder for each.
+    expect(verdict.reasonCode).toEqual(expected.reasonCode);
+  });
+
+  it('every rule gives a code the dashboard can translate', () => {
+    for (const [, run] of cases)
+      expect(Object.keys(REASON_PARAMS)).toContain(run().reasonCode.code);
   });
 
   it('a switched-off rule lets the next one decide', () => {

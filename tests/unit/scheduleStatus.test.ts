@@ -47,6 +47,11 @@ describe('Scheduler decisions, events and status', () => {
     at(2);
     scheduler.report({ gpuTemperatureC: 93 }); // same rule, new reason: not a decision
     expect(scheduler.verdict.reason).toBe('paused: GPU at 93 °C (limit 85 °C)');
+    // The status carries the latest reading's reason, as a code with its parameters.
+    expect(scheduler.status().reasonCode).toEqual({
+      code: 'schedule.hot',
+      params: { temperatureC: 93, limitC: 85 },
+    });
     at(3);
     scheduler.report({ onBattery: true, gpuTemperatureC: 20 }); // paused → paused, new rule
     at(4);
@@ -58,14 +63,21 @@ describe('Scheduler decisions, events and status', () => {
       {
         state: 'paused',
         reason: 'paused: on battery',
+        reasonCode: { code: 'schedule.battery', params: {} },
         at: new Date(START.getTime() + 3000).toISOString(),
       },
       {
         state: 'paused',
         reason: 'paused: GPU at 90 °C (limit 85 °C)',
+        reasonCode: { code: 'schedule.hot', params: { temperatureC: 90, limitC: 85 } },
         at: new Date(START.getTime() + 1000).toISOString(),
       },
-      { state: 'serving', reason: 'serving: always on', at: START.toISOString() },
+      {
+        state: 'serving',
+        reason: 'serving: always on',
+        reasonCode: { code: 'schedule.always', params: {} },
+        at: START.toISOString(),
+      },
     ]);
     expect(logger.infos).toEqual([
       ['schedule', { state: 'serving', reason: 'serving: always on' }],
@@ -149,7 +161,9 @@ describe('Scheduler start/stop', () => {
       tickMs: 0,
     });
     scheduler.start();
-    expect(scheduler.status().decisions.map((d) => d.reason)).toEqual(['paused: on battery']);
+    expect(scheduler.status().decisions.map((d) => d.reasonCode.code)).toEqual([
+      'schedule.battery',
+    ]);
     script.push({ onBattery: false });
     expect(scheduler.verdict.rule).toBe('idle');
   });

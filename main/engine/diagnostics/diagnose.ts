@@ -9,6 +9,7 @@ import type {
   ModelStatus,
   NodeStatus,
 } from '../../../common/nodeApi.js';
+import { explain, type ExplainedReason } from '../englishReasons.js';
 
 /** What the checks look at. */
 export interface DiagnosisInput {
@@ -21,82 +22,70 @@ export interface DiagnosisInput {
   recentErrors: readonly LogEntry[];
 }
 
-const check = (
-  id: DiagnosticCheck['id'],
-  ok: boolean | null,
-  detail: string,
-  fix: string | null = null,
-): DiagnosticCheck => ({ id, ok, detail, fix });
+type CheckId = DiagnosticCheck['id'];
 
-function gpuCheck(hardware: HardwareReport | null, status: NodeStatus): DiagnosticCheck {
-  if (hardware === null) {
-    return check('gpu', null, `Hardware is still being detected (${status.hardware.summary}).`);
-  }
-  const names = hardware.gpus.map((gpu) => gpu.model).join(', ');
-  if (hardware.gpus.length === 0) {
-    return check(
-      'gpu',
-      null,
-      'No GPU detected: the node runs on the CPU, which works but earns less per hour.',
-    );
-  }
+function check(
+  id: CheckId,
+  ok: boolean | null,
+  detail: ExplainedReason,
+  fix: ExplainedReason | null = null,
+): DiagnosticCheck {
+  return {
+    id,
+    ok,
+    detail: detail.text,
+    detailCode: detail.code,
+    fix: fix?.text ?? null,
+    fixCode: fix?.code ?? null,
+  };
+}
+
+function gpuCheck(hardware: HardwareReport | null): DiagnosticCheck {
+  if (hardware === null) return check('gpu', null, explain('diag.gpuDetecting', {}));
+  const gpus = hardware.gpus.map((gpu) => gpu.model).join(', ');
+  if (hardware.gpus.length === 0) return check('gpu', null, explain('diag.gpuNone', {}));
   if (hardware.recommendedBackend === 'cpu') {
-    return check(
-      'gpu',
-      false,
-      `Found ${names}, but no GPU backend can use it, so the node runs on the CPU.`,
-      'Install or update the GPU driver (CUDA for NVIDIA, Vulkan otherwise), then restart the node.',
-    );
+    return check('gpu', false, explain('diag.gpuUnusable', { gpus }), explain('fix.gpuDriver', {}));
   }
-  return check('gpu', true, `Using ${names} (${hardware.recommendedBackend}).`);
+  return check('gpu', true, explain('diag.gpuOk', { gpus, backend: hardware.recommendedBackend }));
 }
 
 function modelCheck(models: readonly ModelStatus[]): DiagnosticCheck {
-  if (models.length === 0) {
-    return check(
-      'model',
-      false,
-      'No model is being served.',
-      'Download a model on the Models page and turn on Serve.',
-    );
-  }
+  if (models.length === 0)
+    return check('model', false, explain('diag.modelNone', {}), explain('fix.serveModel', {}));
   const loaded = models.filter((model) => model.loaded).map((model) => model.id);
-  if (loaded.length > 0) return check('model', true, `Loaded and served: ${loaded.join(', ')}.`);
-  return check(
-    'model',
-    null,
-    `Served but not in memory yet: ${models.map((model) => model.id).join(', ')}. A model loads on its first request.`,
-  );
+  if (loaded.length > 0)
+    return check('model', true, explain('diag.modelLoaded', { models: loaded.join(', ') }));
+  const served = models.map((model) => model.id).join(', ');
+  return check('model', null, explain('diag.modelCold', { models: served }));
 }
 
 function linkCheck(link: NodeStatus['link']): DiagnosticCheck {
-  const where = link.gatewayURL ?? 'the network';
+  const gateway = link.gatewayURL ?? '—';
   switch (link.state) {
     case 'online':
-      return check('link', true, `Online with ${where}.`);
+      return check('link', true, explain('diag.linkOnline', { gateway }));
     case 'disabled':
-      return check(
-        'link',
-        false,
-        'Not linked to a network.',
-        'Join a network with the code from your gateway.',
-      );
+      return check('link', false, explain('diag.linkDisabled', {}), explain('fix.join', {}));
     case 'connecting':
       return check(
         'link',
         false,
-        `Connecting to ${where}…`,
-        'Wait a moment; if it stays here, check the internet connection.',
+        explain('diag.linkConnecting', { gateway }),
+        explain('fix.waitConnecting', {}),
       );
     case 'offline': {
-      const why = [link.code === null ? null : `code ${link.code}`, link.reason]
+      // The close code and the gateway's words are technical: shown as sent, in any language.
+      const why = [link.code === null ? null : String(link.code), link.reason]
         .filter(Boolean)
         .join(', ');
       return check(
         'link',
         false,
-        `Offline from ${where}${why ? ` (${why})` : ''}; it reconnects by itself.`,
-        'Check the internet connection and that the gateway address is right.',
+        why
+          ? explain('diag.linkOfflineWhy', { gateway, why })
+          : explain('diag.linkOffline', { gateway }),
+        explain('fix.checkConnection', {}),
       );
     }
   }
@@ -104,89 +93,68 @@ function linkCheck(link: NodeStatus['link']): DiagnosticCheck {
 
 function enrolledCheck(enrolled: boolean): DiagnosticCheck {
   return enrolled
-    ? check('enrolled', true, 'This node is enrolled with the network.')
-    : check(
-        'enrolled',
-        false,
-        'This node is not enrolled yet.',
-        'Join a network with a one-time code from your gateway.',
-      );
+    ? check('enrolled', true, explain('diag.enrolled', {}))
+    : check('enrolled', false, explain('diag.notEnrolled', {}), explain('fix.join', {}));
 }
 
+/** The detail is the schedule's own reason: the dashboard translates it like the others. */
 function scheduleCheck(schedule: NodeStatus['schedule']): DiagnosticCheck {
-  if (schedule.state === 'serving') return check('schedule', true, `Serving (${schedule.reason}).`);
-  const detail = `Not serving: ${schedule.reason}.`;
-  if (schedule.mode === 'paused' || schedule.pausedUntil !== null) {
-    return check('schedule', false, detail, 'Resume from the dashboard or the tray menu.');
-  }
-  if (schedule.state === 'waiting' && schedule.mode === 'idle') {
-    return check(
-      'schedule',
-      false,
-      detail,
-      "It serves once the computer is idle; choose mode 'always' to serve now.",
-    );
-  }
-  if (schedule.state === 'waiting' && schedule.mode === 'scheduled') {
-    return check(
-      'schedule',
-      false,
-      detail,
-      "It serves inside your scheduled hours; add hours or choose mode 'always'.",
-    );
-  }
-  return check(
-    'schedule',
-    false,
-    detail,
-    'It resumes by itself once the cause is gone; the schedule settings decide what pauses it.',
-  );
-}
-
-function usd(amount: number): string {
-  return `$${amount >= 1 ? amount.toFixed(2) : String(Number(amount.toPrecision(2)))}`;
+  const serving = schedule.state === 'serving';
+  const detail: ExplainedReason = {
+    code: schedule.reasonCode,
+    text: serving ? `Serving (${schedule.reason}).` : `Not serving: ${schedule.reason}.`,
+  };
+  if (serving) return check('schedule', true, detail);
+  const fix =
+    schedule.mode === 'paused' || schedule.pausedUntil !== null
+      ? explain('fix.resume', {})
+      : schedule.state === 'waiting' && schedule.mode === 'idle'
+        ? explain('fix.waitIdle', {})
+        : schedule.state === 'waiting' && schedule.mode === 'scheduled'
+          ? explain('fix.addHours', {})
+          : explain('fix.waitCause', {});
+  return check('schedule', false, detail, fix);
 }
 
 function priceCheck(models: readonly ModelStatus[]): DiagnosticCheck {
-  if (models.length === 0)
-    return check('price', null, 'No model is served, so there is no price to compare.');
+  if (models.length === 0) return check('price', null, explain('diag.priceNoModel', {}));
   const priced = models.filter((model) => model.market !== null);
   const high = priced.filter(
     (model) =>
       model.price.completion > model.market!.completion.p75 ||
       model.price.prompt > model.market!.prompt.p75,
   );
-  if (high.length > 0) {
-    const each = high.map(
-      (model) =>
-        `${model.id} asks ${usd(model.price.completion)} per 1M completion tokens, the median is ${usd(model.market!.completion.median)}`,
-    );
+  const [first] = high;
+  if (first) {
+    const ask = {
+      model: first.id,
+      askUsd: first.price.completion,
+      medianUsd: first.market!.completion.median,
+    };
     return check(
       'price',
       false,
-      `Your price is above what 75% of the network asks: ${each.join('; ')}.`,
-      'Lower the price toward the market median on the Pricing page.',
+      high.length === 1
+        ? explain('diag.priceHigh', ask)
+        : explain('diag.priceHighMore', { ...ask, moreCount: high.length - 1 }),
+      explain('fix.lowerPrice', {}),
     );
   }
-  if (priced.length === 0) {
-    return check('price', true, 'No market prices yet to compare with; any price can win jobs.');
-  }
-  return check('price', true, 'Your prices are within what most of the network asks.');
+  if (priced.length === 0) return check('price', true, explain('diag.priceNoMarket', {}));
+  return check('price', true, explain('diag.priceOk', {}));
 }
 
 function errorsCheck(entries: readonly LogEntry[]): DiagnosticCheck {
-  const errors = entries.filter((entry) => entry.level === 'error');
+  const errorCount = entries.filter((entry) => entry.level === 'error').length;
   const warnings = entries.filter((entry) => entry.level === 'warn');
-  if (errors.length === 0 && warnings.length === 0) {
-    return check('errors', true, 'No errors or warnings in the last hour.');
-  }
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const latest = (errors.at(-1) ?? warnings.at(-1))!;
+  if (errorCount === 0 && warnings.length === 0)
+    return check('errors', true, explain('diag.errorsNone', {}));
+  const latest = (entries.findLast((entry) => entry.level === 'error') ?? warnings.at(-1))!;
   return check(
     'errors',
     false,
-    `${plural(errors.length, 'error')} and ${plural(warnings.length, 'warning')} in the last hour; the latest ${errors.length > 0 ? 'error' : 'warning'}: "${latest.msg}".`,
-    'Read the Logs page; export the diagnostics for support if it goes on.',
+    explain('diag.errorsSome', { errorCount, warningCount: warnings.length, latest: latest.msg }),
+    explain('fix.readLogs', {}),
   );
 }
 
@@ -194,7 +162,7 @@ function errorsCheck(entries: readonly LogEntry[]): DiagnosticCheck {
 export function diagnose(input: DiagnosisInput): DiagnosticCheck[] {
   const { status } = input;
   return [
-    gpuCheck(input.hardware, status),
+    gpuCheck(input.hardware),
     modelCheck(status.models),
     linkCheck(status.link),
     enrolledCheck(input.enrolled),

@@ -6,6 +6,7 @@
  */
 import type { HardwareReport } from '../../../common/hardware.js';
 import type { DiagnosticCheck, LogEntry, NodeStatus } from '../../../common/nodeApi.js';
+import { REASON_PARAMS, type Reason } from '../../../common/reasonCodes.js';
 
 export const REDACTED = '[redacted]';
 export const REMOVED = '[removed]';
@@ -91,6 +92,21 @@ export function scrubText(text: string): string {
     .replace(ASSIGNED_SECRET, `$1$2${REDACTED}`);
 }
 
+/**
+ * A reason (common/reasonCodes.ts) names its code `code`, a secret word: one whose code is
+ * known keeps it, so that support sees which reason it was. Its parameters are scrubbed.
+ */
+function isKnownReason(value: unknown): value is Reason {
+  if (typeof value !== 'object' || value === null) return false;
+  const { code, params } = value as Partial<Reason>;
+  return (
+    typeof code === 'string' &&
+    Object.hasOwn(REASON_PARAMS, code) &&
+    typeof params === 'object' &&
+    params !== null
+  );
+}
+
 /** A deep copy of `value` with secrets redacted (see the module comment). */
 export function redact(value: unknown, seen = new WeakSet<object>()): unknown {
   if (typeof value === 'string') return scrubText(value);
@@ -101,7 +117,12 @@ export function redact(value: unknown, seen = new WeakSet<object>()): unknown {
   const out: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(value)) {
     const lower = name.toLowerCase();
-    if (ALWAYS_REMOVED.has(lower) || (TEXT_REMOVED.has(lower) && typeof field === 'string')) {
+    if (isKnownReason(field)) {
+      out[name] = { code: field.code, params: redact(field.params, seen) };
+    } else if (
+      ALWAYS_REMOVED.has(lower) ||
+      (TEXT_REMOVED.has(lower) && typeof field === 'string')
+    ) {
       out[name] = REMOVED;
     } else if (isSecretName(name, field)) {
       out[name] = field === null || field === undefined ? field : REDACTED;

@@ -96,7 +96,7 @@ function fallbackReport(error: unknown, platform: string, arch: string): Hardwar
     backends: [],
     backendsProbed: false,
     recommendedBackend: 'cpu',
-    summary: summarize([], cpu, 'cpu', false),
+    ...summarize([], cpu, 'cpu', false),
     probes: [probe],
   };
 }
@@ -132,7 +132,7 @@ async function detect(
     backends,
     backendsProbed,
     recommendedBackend,
-    summary: summarize(gpus, system.cpu, recommendedBackend, backendsProbed),
+    ...summarize(gpus, system.cpu, recommendedBackend, backendsProbed),
     probes,
   };
 }

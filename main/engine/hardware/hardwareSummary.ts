@@ -1,6 +1,8 @@
 /**
  * Picking a backend from what was detected, and saying it in words.
  */
+import type { Reason } from '../../../common/reasonCodes.js';
+import { explain } from '../englishReasons.js';
 import type {
   BackendStatus,
   CpuInfo,
@@ -61,32 +63,35 @@ function gpuLabel(gpu: GpuInfo): string {
   return gpu.vramTotalMB === null ? gpu.model : `${gpu.model} (${gpu.vramTotalMB} MB)`;
 }
 
-function coresPhrase(cpu: CpuInfo): string {
-  return `${cpu.physicalCores} physical core${cpu.physicalCores === 1 ? '' : 's'}`;
+function explainSummary(
+  gpus: readonly GpuInfo[],
+  cpu: CpuInfo,
+  backend: LlamaBackend,
+  backendsProbed: boolean,
+) {
+  const coreCount = cpu.physicalCores;
+  if (gpus.length === 0) return explain('hardware.noGpu', { coreCount });
+  const found = { gpuCount: gpus.length, gpus: gpus.map(gpuLabel).join(', ') };
+  if (backend === 'cpu')
+    return backendsProbed
+      ? explain('hardware.noUsableBackend', { ...found, coreCount })
+      : explain('hardware.noSuitableGpu', { ...found, coreCount });
+  const code = backendsProbed ? 'hardware.backend' : 'hardware.backendUnverified';
+  return explain(code, { ...found, backend: BACKEND_LABEL[backend] });
 }
 
-/** One human sentence, e.g. "No GPU detected; running on CPU (8 physical cores)". */
+/**
+ * The report's summary: one English sentence, e.g. "No GPU detected; running on CPU
+ * (8 physical cores)", and the same as a code for the dashboard.
+ */
 export function summarize(
   gpus: readonly GpuInfo[],
   cpu: CpuInfo,
   backend: LlamaBackend,
   backendsProbed: boolean,
-): string {
-  const gpuPhrase =
-    gpus.length === 0
-      ? 'No GPU detected'
-      : `${gpus.length} GPU${gpus.length === 1 ? '' : 's'} detected: ${gpus.map(gpuLabel).join(', ')}`;
-  if (backend === 'cpu') {
-    const why =
-      gpus.length === 0
-        ? ''
-        : backendsProbed
-          ? 'no usable GPU backend, '
-          : 'none suitable for offload, ';
-    return `${gpuPhrase}; ${why}running on CPU (${coresPhrase(cpu)})`;
-  }
-  const verified = backendsProbed ? '' : ' (not verified: backends not probed)';
-  return `${gpuPhrase}; using the ${BACKEND_LABEL[backend]} backend${verified}`;
+): { summary: string; summaryCode: Reason } {
+  const { text, code } = explainSummary(gpus, cpu, backend, backendsProbed);
+  return { summary: text, summaryCode: code };
 }
 
 function formatGpu(gpu: GpuInfo): string {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Logger } from '../../../common/log.js';
 import type { HardwareReport } from '../../../common/hardware.js';
-import type { NodeApi, NodeEvent } from '../../../common/nodeApi.js';
+import type { NodeApi, NodeEvent, NodeStatus } from '../../../common/nodeApi.js';
 import { LogRing } from '../diagnostics/logRing.js';
 import { detectHardware } from '../hardware/gpuDetect.js';
 import { FileHashes } from '../models/fileHashes.js';
@@ -41,7 +41,7 @@ export interface NodeEngineOptions {
   modelDefaults: ModelDefaults;
   /** Model files to serve from the start (the headless node's `--model`). */
   modelPaths: readonly string[];
-  hardware: { summary: string; backend: string };
+  hardware: NodeStatus['hardware'];
   settings: SettingsStore;
   /** Pollers of the GPU and battery; the shell or scripts push the rest through `reportSignals`. */
   signalSources: readonly SignalSource[];

@@ -4,7 +4,8 @@
  */
 import type { ScheduleSettings } from '../../../common/settings.js';
 import type { ScheduleState, SignalReadings } from '../../../common/nodeApi.js';
-import { formatClockFrom, formatDuration, formatWeekdayClock } from './scheduleText.js';
+import type { Reason } from '../../../common/reasonCodes.js';
+import { explain, type ExplainedReason } from '../englishReasons.js';
 import { inWeeklyWindow, nextWindowChange } from './weeklyWindows.js';
 
 /** Which rule made a decision; the first matching rule wins, in this order. */
@@ -23,11 +24,14 @@ export type ScheduleRule =
   | 'user-active'
   | 'no-idle-signal';
 
-/** One decision: the state, the rule behind it and the sentence the provider sees. */
+/** One decision: the state, the rule behind it and why, as a code and in English. */
 export interface ScheduleVerdict {
   state: ScheduleState;
   rule: ScheduleRule;
+  /** The English sentence, for logs, the tray and the gateway. */
   reason: string;
+  /** The same reason as a code the dashboard translates. */
+  reasonCode: Reason;
   /** cancel running jobs at once rather than after the grace period */
   urgent: boolean;
 }
@@ -49,13 +53,9 @@ export const TEMPERATURE_HYSTERESIS_C = 5;
 const verdict = (
   state: ScheduleState,
   rule: ScheduleRule,
-  reason: string,
+  why: ExplainedReason,
   urgent = false,
-): ScheduleVerdict => ({ state, rule, reason, urgent });
-
-function degrees(celsius: number): string {
-  return `${Math.round(celsius)} °C`;
-}
+): ScheduleVerdict => ({ state, rule, reason: why.text, reasonCode: why.code, urgent });
 
 function temperatureRule(input: ScheduleInput): ScheduleVerdict | null {
   const limit = input.settings.maxGpuTemperatureC;
@@ -64,11 +64,15 @@ function temperatureRule(input: ScheduleInput): ScheduleVerdict | null {
   const cooling = input.previous?.rule === 'temperature';
   const resumeBelow = limit - TEMPERATURE_HYSTERESIS_C;
   if (reading >= (cooling ? resumeBelow : limit)) {
-    const detail =
+    const why =
       reading < limit
-        ? `limit ${degrees(limit)}, resuming below ${degrees(resumeBelow)}`
-        : `limit ${degrees(limit)}`;
-    return verdict('paused', 'temperature', `paused: GPU at ${degrees(reading)} (${detail})`, true);
+        ? explain('schedule.cooling', {
+            temperatureC: reading,
+            limitC: limit,
+            resumeBelowC: resumeBelow,
+          })
+        : explain('schedule.hot', { temperatureC: reading, limitC: limit });
+    return verdict('paused', 'temperature', why, true);
   }
   return null;
 }
@@ -76,61 +80,72 @@ function temperatureRule(input: ScheduleInput): ScheduleVerdict | null {
 function scheduledRule(input: ScheduleInput): ScheduleVerdict {
   const { windows } = input.settings;
   if (inWeeklyWindow(windows, input.now))
-    return verdict('serving', 'in-window', 'serving: inside scheduled hours');
+    return verdict('serving', 'in-window', explain('schedule.inWindow', {}));
   if (windows.length === 0)
-    return verdict('waiting', 'outside-window', 'waiting: no scheduled hours set');
+    return verdict('waiting', 'outside-window', explain('schedule.noWindows', {}));
   const next = nextWindowChange(windows, input.now);
-  const when = next ? ` (next: ${formatWeekdayClock(next)})` : '';
-  return verdict('waiting', 'outside-window', `waiting: outside scheduled hours${when}`);
+  return verdict(
+    'waiting',
+    'outside-window',
+    next
+      ? explain('schedule.outsideWindowNext', { nextAt: next.toISOString() })
+      : explain('schedule.outsideWindow', {}),
+  );
 }
 
 function idleRule(input: ScheduleInput): ScheduleVerdict {
   const idle = input.signals.userIdleSeconds;
   const threshold = input.settings.idleThresholdSeconds;
   if (idle === null)
-    return verdict(
-      'waiting',
-      'no-idle-signal',
-      "waiting: no user-activity signal (use mode 'always' on a server)",
-    );
+    return verdict('waiting', 'no-idle-signal', explain('schedule.noIdleSignal', {}));
   if (idle >= threshold)
-    return verdict('serving', 'idle', `serving: idle for ${formatDuration(idle)}`);
+    return verdict('serving', 'idle', explain('schedule.idle', { idleSeconds: Math.floor(idle) }));
   // Serving starts only after the threshold but stops the moment input is seen, and the
   // pause stays "user active" until the machine has been idle long enough again.
   const { previous } = input;
   if (previous?.state === 'serving' || previous?.rule === 'user-active')
-    return verdict('paused', 'user-active', 'paused: user active', true);
+    return verdict('paused', 'user-active', explain('schedule.userActive', {}), true);
   return verdict(
     'waiting',
     'idle-waiting',
-    `waiting for ${formatDuration(threshold)} without user input`,
+    explain('schedule.idleWaiting', { thresholdSeconds: threshold }),
   );
 }
 
 /** Decides whether the node serves now. Rules are checked in order; the first match wins. */
 export function decideSchedule(input: ScheduleInput): ScheduleVerdict {
   const { settings, signals, now } = input;
-  if (settings.mode === 'paused') return verdict('paused', 'manual', 'paused by you');
+  if (settings.mode === 'paused')
+    return verdict('paused', 'manual', explain('schedule.manual', {}));
 
   const pausedUntil = settings.pausedUntil === null ? null : new Date(settings.pausedUntil);
   if (pausedUntil !== null && pausedUntil.getTime() > now.getTime())
-    return verdict('paused', 'timed-pause', `paused until ${formatClockFrom(pausedUntil, now)}`);
+    return verdict(
+      'paused',
+      'timed-pause',
+      explain('schedule.timedPause', { untilAt: pausedUntil.toISOString() }, now),
+    );
 
   const hot = temperatureRule(input);
   if (hot) return hot;
 
   if (signals.gpuBusyWith !== null && settings.pauseWhenGpuBusy)
-    return verdict('paused', 'gpu-busy', `paused: GPU in use by ${signals.gpuBusyWith}`, true);
+    return verdict(
+      'paused',
+      'gpu-busy',
+      explain('schedule.gpuBusy', { program: signals.gpuBusyWith }),
+      true,
+    );
 
   if (signals.onBattery === true && settings.pauseOnBattery)
-    return verdict('paused', 'battery', 'paused: on battery');
+    return verdict('paused', 'battery', explain('schedule.battery', {}));
 
   if (input.netNegative)
-    return verdict('paused', 'net-negative', 'paused: electricity costs more than serving earns');
+    return verdict('paused', 'net-negative', explain('schedule.netNegative', {}));
 
   switch (settings.mode) {
     case 'always':
-      return verdict('serving', 'always', 'serving: always on');
+      return verdict('serving', 'always', explain('schedule.always', {}));
     case 'scheduled':
       return scheduledRule(input);
     case 'idle':

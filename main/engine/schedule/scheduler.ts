@@ -8,7 +8,12 @@ import type { ScheduleSettings } from '../../../common/settings.js';
 import { silentLogger, type Logger } from '../../../common/log.js';
 import { decideSchedule, type ScheduleVerdict } from './decide.js';
 import type { SignalSource } from './signalSources.js';
-import { realTimers, unrefTimeout, type TimerHandle, type Timers } from '../../../common/node/timers.js';
+import {
+  realTimers,
+  unrefTimeout,
+  type TimerHandle,
+  type Timers,
+} from '../../../common/node/timers.js';
 
 /** Options for {@link Scheduler}. */
 export interface SchedulerOptions {
@@ -127,7 +132,12 @@ export class Scheduler extends EventEmitter<{ change: [ScheduleVerdict] }> {
     // A new reason alone (a temperature reading, the idle time growing) is not a decision.
     if (previous && previous.state === next.state && previous.rule === next.rule) return next;
     if (!previous || previous.state !== next.state) this.sinceMs = now.getTime();
-    this.decisions.unshift({ state: next.state, reason: next.reason, at: now.toISOString() });
+    this.decisions.unshift({
+      state: next.state,
+      reason: next.reason,
+      reasonCode: next.reasonCode,
+      at: now.toISOString(),
+    });
     this.decisions.splice(DECISION_HISTORY);
     this.logger.info('schedule', { state: next.state, reason: next.reason });
     this.emit('change', next);
@@ -148,6 +158,7 @@ export class Scheduler extends EventEmitter<{ change: [ScheduleVerdict] }> {
       mode: settings.mode,
       state: verdict.state,
       reason: verdict.reason,
+      reasonCode: verdict.reasonCode,
       since: new Date(this.sinceMs).toISOString(),
       pausedUntil: settings.pausedUntil,
       signals: {

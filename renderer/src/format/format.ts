@@ -62,6 +62,33 @@ export function formatTime(iso: string, language: string): string {
   return new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit' }).format(date);
 }
 
+/** "14:30" when `iso` is on the same local day as `now`, else the weekday too ("Tue 09:05"). */
+export function formatClockFrom(iso: string, language: string, now: Date): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  if (date.toDateString() === now.toDateString()) return formatTime(iso, language);
+  return new Intl.DateTimeFormat(language, {
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(date);
+}
+
+const unit = (value: number, name: 'second' | 'minute' | 'hour', language: string) =>
+  new Intl.NumberFormat(language, { style: 'unit', unit: name, unitDisplay: 'short' }).format(
+    value,
+  );
+
+/** A duration as people say it: seconds under two minutes, minutes under an hour, then hours and minutes. */
+export function formatDuration(seconds: number, language: string): string {
+  const whole = Math.max(0, Math.floor(Number.isFinite(seconds) ? seconds : 0));
+  if (whole < 120) return unit(whole, 'second', language);
+  if (whole < 3600) return unit(Math.floor(whole / 60), 'minute', language);
+  const hours = unit(Math.floor(whole / 3600), 'hour', language);
+  const minutes = Math.floor((whole % 3600) / 60);
+  return minutes === 0 ? hours : `${hours} ${unit(minutes, 'minute', language)}`;
+}
+
 /** A bucket's start as a short axis label for its size. */
 export function formatBucketLabel(
   iso: string,

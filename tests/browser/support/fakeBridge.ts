@@ -25,6 +25,12 @@ export const FAKE_GPU: GpuInfo = {
   source: 'nvidia-smi',
 };
 
+/** The hardware summary the stand-in reports, as a code. */
+export const FAKE_SUMMARY = {
+  code: 'hardware.backendUnverified',
+  params: { gpuCount: 1, gpus: FAKE_GPU.model, backend: 'CUDA' },
+};
+
 /** The standing the stand-in's gateway sent: two failed jobs today, a milestone reached. */
 export const FAKE_STANDING: NonNullable<NodeStatus['standing']> = {
   score: 72,
@@ -38,15 +44,40 @@ export const FAKE_STANDING: NonNullable<NodeStatus['standing']> = {
   at: '2026-01-01T00:00:00.000Z',
 };
 
-export function fakeBridgeScript(): string {
-  const settings = { ...defaultSettings(), onboarded: true };
+/** Options of {@link fakeBridgeScript}. */
+export interface FakeBridgeOptions {
+  /** The dashboard language the stand-in's settings hold (default: the system's). */
+  language?: 'en' | 'fr';
+}
+
+/** The reason of the stand-in's schedule: a known code, with the engine's English. */
+export const FAKE_REASON = {
+  reason: 'waiting for 5 min without user input',
+  reasonCode: { code: 'schedule.idleWaiting', params: { thresholdSeconds: 300 } },
+};
+
+/** A decision with a code this dashboard does not know, as a newer engine could send. */
+export const FAKE_NEWER_DECISION = {
+  state: 'waiting' as const,
+  reason: 'waiting: a rule from a newer engine',
+  reasonCode: { code: 'schedule.fromTheFuture', params: { level: 3 } },
+  at: '2026-01-01T00:00:00.000Z',
+};
+
+export function fakeBridgeScript(options: FakeBridgeOptions = {}): string {
+  const defaults = defaultSettings();
+  const settings = {
+    ...defaults,
+    onboarded: true,
+    ui: { ...defaults.ui, ...(options.language ? { language: options.language } : {}) },
+  };
   const status: NodeStatus = {
     version: '9.9.9',
-    hardware: { summary: 'Fake GPU for tests', backend: 'cuda' },
+    hardware: { summary: 'Fake GPU for tests', summaryCode: FAKE_SUMMARY, backend: 'cuda' },
     schedule: {
       mode: 'idle',
       state: 'waiting',
-      reason: 'waiting: user active',
+      ...FAKE_REASON,
       since: '2026-01-01T00:00:00.000Z',
       pausedUntil: null,
       signals: {
@@ -56,7 +87,10 @@ export function fakeBridgeScript(): string {
         gpuTemperatureC: 50,
         gpuWatts: null,
       },
-      decisions: [],
+      decisions: [
+        { state: 'waiting', ...FAKE_REASON, at: '2026-01-01T00:01:00.000Z' },
+        FAKE_NEWER_DECISION,
+      ],
     },
     link: { state: 'offline', gatewayURL: null, nodeId: null, code: null, reason: 'no gateway' },
     models: [],
@@ -94,6 +128,7 @@ export function fakeBridgeScript(): string {
     backendsProbed: false,
     recommendedBackend: 'cuda',
     summary: 'Fake GPU for tests',
+    summaryCode: FAKE_SUMMARY,
     probes: [],
   };
   const answers = { getSettings: settings, getStatus: status, getHardware: hardware };

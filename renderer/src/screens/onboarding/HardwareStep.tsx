@@ -2,12 +2,14 @@ import { useEffect, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ResourceView } from '../../components/AsyncStates';
 import { useFormat } from '../../hooks/useFormat';
+import { useReasonText } from '../../hooks/useReasonText';
 import { useHardware } from '../../stores/engineStores';
 
 /** What the engine found: CPU, memory, GPUs and the backend it will use. */
 export function HardwareStep(): JSX.Element {
   const { t } = useTranslation();
   const format = useFormat();
+  const reasonText = useReasonText();
   const hardware = useHardware();
   useEffect(() => {
     void useHardware.getState().load();
@@ -16,7 +18,7 @@ export function HardwareStep(): JSX.Element {
     <ResourceView {...hardware} onRetry={() => void hardware.load()}>
       {(report) => (
         <>
-          <p data-testid="hardware-summary">{report.summary}</p>
+          <p data-testid="hardware-summary">{reasonText(report.summaryCode, report.summary)}</p>
           <dl className="facts">
             <dt>{t('hardware.cpu')}</dt>
             <dd>

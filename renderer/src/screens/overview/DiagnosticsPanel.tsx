@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { saveTextFile } from '../../components/saveFile';
 import { fileStamp } from '../../format/format';
 import { useAction } from '../../hooks/useAction';
+import { useReasonText } from '../../hooks/useReasonText';
 import { exportDiagnostics } from '../../stores/actions';
 import { useDiagnostics } from '../../stores/engineStores';
 
@@ -63,6 +64,7 @@ export function DiagnosticsPanel(): JSX.Element {
 
 function CheckList({ checks }: { checks: DiagnosticCheck[] }): JSX.Element {
   const { t } = useTranslation();
+  const reasonText = useReasonText();
   if (checks.length === 0) return <p className="empty">{t('diagnostics.empty')}</p>;
   return (
     <ul className="checks" data-testid="diagnostics-checks">
@@ -72,8 +74,12 @@ function CheckList({ checks }: { checks: DiagnosticCheck[] }): JSX.Element {
           <li key={check.id} className="diag-check" data-testid={`check-${check.id}`}>
             <span className={`badge ${verdict}`}>{t(`diagnostics.verdict.${verdict}`)}</span>
             <strong>{t(`diagnostics.check.${check.id}`)}</strong>
-            <span>{check.detail}</span>
-            {check.fix && <span className="fix">{t('diagnostics.fix', { fix: check.fix })}</span>}
+            <span>{reasonText(check.detailCode, check.detail)}</span>
+            {check.fix && (
+              <span className="fix">
+                {t('diagnostics.fix', { fix: reasonText(check.fixCode, check.fix) })}
+              </span>
+            )}
           </li>
         );
       })}

@@ -3,11 +3,13 @@ import { useTranslation } from 'react-i18next';
 import type { NodeStatus } from '../../../../common/nodeApi';
 import { Card, Stat } from '../../components/Card';
 import { useFormat } from '../../hooks/useFormat';
+import { useReasonText } from '../../hooks/useReasonText';
 
 /** The schedule's state with its reason, the link, and today's figures. */
 export function StatusSummary({ status }: { status: NodeStatus }): JSX.Element {
   const { t } = useTranslation();
   const format = useFormat();
+  const reasonText = useReasonText();
   const { schedule, link, stats, earnings } = status;
   const tokensPerSecond = stats.tokensPerSecond.p50;
   return (
@@ -17,7 +19,9 @@ export function StatusSummary({ status }: { status: NodeStatus }): JSX.Element {
           <span className={`badge ${schedule.state}`} data-testid="schedule-state">
             {t(`state.${schedule.state}`)}
           </span>
-          <span data-testid="schedule-reason">{schedule.reason}</span>
+          <span data-testid="schedule-reason">
+            {reasonText(schedule.reasonCode, schedule.reason)}
+          </span>
         </p>
         <p className="muted">
           {t('overview.modeSince', {

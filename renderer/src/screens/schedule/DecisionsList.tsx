@@ -2,12 +2,14 @@ import type { JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Card } from '../../components/Card';
 import { useFormat } from '../../hooks/useFormat';
+import { useReasonText } from '../../hooks/useReasonText';
 import { useStatus } from '../../stores/engineStores';
 
 /** The scheduler's recent decisions, newest first, with their reasons. */
 export function DecisionsList(): JSX.Element {
   const { t } = useTranslation();
   const format = useFormat();
+  const reasonText = useReasonText();
   const decisions = useStatus((state) => state.data?.schedule.decisions ?? null);
   return (
     <Card title={t('schedule.decisions')} testId="decisions">
@@ -31,7 +33,7 @@ export function DecisionsList(): JSX.Element {
                 <td>
                   <span className={`badge ${decision.state}`}>{t(`state.${decision.state}`)}</span>
                 </td>
-                <td>{decision.reason}</td>
+                <td>{reasonText(decision.reasonCode, decision.reason)}</td>
               </tr>
             ))}
           </tbody>

@@ -5,6 +5,7 @@ import { ActionStatus } from '../../components/ActionStatus';
 import { Card } from '../../components/Card';
 import { useAction } from '../../hooks/useAction';
 import { useFormat } from '../../hooks/useFormat';
+import { useReasonText } from '../../hooks/useReasonText';
 import { pause, resume, setMode } from '../../stores/actions';
 import { useStatus } from '../../stores/engineStores';
 
@@ -14,6 +15,7 @@ const MODES: readonly ScheduleMode[] = ['idle', 'always', 'scheduled', 'paused']
 export function ModeSwitch({ schedule }: { schedule: ScheduleSettings }): JSX.Element {
   const { t } = useTranslation();
   const format = useFormat();
+  const reasonText = useReasonText();
   const action = useAction();
   // The choice shows at once; it falls back to the engine's mode if the change fails.
   const [chosen, setChosen] = useState<ScheduleMode | null>(null);
@@ -32,7 +34,7 @@ export function ModeSwitch({ schedule }: { schedule: ScheduleSettings }): JSX.El
           <span className={`badge ${live.state}`} data-testid="schedule-live-state">
             {t(`state.${live.state}`)}
           </span>
-          <span data-testid="schedule-live-reason">{live.reason}</span>
+          <span data-testid="schedule-live-reason">{reasonText(live.reasonCode, live.reason)}</span>
         </p>
       )}
       <fieldset className="radio-group">
