@@ -3,11 +3,23 @@
  * or tool calling (see toolCalling.ts). Every output goes through one {@link ChatReply}, so
  * that the streamed deltas and the whole message are the same thing.
  */
-import type { LlamaChat, LlamaGrammar, LlamaModel, Token } from 'node-llama-cpp';
+import type {
+  LlamaChat,
+  LlamaContextSequence,
+  LlamaGrammar,
+  LlamaModel,
+  LlamaText,
+  Token,
+} from 'node-llama-cpp';
 import { ChatReply, ToolCallDeltas, type ToolCallDelta } from '../../../common/chatDelta.js';
-import type { ChatCompletionRequest, FinishReason } from '../../../common/openai.js';
+import {
+  stopSequences,
+  type ChatCompletionRequest,
+  type FinishReason,
+} from '../../../common/openai.js';
 import type { ToolCall } from '../../../common/openaiTools.js';
 import {
+  baseSamplingOptions,
   ContinuationFirstChunk,
   samplingOptions,
   toChatHistory,
@@ -20,6 +32,8 @@ import {
   toolMode,
   type ToolMode,
 } from './toolCalling.js';
+import type { StepBarrier } from './stepBarrier.js';
+import { generateTokens, stopTriggersOf } from './tokenLoop.js';
 
 const FINISH_REASONS: Record<string, FinishReason> = {
   maxTokens: 'length',
@@ -34,7 +48,11 @@ const MAX_NAME_TOKENS = 64;
 
 export interface ChatRun {
   chat: LlamaChat;
-  model: Pick<LlamaModel, 'tokenize' | 'detokenize' | 'tokenizer'>;
+  model: LlamaModel;
+  /** The slot's sequence (the chat's own), for the lean path. */
+  sequence: LlamaContextSequence;
+  /** Keeps the context's generating sequences in one decode. */
+  barrier: StepBarrier;
   grammars: GrammarCache;
   request: ChatCompletionRequest;
   /** The `response_format` grammar, if any. */
@@ -53,13 +71,19 @@ export interface ChatOutput {
   finishReason: FinishReason;
 }
 
+/** The prompt, and what ends a reply in the chat wrapper's format. */
+export interface ChatPrompt {
+  tokens: Token[];
+  stopGenerationTriggers: readonly LlamaText[];
+}
+
 /**
- * The prompt's tokens: the history with the tools documented as the chat wrapper documents
- * them, or for a forced call the history it is generated from (with the call opened).
+ * The prompt: the history with the tools documented as the chat wrapper documents them, or
+ * for a forced call the history it is generated from (with the call opened).
  */
-export function promptTokenCount(
+export function chatPrompt(
   run: Pick<ChatRun, 'chat' | 'model' | 'request' | 'continuation'>,
-): number {
+): ChatPrompt {
   const mode = toolMode(run.request);
   const history = toChatHistory(run.request, run.continuation);
   const state =
@@ -77,8 +101,8 @@ export function promptTokenCount(
           availableFunctions: mode.kind === 'none' ? undefined : mode.functions,
           documentFunctionParams: true,
         };
-  return run.chat.chatWrapper.generateContextState(state).contextText.tokenize(run.model.tokenizer)
-    .length;
+  const { contextText, stopGenerationTriggers } = run.chat.chatWrapper.generateContextState(state);
+  return { tokens: contextText.tokenize(run.model.tokenizer), stopGenerationTriggers };
 }
 
 /** Where a forced call's reply starts: the call syntax, and the name when it is known. */
@@ -87,8 +111,12 @@ function forcedHead(chat: LlamaChat, mode: Extract<ToolMode, { kind: 'forced' }>
   return mode.names.length === 1 ? prefix + mode.names[0]! + paramsPrefix : prefix;
 }
 
-/** Generates the reply, streaming it through the run's callbacks. */
-export async function generateChat(run: ChatRun, maxTokens: number): Promise<ChatOutput> {
+/** Generates the reply to `prompt`, streaming it through the run's callbacks. */
+export async function generateChat(
+  run: ChatRun,
+  prompt: ChatPrompt,
+  maxTokens: number,
+): Promise<ChatOutput> {
   const mode = toolMode(run.request);
   const reply = new ChatReply();
   const deltas = new ToolCallDeltas();
@@ -106,7 +134,9 @@ export async function generateChat(run: ChatRun, maxTokens: number): Promise<Cha
   const finishReason =
     mode.kind === 'forced'
       ? await forcedCall(run, mode, maxTokens, emitCall)
-      : await freeReply(run, mode, maxTokens, emitText, emitCall);
+      : mode.kind === 'none'
+        ? await textReply(run, prompt, maxTokens, emitText)
+        : await freeReply(run, mode, maxTokens, emitText, emitCall);
   if (run.signal.aborted) throw run.signal.reason;
   return {
     text: reply.content,
@@ -115,10 +145,35 @@ export async function generateChat(run: ChatRun, maxTokens: number): Promise<Cha
   };
 }
 
-/** Text, or (with `auto`) whatever calls the model chooses to make. */
+/** Text only (with the `response_format` grammar, if any), on the lean path. */
+function textReply(
+  run: ChatRun,
+  prompt: ChatPrompt,
+  maxTokens: number,
+  emitText: (text: string) => void,
+): Promise<FinishReason> {
+  const triggers = stopTriggersOf(prompt.stopGenerationTriggers, run.model);
+  return generateTokens({
+    model: run.model,
+    sequence: run.sequence,
+    prompt: prompt.tokens,
+    maxTokens,
+    sampling: baseSamplingOptions(run.request),
+    grammar: run.grammar,
+    stops: [...stopSequences(run.request), ...triggers.stops],
+    stopTokens: triggers.stopTokens,
+    // A continued reply's first piece keeps its leading space; a new reply's has none.
+    leadTokens: run.continuation ? prompt.tokens : undefined,
+    barrier: run.barrier,
+    signal: run.signal,
+    onText: emitText,
+  });
+}
+
+/** With `auto`: text, or whatever calls the model chooses to make. */
 async function freeReply(
   run: ChatRun,
-  mode: ToolMode,
+  mode: Extract<ToolMode, { kind: 'auto' }>,
   maxTokens: number,
   emitText: (text: string) => void,
   emitCall: (index: number, name: string, args: string) => void,
@@ -135,17 +190,14 @@ async function freeReply(
     onToken: firstChunk ? (tokens: Token[]) => firstChunk.onToken(tokens) : undefined,
     onTextChunk: (text: string) => emitText(firstChunk ? firstChunk.chunk(text) : text),
   };
-  const result =
-    mode.kind === 'auto'
-      ? await run.chat.generateResponse(history, {
-          ...common,
-          functions: mode.functions,
-          documentFunctionParams: true,
-          maxParallelFunctionCalls: run.request.parallel_tool_calls === false ? 1 : undefined,
-          onFunctionCallParamsChunk: (chunk) =>
-            emitCall(chunk.callIndex, chunk.functionName, chunk.paramsChunk),
-        })
-      : await run.chat.generateResponse(history, { ...common, grammar: run.grammar });
+  const result = await run.chat.generateResponse(history, {
+    ...common,
+    functions: mode.functions,
+    documentFunctionParams: true,
+    maxParallelFunctionCalls: run.request.parallel_tool_calls === false ? 1 : undefined,
+    onFunctionCallParamsChunk: (chunk) =>
+      emitCall(chunk.callIndex, chunk.functionName, chunk.paramsChunk),
+  });
   return FINISH_REASONS[result.metadata.stopReason] ?? 'stop';
 }
 

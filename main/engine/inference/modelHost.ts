@@ -21,7 +21,8 @@ import type { Logger } from '../../../common/log.js';
 import type { RequestRecord } from '../stats/requestStats.js';
 import type { ToolCallDelta } from '../../../common/chatDelta.js';
 import type { ToolCall } from '../../../common/openaiTools.js';
-import { generateChat, promptTokenCount, type ChatRun } from './chatGeneration.js';
+import { chatPrompt, generateChat, type ChatRun } from './chatGeneration.js';
+import { StepBarrier } from './stepBarrier.js';
 import { GrammarCache } from './chatRequest.js';
 import { checkToolSchemas } from './toolCalling.js';
 import { assertGgufHeader } from './ggufHeader.js';
@@ -93,6 +94,8 @@ interface Loaded {
   context: LlamaContext;
   pool: SlotPool<LlamaContextSequence>;
   grammars: GrammarCache;
+  /** Steps the context's generating sequences together, one decode for all their tokens. */
+  barrier: StepBarrier;
   /** Resolved once: detecting it from the model's template costs more than a short answer. */
   chatWrapper: ChatWrapper;
   contextPerSlot: number;
@@ -191,6 +194,7 @@ export class ModelHost {
         context,
         pool: new SlotPool(sequences, this.options.maxQueued),
         grammars: new GrammarCache(llama),
+        barrier: new StepBarrier(),
         chatWrapper: resolveChatWrapper(model),
         contextPerSlot,
       };
@@ -274,6 +278,8 @@ export class ModelHost {
       const run: ChatRun = {
         chat,
         model: loaded.model,
+        sequence,
+        barrier: loaded.barrier,
         grammars: loaded.grammars,
         request,
         grammar,
@@ -289,10 +295,11 @@ export class ModelHost {
         },
       };
       let timeToFirstTokenMs: number | null = null;
-      const promptTokens = promptTokenCount(run);
+      const prompt = chatPrompt(run);
+      const promptTokens = prompt.tokens.length;
       const maxTokens = completionBudget(request, promptTokens, loaded.contextPerSlot);
       const meterBefore = sequence.tokenMeter.getState();
-      const output = await generateChat(run, maxTokens);
+      const output = await generateChat(run, prompt, maxTokens);
       return {
         ...output,
         promptTokens,
