@@ -354,6 +354,7 @@ export class ModelHost {
         const result = await generateTextCompletion({
           model: loaded.model,
           sequence: lease.slot,
+          barrier: loaded.barrier,
           contextPerSlot: loaded.contextPerSlot,
           request,
           continuation: callbacks.continuation,

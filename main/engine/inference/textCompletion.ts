@@ -1,15 +1,9 @@
 /**
  * A legacy text completion (`/v1/completions`) on one inference slot: the raw prompt is
- * continued with node-llama-cpp's `LlamaCompletion`, no chat template, streamed through a
- * callback. Prompts are tokenized as llama-server does (special tokens parsed, the model's
+ * continued on the lean path (tokenLoop.ts), no chat template, streamed through a callback. Prompts are tokenized as llama-server does (special tokens parsed, the model's
  * begin token in front), so a client may send its own template.
  */
-import {
-  LlamaCompletion,
-  type LlamaContextSequence,
-  type LlamaModel,
-  type Token,
-} from 'node-llama-cpp';
+import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import {
   completionMaxTokens,
   completionPrompt,
@@ -19,12 +13,14 @@ import {
 import type { FinishReason } from '../../../common/openai.js';
 import { ApiError } from '../../../common/openaiErrors.js';
 import { assertKnownTokens } from './embedder.js';
-import { StopSequences } from './stopSequences.js';
 import { baseSamplingOptions } from './chatRequest.js';
+import type { StepBarrier } from './stepBarrier.js';
+import { generateTokens } from './tokenLoop.js';
 
 export interface TextCompletionJob {
   model: LlamaModel;
   sequence: LlamaContextSequence;
+  barrier?: StepBarrier;
   /** Tokens the slot may hold: prompt plus completion. */
   contextPerSlot: number;
   request: CompletionRequest;
@@ -46,13 +42,7 @@ export interface TextCompletionResult {
   durationMs: number;
 }
 
-/** Prompt tokens whose text gives the first generated piece its leading space. */
-const CONTEXT_TOKENS = 16;
-
-/**
- * The prompt's tokens without the begin token, which `LlamaCompletion` puts in front itself,
- * followed by any continued text.
- */
+/** The prompt's tokens without the begin token, followed by any continued text. */
 export function promptTokensOf(
   model: LlamaModel,
   request: CompletionRequest,
@@ -89,75 +79,35 @@ export async function generateTextCompletion(
       'context_length_exceeded',
     );
   }
-  const completion = new LlamaCompletion({ contextSequence: sequence });
-  const firstPiece = new FirstPiece(model, input.slice(-CONTEXT_TOKENS));
-  const stops = new StopSequences(completionStops(request));
-  const stopped = new AbortController();
+  const bos = beginTokens === 1 ? [model.tokens.bos!] : [];
   const meterBefore = sequence.tokenMeter.getState();
   let text = '';
   let timeToFirstTokenMs: number | null = null;
-  const send = (piece: string) => {
-    if (piece === '') return;
-    timeToFirstTokenMs ??= performance.now() - started;
-    text += piece;
-    job.onText?.(piece);
+  const end = await generateTokens({
+    model,
+    sequence,
+    prompt: [...bos, ...input],
+    maxTokens,
+    sampling: baseSamplingOptions(request),
+    stops: completionStops(request),
+    stopTokens: new Set(),
+    // The first piece continues the prompt, so it keeps its leading space.
+    leadTokens: input,
+    barrier: job.barrier,
+    signal,
+    onText: (piece) => {
+      timeToFirstTokenMs ??= performance.now() - started;
+      text += piece;
+      job.onText?.(piece);
+    },
+  });
+  if (signal.aborted) throw signal.reason;
+  return {
+    text,
+    finishReason: end,
+    promptTokens,
+    completionTokens: sequence.tokenMeter.diff(meterBefore).usedOutputTokens,
+    timeToFirstTokenMs,
+    durationMs: performance.now() - started,
   };
-  try {
-    const result = await completion.generateCompletionWithMeta(input, {
-      // Stop sequences are matched here, not by the library (see stopSequences.ts).
-      ...baseSamplingOptions(request),
-      maxTokens,
-      signal: AbortSignal.any([signal, stopped.signal]),
-      stopOnAbortSignal: true,
-      // The budget was checked above: never drop prompt tokens to make room.
-      disableContextShift: true,
-      contextShiftSize: 0,
-      onToken: firstPiece.onToken,
-      onTextChunk: (chunk) => {
-        send(stops.push(firstPiece.text(chunk)));
-        if (stops.stopped) stopped.abort();
-      },
-    });
-    if (signal.aborted) throw signal.reason;
-    send(stops.flush());
-    const length = !stops.stopped && result.metadata.stopReason === 'maxTokens';
-    return {
-      text,
-      finishReason: length ? 'length' : 'stop',
-      promptTokens,
-      completionTokens: sequence.tokenMeter.diff(meterBefore).usedOutputTokens,
-      timeToFirstTokenMs,
-      durationMs: performance.now() - started,
-    };
-  } finally {
-    completion.dispose();
-  }
-}
-
-/**
- * node-llama-cpp detokenizes the first generated tokens with nothing before them, so an SPM
- * tokenizer drops their leading space ("upon" where " upon" continues "Once"). This
- * detokenizes the first piece again after the prompt's last tokens, as every later piece is.
- */
-class FirstPiece {
-  private tokens: readonly Token[] | undefined;
-  private done = false;
-
-  constructor(
-    private readonly model: LlamaModel,
-    private readonly context: readonly Token[],
-  ) {}
-
-  readonly onToken = (tokens: Token[]): void => {
-    if (!this.done) this.tokens = tokens;
-  };
-
-  text(chunk: string): string {
-    if (this.done) return chunk;
-    this.done = true;
-    if (!this.tokens || this.context.length === 0) return chunk;
-    const again = this.model.detokenize(this.tokens, false, this.context);
-    // Only ever put back what was cut from the front.
-    return again.length > chunk.length && again.endsWith(chunk) ? again : chunk;
-  }
 }
