@@ -21,6 +21,12 @@ export const IPC_CHANNELS = {
   navigate: 'byoi:navigate',
   /** invoke `{}` → the private network's {@link PrivateNetworkInfo} (started if needed). */
   privateNetwork: 'byoi:private-network',
+  /** invoke → the app's {@link UpdateStatus}. */
+  updateState: 'byoi:update-state',
+  /** main → renderer: the {@link UpdateStatus} changed. */
+  update: 'byoi:update',
+  /** invoke `{}` → true: quits and installs the downloaded update (refused before one is). */
+  restartToUpdate: 'byoi:restart-to-update',
 } as const;
 
 /** The channels the renderer invokes (the rest are pushed by main). */
@@ -28,6 +34,8 @@ export const INVOKE_CHANNELS: ReadonlySet<string> = new Set([
   IPC_CHANNELS.call,
   IPC_CHANNELS.engineState,
   IPC_CHANNELS.privateNetwork,
+  IPC_CHANNELS.updateState,
+  IPC_CHANNELS.restartToUpdate,
 ]);
 
 /** What an invoke resolves to; errors travel as data so that their fields survive IPC. */
@@ -71,6 +79,24 @@ export interface PrivateNetworkInfo {
   adminURL: string;
 }
 
+/**
+ * Where the app's own update stands (electron-updater, from the feed in the settings):
+ * - `disabled`: no feed set (or a development build, which never updates);
+ * - `idle`: up to date as of `checkedAt`;
+ * - `checking`, then `downloading` in the background when the feed has a newer version;
+ * - `downloaded`: "Restart to update" installs `version`;
+ * - `error`: the last check or download failed (`error` says why); the next check retries.
+ */
+export interface UpdateStatus {
+  state: 'disabled' | 'idle' | 'checking' | 'downloading' | 'downloaded' | 'error';
+  /** The newer version found, once one is. */
+  version: string | null;
+  /** What went wrong, in a sentence, in state `error`. */
+  error: string | null;
+  /** ISO time the last check finished. */
+  checkedAt: string | null;
+}
+
 /** `window.byoi` in the app. A plain browser has none; the renderer treats every part as optional. */
 export interface ByoiBridge {
   /** App version from package.json, inlined at build time. */
@@ -86,4 +112,8 @@ export interface ByoiBridge {
   onNavigate(listener: (to: ShellNavigation) => void): () => void;
   /** Starts the private network on this machine (or finds it running) and enrolls the node. */
   startPrivateNetwork(): Promise<PrivateNetworkInfo>;
+  updateState(): Promise<UpdateStatus>;
+  onUpdateState(listener: (state: UpdateStatus) => void): () => void;
+  /** Quits and installs the downloaded update; rejects while none is downloaded. */
+  restartToUpdate(): Promise<true>;
 }

@@ -158,6 +158,11 @@ export interface LinkStatusView {
   nodeId: string | null;
   code: number | null;
   reason: string | null;
+  /**
+   * The gateway refused this node's protocol version (or spoke one it does not know): the
+   * link has stopped, and only an update of the node helps. Absent from older engines.
+   */
+  updateRequired?: boolean;
 }
 
 /** The engine's state in one snapshot: what `GET /api/status` returns. */

@@ -10,7 +10,7 @@ import { modelPriceSchema, rewardSplitSchema } from './protocol.js';
 export type { RewardSplit } from './protocol.js';
 
 /** The version this build writes. */
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 2;
 
 /** `HH:MM`, 24-hour clock, local time. */
 const clockTime = z
@@ -96,6 +96,24 @@ export const uiSettingsSchema = z.object({
 });
 export type UiSettings = z.infer<typeof uiSettingsSchema>;
 
+export const updateSettingsSchema = z.object({
+  /**
+   * Where the app looks for new versions: a folder served over http(s) that holds the
+   * `latest.yml` electron-builder writes (its "generic" provider). A lab's private gateway can
+   * serve it. Null: the app does not look for updates.
+   */
+  feedURL: z
+    .string()
+    .max(2048)
+    .refine(
+      (value) => /^https?:\/\/[^\s/]+[^\s]*$/i.test(value),
+      'must be an http:// or https:// URL, such as https://updates.example.com/byoi/',
+    )
+    .nullable()
+    .default(null),
+});
+export type UpdateSettings = z.infer<typeof updateSettingsSchema>;
+
 export const settingsSchema = z.object({
   version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
   schedule: scheduleSettingsSchema.default(scheduleSettingsSchema.parse({})),
@@ -110,6 +128,7 @@ export const settingsSchema = z.object({
   /** The app starts at login (the shell applies it; on by default after onboarding). */
   startAtLogin: z.boolean().default(true),
   ui: uiSettingsSchema.default(uiSettingsSchema.parse({})),
+  updates: updateSettingsSchema.default(updateSettingsSchema.parse({})),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -149,6 +168,7 @@ export const settingsPatchSchema = z.object({
   onboarded: z.boolean().optional(),
   startAtLogin: z.boolean().optional(),
   ui: patchOf(uiSettingsSchema).optional(),
+  updates: patchOf(updateSettingsSchema).optional(),
 });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
@@ -171,6 +191,7 @@ export function applySettingsPatch(settings: Settings, patch: SettingsPatch): Se
     ...settings,
     ...flags,
     ui: { ...settings.ui, ...patch.ui },
+    updates: { ...settings.updates, ...patch.updates },
     schedule: { ...settings.schedule, ...patch.schedule },
     pricing: {
       ...settings.pricing,

@@ -12,6 +12,8 @@ export type SettingsMigration = (old: Record<string, unknown>) => Record<string,
 export const SETTINGS_MIGRATIONS: Readonly<Record<number, SettingsMigration>> = Object.freeze({
   // Pre-release files had the same shape, only no version.
   0: (old: Record<string, unknown>) => ({ ...old, version: 1 }),
+  // Version 2 adds the update feed; files from before it had none, so updates stay off.
+  1: (old: Record<string, unknown>) => ({ ...old, updates: { feedURL: null }, version: 2 }),
 });
 
 /** A settings object this build cannot migrate: written by a newer build, or no valid version. */

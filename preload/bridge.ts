@@ -8,6 +8,7 @@ import type {
   EngineProcessState,
   IpcReply,
   ShellNavigation,
+  UpdateStatus,
 } from '../common/ipcContract.js';
 import { IPC_CHANNELS } from '../common/ipcContract.js';
 import type { NodeApiArgs, NodeApiResults, NodeEvent } from '../common/nodeApi.js';
@@ -71,5 +72,8 @@ export function createBridge(ipc: IpcRendererLike, version: string, platform: st
     onEngineState: subscribe<EngineProcessState>(IPC_CHANNELS.engine),
     onNavigate: subscribe<ShellNavigation>(IPC_CHANNELS.navigate),
     startPrivateNetwork: () => unwrap(ipc.invoke(IPC_CHANNELS.privateNetwork, {})),
+    updateState: () => unwrap(ipc.invoke(IPC_CHANNELS.updateState)),
+    onUpdateState: subscribe<UpdateStatus>(IPC_CHANNELS.update),
+    restartToUpdate: () => unwrap(ipc.invoke(IPC_CHANNELS.restartToUpdate, {})),
   });
 }

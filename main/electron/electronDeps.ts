@@ -11,6 +11,7 @@ import type {
   Settings as LoginItemSettingsInput,
 } from 'electron';
 import type { Timers } from '../../common/node/timers.js';
+import type { AppUpdaterLike } from './updater.js';
 
 /** Electron's emitters type each event's listener; a structural stand-in must take them all. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -130,6 +131,8 @@ export interface AppLike {
   getPath(name: 'userData' | 'logs'): string;
   getAppPath(): string;
   getVersion(): string;
+  /** The OS's language, e.g. `fr-FR` (the tray follows it when the setting says `system`). */
+  getLocale(): string;
   requestSingleInstanceLock(): boolean;
   setLoginItemSettings(settings: LoginItemSettingsInput): void;
   getLoginItemSettings(): Pick<LoginItemSettings, 'openAtLogin' | 'wasOpenedAtLogin'>;
@@ -166,4 +169,6 @@ export interface ElectronDeps {
   platform: NodeJS.Platform;
   timers: Timers;
   now(): number;
+  /** electron-updater's `autoUpdater`; absent: the app does not update itself. */
+  appUpdater?: AppUpdaterLike;
 }

@@ -12,6 +12,7 @@ import {
   IPC_CHANNELS,
   type EngineProcessState,
   type IpcReply,
+  type UpdateStatus,
 } from '../../common/ipcContract.js';
 import { isNodeApiVerb, nodeApiArgs, type NodeApiVerb } from '../../common/nodeApi.js';
 import type { WireError } from '../../common/nodeApiWire.js';
@@ -30,12 +31,35 @@ export interface IpcGateOptions {
   engineState: () => EngineProcessState;
   /** Starts (or finds running) the private network on this machine; absent: refused. */
   privateNetwork?: () => Promise<unknown>;
+  /** The app's updates (updater.ts); absent or null: this app does not update itself. */
+  updates?: {
+    readonly status: UpdateStatus;
+    /** Quits and installs the downloaded update; false when none is downloaded. */
+    restartToUpdate(): boolean;
+  } | null;
   logger: Logger;
 }
 
+/** The update state of an app that does not update itself. */
+const UPDATES_DISABLED: UpdateStatus = {
+  state: 'disabled',
+  version: null,
+  error: null,
+  checkedAt: null,
+};
+
+/** The invoke channels that take no arguments (`{}` or nothing). */
+const NO_ARGUMENT_CHANNELS = {
+  [IPC_CHANNELS.privateNetwork]: 'startPrivateNetwork',
+  [IPC_CHANNELS.restartToUpdate]: 'restartToUpdate',
+} as const;
+type NoArgumentChannel = keyof typeof NO_ARGUMENT_CHANNELS;
+
 type Checked =
   | { ok: true; channel: typeof IPC_CHANNELS.engineState }
+  | { ok: true; channel: typeof IPC_CHANNELS.updateState }
   | { ok: true; channel: typeof IPC_CHANNELS.privateNetwork }
+  | { ok: true; channel: typeof IPC_CHANNELS.restartToUpdate }
   | { ok: true; channel: typeof IPC_CHANNELS.call; verb: NodeApiVerb; args: unknown }
   | { ok: false; error: WireError; verb: string | null };
 
@@ -87,6 +111,13 @@ export class IpcGate {
     if (checked.channel === IPC_CHANNELS.engineState) {
       return { ok: true, result: this.options.engineState() };
     }
+    if (checked.channel === IPC_CHANNELS.updateState) {
+      return { ok: true, result: this.options.updates?.status ?? UPDATES_DISABLED };
+    }
+    if (checked.channel === IPC_CHANNELS.restartToUpdate) {
+      if (this.options.updates?.restartToUpdate()) return { ok: true, result: true };
+      return refusedReply(409, 'no_update_downloaded', 'No update has been downloaded yet');
+    }
     const what = checked.channel === IPC_CHANNELS.call ? checked.verb : 'startPrivateNetwork';
     try {
       if (checked.channel === IPC_CHANNELS.privateNetwork) {
@@ -134,13 +165,15 @@ export class IpcGate {
     }
     const frameProblem = this.frameProblem(event);
     if (frameProblem) return refused(403, 'foreign_sender', frameProblem);
-    if (channel === IPC_CHANNELS.engineState)
-      return { ok: true, channel: IPC_CHANNELS.engineState };
-    if (channel === IPC_CHANNELS.privateNetwork) {
+    if (channel === IPC_CHANNELS.engineState || channel === IPC_CHANNELS.updateState) {
+      return { ok: true, channel };
+    }
+    if (channel in NO_ARGUMENT_CHANNELS) {
+      const name = NO_ARGUMENT_CHANNELS[channel as NoArgumentChannel];
       if (payload !== undefined && (!isObject(payload) || Object.keys(payload).length > 0)) {
-        return refused(400, 'invalid_value', 'startPrivateNetwork takes no arguments ({})');
+        return refused(400, 'invalid_value', `${name} takes no arguments ({})`);
       }
-      return { ok: true, channel: IPC_CHANNELS.privateNetwork };
+      return { ok: true, channel: channel as NoArgumentChannel } as Checked;
     }
 
     if (!isObject(payload) || typeof payload['verb'] !== 'string') {

@@ -20,6 +20,8 @@ import {
   utilityProcess,
 } from 'electron';
 import log from 'electron-log/main';
+// electron-updater is CommonJS: its named exports come through the default import.
+import electronUpdater from 'electron-updater';
 import type { ElectronDeps, WebContentsLike } from './electronDeps.js';
 import { configureFileLog, toLogger } from './logging.js';
 import { Shell } from './shell.js';
@@ -72,6 +74,7 @@ const deps: ElectronDeps = {
     clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
   },
   now: () => Date.now(),
+  appUpdater: electronUpdater.autoUpdater,
 };
 
 const byoi = new Shell({

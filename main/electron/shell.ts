@@ -18,6 +18,8 @@ import { loadNodeKey, NODE_KEY_ENV } from './nodeKeyStore.js';
 import { startOsSignals, type OsSignals } from './osSignals.js';
 import { PrivateNetwork } from './privateNetwork.js';
 import { TrayController } from './trayController.js';
+import { trayLanguage } from './trayStrings.js';
+import { Updater } from './updater.js';
 import { hardenSession, hardenWebContents } from './windowSecurity.js';
 
 export interface ShellPaths {
@@ -66,6 +68,8 @@ export class Shell {
   readonly tray: TrayController;
   readonly gate: IpcGate;
   readonly privateNetwork: PrivateNetwork;
+  /** Null when the app does not update itself (no `appUpdater` given). */
+  readonly updater: Updater | null;
   readonly engineDataDir: string;
   private readonly loginItem: LoginItem;
   private signals: OsSignals | null = null;
@@ -97,6 +101,8 @@ export class Shell {
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.onGatewayOutput ? { onOutput: options.onGatewayOutput } : {}),
     });
+    const { appUpdater, timers, now } = deps;
+    this.updater = appUpdater ? new Updater({ appUpdater, timers, now, logger }) : null;
     this.window = new MainWindow({
       deps,
       origin,
@@ -110,6 +116,7 @@ export class Shell {
       call: (verb, args) => this.call(verb, args),
       engineState: () => this.supervisor.snapshot(),
       privateNetwork: () => this.privateNetwork.start(),
+      updates: this.updater,
       logger,
     });
     this.tray = new TrayController({
@@ -125,6 +132,7 @@ export class Shell {
         openDiagnostics: () => this.window.navigate({ panel: 'overview', focus: 'diagnostics' }),
         openLogsFolder: () => void deps.shell.openPath(paths.logsDir),
         restartEngine: () => this.supervisor.restartNow(),
+        restartToUpdate: () => void this.updater?.restartToUpdate(),
         quit: () => deps.app.quit(),
       },
     });
@@ -188,10 +196,15 @@ export class Shell {
     return true;
   }
 
-  /** Calls the engine; settings results also update the login item. */
+  /** Calls the engine; settings results also update the login item, the feed and the tray. */
   async call<V extends NodeApiVerb>(verb: V, args: unknown): Promise<NodeApiResults[V]> {
     const result = await this.supervisor.call(verb, args);
-    if (SETTINGS_VERBS.has(verb)) void this.loginItem.apply(result as Settings);
+    if (SETTINGS_VERBS.has(verb)) {
+      const settings = result as Settings;
+      void this.loginItem.apply(settings);
+      this.updater?.configure(settings.updates.feedURL);
+      this.tray.setLanguage(trayLanguage(settings.ui.language, this.options.deps.app.getLocale()));
+    }
     return result;
   }
 
@@ -255,10 +268,16 @@ export class Shell {
   }
 
   private wireEngineEvents(): void {
-    const { supervisor, tray, window } = this;
+    const { supervisor, tray, window, updater } = this;
     supervisor.onEvent((event) => {
       window.send(IPC_CHANNELS.event, event);
-      if (event.type === 'status') tray.update(event.status, supervisor.snapshot());
+      if (event.type !== 'status') return;
+      tray.update(event.status, supervisor.snapshot());
+      if (event.status.link.updateRequired) updater?.networkRequiresUpdate();
+    });
+    updater?.onChange((status) => {
+      window.send(IPC_CHANNELS.update, status);
+      tray.setUpdate(status);
     });
     supervisor.onState((snapshot) => {
       tray.update(supervisor.latestStatus, snapshot);
@@ -279,6 +298,7 @@ export class Shell {
     event.preventDefault();
     if (this.stopping) return;
     this.signals?.stop();
+    this.updater?.stop();
     this.tray.destroy();
     const stopped = Promise.all([this.supervisor.stop(), this.privateNetwork.stop()]);
     this.stopping = stopped

@@ -3,12 +3,14 @@
  * (snapshots can arrive many times a second while serving; menus are not cheap to rebuild).
  * It lives in the main process, so an engine crash changes its icon but never removes it.
  */
+import type { UpdateStatus } from '../../common/ipcContract.js';
 import type { NodeStatus } from '../../common/nodeApi.js';
 import type { TimerHandle } from '../../common/node/timers.js';
 import type { ElectronDeps, ImageLike, TrayLike } from './electronDeps.js';
 import { loadTrayIcons } from './trayIcons.js';
 import { trayMenuTemplate, type TrayActions } from './trayMenu.js';
 import { trayState, trayTooltip, type EngineView, type TrayState } from './trayState.js';
+import { TRAY_STRINGS, type TrayLanguage } from './trayStrings.js';
 
 export interface TrayControllerOptions {
   deps: Pick<ElectronDeps, 'createTray' | 'buildMenu' | 'images' | 'timers' | 'now' | 'platform'>;
@@ -27,6 +29,8 @@ export class TrayController {
     status: null,
     engine: { state: 'starting', lastError: null },
   };
+  private language: TrayLanguage = 'en';
+  private appUpdate: UpdateStatus | null = null;
   private lastRenderAt = -Infinity;
   private timer: TimerHandle | null = null;
 
@@ -52,6 +56,23 @@ export class TrayController {
   /** Takes a new snapshot; draws now, or once the throttle interval has passed. */
   update(status: NodeStatus | null, engine: EngineView): void {
     this.latest = { status, engine };
+    this.scheduleRender();
+  }
+
+  /** The language of the labels (from the settings); redraws when it changes. */
+  setLanguage(language: TrayLanguage): void {
+    if (language === this.language) return;
+    this.language = language;
+    this.scheduleRender();
+  }
+
+  /** The app's update ("Restart to update" once downloaded); redraws. */
+  setUpdate(update: UpdateStatus): void {
+    this.appUpdate = update;
+    this.scheduleRender();
+  }
+
+  private scheduleRender(): void {
     if (!this.tray || this.timer) return;
     const { timers, now } = this.options.deps;
     const wait = this.lastRenderAt + (this.options.throttleMs ?? 1000) - now();
@@ -78,12 +99,17 @@ export class TrayController {
     const { deps, actions } = this.options;
     const { status, engine } = this.latest;
     this.lastRenderAt = deps.now();
+    const strings = TRAY_STRINGS[this.language];
     const state = trayState(status, engine);
     if (state !== this.shownState) {
       tray.setImage(icons[state]);
       this.shownState = state;
     }
-    tray.setToolTip(trayTooltip(status, engine));
-    tray.setContextMenu(deps.buildMenu(trayMenuTemplate(status, engine, actions, deps.now())));
+    tray.setToolTip(trayTooltip(status, engine, strings));
+    const template = trayMenuTemplate(status, engine, actions, deps.now(), {
+      strings,
+      update: this.appUpdate,
+    });
+    tray.setContextMenu(deps.buildMenu(template));
   }
 }

@@ -1,11 +1,13 @@
 /**
- * The tray menu as a template (a pure function of the status), so the items and what each
- * one calls are tested without Electron. Every item has an `id`.
+ * The tray menu as a template (a pure function of the status, the update and the language),
+ * so the items and what each one calls are tested without Electron. Every item has an `id`.
  */
 import type { MenuItemConstructorOptions } from 'electron';
+import type { UpdateStatus } from '../../common/ipcContract.js';
 import type { NodeApiArgs, NodeApiVerb, NodeStatus } from '../../common/nodeApi.js';
 import type { ScheduleMode } from '../../common/settings.js';
 import { formatUsd, statusLine, type EngineView } from './trayState.js';
+import { TRAY_STRINGS, type TrayStrings } from './trayStrings.js';
 
 export interface TrayActions {
   /** Calls the engine; failures are the caller's to log. */
@@ -15,16 +17,21 @@ export interface TrayActions {
   openDiagnostics(): void;
   openLogsFolder(): void;
   restartEngine(): void;
+  /** Quits and installs the downloaded update. */
+  restartToUpdate(): void;
   quit(): void;
 }
 
-const MODES: readonly { mode: ScheduleMode; label: string }[] = [
-  { mode: 'idle', label: 'Only when idle' },
-  { mode: 'always', label: 'Always on' },
-  { mode: 'scheduled', label: 'On a schedule' },
-  // Electron checks the first radio of a group when none is, so 'paused' needs its own.
-  { mode: 'paused', label: 'Paused until resumed' },
-];
+/** What the menu shows besides the node's status. */
+export interface TrayMenuExtras {
+  /** Default: English. */
+  strings?: TrayStrings;
+  /** The app's update; "Restart to update" appears once it is downloaded. */
+  update?: UpdateStatus | null;
+}
+
+// Electron checks the first radio of a group when none is, so 'paused' needs its own.
+const MODES: readonly ScheduleMode[] = ['idle', 'always', 'scheduled', 'paused'];
 
 export const PAUSE_MINUTES = 60;
 
@@ -39,23 +46,34 @@ export function trayMenuTemplate(
   engine: EngineView,
   actions: TrayActions,
   now: number,
+  { strings = TRAY_STRINGS.en, update = null }: TrayMenuExtras = {},
 ): MenuItemConstructorOptions[] {
   const up = engine.state === 'running' && status !== null;
   const items: MenuItemConstructorOptions[] = [
-    { id: 'status', label: statusLine(status, engine), enabled: false },
+    { id: 'status', label: statusLine(status, engine, strings), enabled: false },
   ];
   if (status) {
     items.push({
       id: 'earnings-today',
-      label: `Today: ${formatUsd(status.earnings.today)}`,
+      label: strings.today(formatUsd(status.earnings.today)),
       enabled: false,
     });
   }
+  if (update?.state === 'downloaded' && update.version) {
+    items.push(
+      { type: 'separator' },
+      {
+        id: 'restart-to-update',
+        label: strings.restartToUpdate(update.version),
+        click: () => actions.restartToUpdate(),
+      },
+    );
+  }
   items.push({ type: 'separator' });
-  for (const { mode, label } of MODES) {
+  for (const mode of MODES) {
     items.push({
       id: `mode-${mode}`,
-      label,
+      label: strings.modes[mode],
       type: 'radio',
       checked: status?.schedule.mode === mode,
       enabled: up,
@@ -66,38 +84,38 @@ export function trayMenuTemplate(
   if (status && isManuallyPaused(status, now)) {
     items.push({
       id: 'resume',
-      label: 'Resume',
+      label: strings.resume,
       enabled: up,
       click: () => actions.call('resume', {}),
     });
   } else {
     items.push({
       id: 'pause-1h',
-      label: 'Pause for 1 hour',
+      label: strings.pauseHour,
       enabled: up,
       click: () => actions.call('pause', { minutes: PAUSE_MINUTES }),
     });
   }
   items.push(
     { type: 'separator' },
-    { id: 'open-dashboard', label: 'Open dashboard', click: () => actions.openDashboard() },
+    { id: 'open-dashboard', label: strings.openDashboard, click: () => actions.openDashboard() },
     {
       id: 'why-not-earning',
-      label: 'Why am I not earning?',
+      label: strings.whyNotEarning,
       click: () => actions.openDiagnostics(),
     },
   );
   if (engine.state === 'restarting') {
     items.push({
       id: 'restart-engine',
-      label: 'Restart engine now',
+      label: strings.restartEngine,
       click: () => actions.restartEngine(),
     });
   }
   items.push(
-    { id: 'open-logs', label: 'Open logs folder', click: () => actions.openLogsFolder() },
+    { id: 'open-logs', label: strings.openLogs, click: () => actions.openLogsFolder() },
     { type: 'separator' },
-    { id: 'quit', label: 'Quit BYOI Node', click: () => actions.quit() },
+    { id: 'quit', label: strings.quit, click: () => actions.quit() },
   );
   return items;
 }

@@ -4,6 +4,7 @@
  */
 import type { NodeStatus } from '../../common/nodeApi.js';
 import type { EngineProcessState } from '../../common/ipcContract.js';
+import { TRAY_STRINGS, type TrayStrings } from './trayStrings.js';
 
 export type TrayState = 'serving' | 'waiting' | 'paused' | 'offline' | 'error';
 export const TRAY_STATES: readonly TrayState[] = [
@@ -44,48 +45,51 @@ const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1
 const clip = (text: string, max = 90) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** The first, disabled line of the menu: what the node is doing and why. */
-export function statusLine(status: NodeStatus | null, engine: EngineView): string {
+export function statusLine(
+  status: NodeStatus | null,
+  engine: EngineView,
+  strings: TrayStrings = TRAY_STRINGS.en,
+): string {
   switch (engine.state) {
     case 'restarting':
-      return 'Engine stopped unexpectedly; restarting…';
+      return strings.engineRestarting;
     case 'stopped':
       return clip(
-        engine.lastError ? `Engine not running: ${engine.lastError}` : 'Engine not running',
+        engine.lastError
+          ? strings.engineNotRunningBecause(engine.lastError)
+          : strings.engineNotRunning,
       );
     case 'starting':
-      return 'Starting the engine…';
+      return strings.engineStarting;
     case 'running':
       break;
   }
-  if (!status) return 'Waiting for the engine…';
+  if (!status) return strings.waitingForEngine;
+  // Whatever the schedule says, nothing is served until the node is updated.
+  if (status.link.updateRequired) return strings.updateRequired;
   if (status.schedule.state !== 'paused') {
-    if (status.link.state === 'disabled') return 'Not on the network yet: join from the dashboard';
-    if (status.link.state !== 'online') {
-      return clip(`Offline: ${status.link.reason ?? 'connecting to the network…'}`);
-    }
+    if (status.link.state === 'disabled') return strings.notJoined;
+    if (status.link.state !== 'online') return clip(strings.offline(status.link.reason));
   }
   return clip(capitalize(status.schedule.reason));
 }
-
-const STATE_WORDS: Record<TrayState, string> = {
-  serving: 'serving',
-  waiting: 'waiting',
-  paused: 'paused',
-  offline: 'offline',
-  error: 'engine problem',
-};
 
 /**
  * The tray tooltip, e.g. "BYOI Node: serving, 41.7 tokens/s", with the contributor milestone
  * reached, e.g. " · 1M tokens served".
  */
-export function trayTooltip(status: NodeStatus | null, engine: EngineView): string {
+export function trayTooltip(
+  status: NodeStatus | null,
+  engine: EngineView,
+  strings: TrayStrings = TRAY_STRINGS.en,
+): string {
   const state = trayState(status, engine);
   const speed = currentTokensPerSecond(status);
-  const rate = state === 'serving' || speed > 0 ? `, ${speed.toFixed(1)} tokens/s` : '';
+  const rate =
+    state === 'serving' || speed > 0 ? `, ${speed.toFixed(1)} ${strings.tokensPerSecond}` : '';
   const milestone = status?.standing?.milestone;
-  const mark = milestone ? ` · ${compactTokens(milestone)} tokens served` : '';
-  return `BYOI Node: ${STATE_WORDS[state]}${rate}${mark}`;
+  const mark = milestone ? ` · ${compactTokens(milestone)} ${strings.tokensServed}` : '';
+  return `BYOI Node: ${strings.states[state]}${rate}${mark}`;
 }
 
 /** 1000 → "1k", 1000000 → "1M": a milestone in the tooltip's few characters. */

@@ -2,6 +2,7 @@ import type { JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Nav } from './components/Nav';
+import { UpdateBanner } from './components/UpdateBanner';
 import { Earnings } from './screens/earnings/Earnings';
 import { Models } from './screens/models/Models';
 import { Overview } from './screens/overview/Overview';
@@ -38,6 +39,7 @@ export function Layout(): JSX.Element {
       </aside>
       <main className="content" data-testid={`screen-${screen}`}>
         <ConnectionBanner />
+        <UpdateBanner />
         {warning && (
           <div className="banner warn" role="alert" data-testid="settings-warning">
             {t('app.settingsWarning', { warning })}

@@ -141,6 +141,39 @@ describe('built dashboard in Chromium, without an engine', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('in the app, says "update required" and offers "Restart to update", in French too', async () => {
+    const update = {
+      state: 'downloaded' as const,
+      version: '0.2.0',
+      error: null,
+      checkedAt: '2026-01-01T00:00:00.000Z',
+    };
+    await open(server.url, { update, updateRequired: true });
+    await dashboard.updateBanner.waitFor();
+    expect(await dashboard.updateBanner.textContent()).toBe(
+      'Update required. Version 0.2.0 is downloaded.Restart to update',
+    );
+    await dashboard.restartToUpdate.click();
+    await expect
+      .poll(() => dashboard.page.evaluate('window.__fakeBridgeCalls.includes("restartToUpdate")'))
+      .toBe(true);
+    await dashboard.go('settings');
+    const settings = new SettingsPage(dashboard.page);
+    expect(await settings.updateFeedURL.inputValue()).toBe('');
+    expect(await settings.updateState.textContent()).toBe(
+      'Version 0.2.0 is ready: restart to update.',
+    );
+    await dashboard.page.close();
+
+    await open(server.url, { updateRequired: true, language: 'fr' });
+    await dashboard.updateBanner.waitFor();
+    await expect
+      .poll(() => dashboard.updateBanner.textContent())
+      .toMatch(/^Mise à jour requise\. .*byoi-node/);
+    expect(await dashboard.restartToUpdate.count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
   it("in French, the engine's reasons read in French; a code from a newer engine in its English", async () => {
     await open(server.url, { language: 'fr' });
     const overview = new OverviewPage(dashboard.page);

@@ -302,6 +302,8 @@ export class FakeApp extends EventEmitter implements AppLike {
     name === 'userData' ? this.userData : `${this.userData}/logs`;
   getAppPath = () => this.appPath;
   getVersion = () => '0.1.0';
+  locale = 'en-US';
+  getLocale = () => this.locale;
   requestSingleInstanceLock = () => this.gotLock;
   setLoginItemSettings = (settings: { openAtLogin?: boolean; args?: string[] }) =>
     void (this.loginItem = {

@@ -242,7 +242,13 @@ describe('IpcGate', () => {
     const ipcMain = new FakeIpcMain();
     const remove = gate.register(ipcMain);
     expect([...ipcMain.handlers.keys()].sort()).toEqual(
-      [IPC_CHANNELS.call, IPC_CHANNELS.engineState, IPC_CHANNELS.privateNetwork].sort(),
+      [
+        IPC_CHANNELS.call,
+        IPC_CHANNELS.engineState,
+        IPC_CHANNELS.privateNetwork,
+        IPC_CHANNELS.updateState,
+        IPC_CHANNELS.restartToUpdate,
+      ].sort(),
     );
     expect([...ipcMain.handlers.keys()].every((channel) => channel.startsWith('byoi:'))).toBe(true);
     await ipcMain.handlers.get(IPC_CHANNELS.call)?.(fromUs(), {
@@ -294,6 +300,67 @@ describe('IpcGate', () => {
     expect(await gate.handle(IPC_CHANNELS.privateNetwork, fromUs, {})).toMatchObject({
       ok: false,
       error: { status: 500, code: 'private_network_failed', message: /EADDRINUSE/ },
+    });
+  });
+
+  it('answers the update state, and restarts to update only once one is downloaded', async () => {
+    const ours = new FakeWebContents(new FakeFrame(INDEX_URL, 7, 1));
+    let downloaded = false;
+    const restart = vi.fn(() => downloaded);
+    const state = {
+      state: 'downloaded' as const,
+      version: '0.2.0',
+      error: null,
+      checkedAt: '2026-01-01T00:00:00.000Z',
+    };
+    const gate = new IpcGate({
+      origin: appOrigin(INDEX, undefined),
+      window: () => ({ webContents: ours }),
+      call: async () => null,
+      engineState: () => ({
+        state: 'running',
+        lastError: null,
+        crashes: [],
+        restartAt: null,
+        pid: 1,
+      }),
+      updates: { status: state, restartToUpdate: restart },
+      logger: recordingLogger(),
+    });
+    const fromUs = invokeEvent(ours, ours.mainFrame);
+    expect(await gate.handle(IPC_CHANNELS.updateState, fromUs, undefined)).toEqual({
+      ok: true,
+      result: state,
+    });
+    expect(await gate.handle(IPC_CHANNELS.restartToUpdate, fromUs, {})).toMatchObject({
+      ok: false,
+      error: { status: 409, code: 'no_update_downloaded' },
+    });
+    downloaded = true;
+    const other = new FakeWebContents();
+    expect(
+      await gate.handle(IPC_CHANNELS.restartToUpdate, invokeEvent(other, other.mainFrame), {}),
+    ).toMatchObject({ ok: false, error: { status: 403 } });
+    expect(await gate.handle(IPC_CHANNELS.restartToUpdate, fromUs, { now: 1 })).toMatchObject({
+      ok: false,
+      error: { status: 400, message: 'restartToUpdate takes no arguments ({})' },
+    });
+    expect(restart).toHaveBeenCalledTimes(1);
+    expect(await gate.handle(IPC_CHANNELS.restartToUpdate, fromUs, {})).toEqual({
+      ok: true,
+      result: true,
+    });
+  });
+
+  it('says updates are disabled where the app does not update itself', async () => {
+    const { gate, fromUs } = setup();
+    expect(await gate.handle(IPC_CHANNELS.updateState, fromUs(), undefined)).toMatchObject({
+      ok: true,
+      result: { state: 'disabled' },
+    });
+    expect(await gate.handle(IPC_CHANNELS.restartToUpdate, fromUs(), {})).toMatchObject({
+      ok: false,
+      error: { status: 409 },
     });
   });
 });

@@ -34,6 +34,9 @@ describe('preload bridge', () => {
         'onNavigate',
         'platform',
         'startPrivateNetwork',
+        'updateState',
+        'onUpdateState',
+        'restartToUpdate',
         'version',
       ].sort(),
     );

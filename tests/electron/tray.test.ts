@@ -42,6 +42,7 @@ function actions() {
     openDiagnostics: vi.fn(),
     openLogsFolder: vi.fn(),
     restartEngine: vi.fn(),
+    restartToUpdate: vi.fn(),
     quit: vi.fn(),
   } satisfies TrayActions;
 }

@@ -125,14 +125,36 @@ describe('LinkClient with a misbehaving gateway', () => {
     await second.handshake();
     second.send('x'.repeat(MAX_FRAME_BYTES + 1));
     expect((await second.closed).code).toBe(1009);
-    const third = await redial(harness);
-    third.send({ type: 'challenge', v: 2, nonce: 'bm9uY2U=', gatewayPublicKey: GATEWAY_KEY });
-    expect(await third.closed).toMatchObject({
+    await (await redial(harness)).handshake();
+    expect(harness.standIn.peers).toHaveLength(3);
+  });
+
+  it('stops for good, saying an update is required, when the gateway speaks another protocol version', async () => {
+    const { client, peer, standIn } = await startClient();
+    peer.send({ type: 'challenge', v: 2, nonce: 'bm9uY2U=', gatewayPublicKey: GATEWAY_KEY });
+    expect(await peer.closed).toMatchObject({
       code: CloseCode.UnsupportedVersion,
       reason: /protocol v2/,
     });
-    await (await redial(harness)).handshake();
-    expect(harness.standIn.peers).toHaveLength(4);
+    expect(await offline(client)).toMatchObject({ retryInMs: null, updateRequired: true });
+    // However long the clock runs, the node does not dial again.
+    await timers.advance(24 * 3600_000);
+    expect(standIn.peers).toHaveLength(1);
+  });
+
+  it('stops for good, saying an update is required, when the gateway refuses its version', async () => {
+    const { client, peer, standIn } = await startClient();
+    const closed = nextEvent(client, 'closed');
+    peer.ws.close(CloseCode.UnsupportedVersion, 'this gateway speaks protocol v2');
+    expect(await closed).toMatchObject({ code: CloseCode.UnsupportedVersion });
+    expect(client.status).toMatchObject({
+      state: 'offline',
+      code: CloseCode.UnsupportedVersion,
+      retryInMs: null,
+      updateRequired: true,
+    });
+    await timers.advance(24 * 3600_000);
+    expect(standIn.peers).toHaveLength(1);
   });
 
   it.each([CloseCode.UnknownKey, CloseCode.Revoked])(
@@ -154,6 +176,7 @@ describe('LinkClient with a misbehaving gateway', () => {
         code,
         reason: 'unknown node key',
         retryInMs: null,
+        updateRequired: false,
       });
       expect(standIn.peers).toHaveLength(1);
     },

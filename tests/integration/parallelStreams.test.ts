@@ -57,7 +57,7 @@ async function run(content: string, maxTokens: number, seed?: number) {
 describe('parallel streams on one context', () => {
   /** Runs the four alone, then at once; each must give the same either way. */
   async function expectSameAloneAndTogether(seeds: (number | undefined)[]) {
-    const alone = [];
+    const alone: Awaited<ReturnType<typeof run>>[] = [];
     for (const [index, prompt] of PROMPTS.entries())
       alone.push(await run(prompt, 60, seeds[index]));
     const together = await Promise.all(

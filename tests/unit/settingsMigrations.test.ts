@@ -50,10 +50,37 @@ describe('migrateSettings with the real chain', () => {
   it('migrates an unversioned file to the current version, keeping its fields', () => {
     const { value, from } = migrateSettings(unversioned());
     expect(from).toBe(0);
-    expect(value).toEqual({ ...unversioned(), version: SETTINGS_VERSION });
+    expect(value).toEqual({
+      ...unversioned(),
+      updates: { feedURL: null },
+      version: SETTINGS_VERSION,
+    });
     const settings = settingsSchema.parse(value);
     expect(settings.schedule.mode).toBe('always');
     expect(settings.pricing.models['llama-3.1-8b']).toEqual({ prompt: 0.3, completion: 0.6 });
+  });
+
+  it('brings a version-1 file to version 2 with updates off, keeping its fields', () => {
+    const raw = deepFreeze({ ...unversioned(), version: 1 });
+    const { value, from } = migrateSettings(raw);
+    expect(from).toBe(1);
+    expect(value).toEqual({ ...unversioned(), updates: { feedURL: null }, version: 2 });
+    expect(settingsSchema.parse(value).updates.feedURL).toBeNull();
+  });
+
+  it('accepts an http(s) update feed and refuses anything else with a clear message', () => {
+    const feed = 'http://10.0.0.2:8080/updates/';
+    const current = { ...unversioned(), version: SETTINGS_VERSION };
+    expect(settingsSchema.parse({ ...current, updates: { feedURL: feed } }).updates.feedURL).toBe(
+      feed,
+    );
+    for (const feedURL of ['ftp://example.com/', 'updates.example.com', 'https://', 42]) {
+      const parsed = settingsSchema.safeParse({ ...current, updates: { feedURL } });
+      expect(parsed.success, String(feedURL)).toBe(false);
+      const issue = parsed.error?.issues[0];
+      expect(issue?.path).toEqual(['updates', 'feedURL']);
+      if (typeof feedURL === 'string') expect(issue?.message).toMatch(/http:\/\/ or https:\/\//);
+    }
   });
 
   it('passes a current file through as a copy', () => {

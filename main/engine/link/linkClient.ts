@@ -1,8 +1,9 @@
 /**
  * The node's link to the gateway: dials out, authenticates with the node's key, announces
  * its models and prices, runs the jobs it accepts, and reconnects with exponential backoff
- * and full jitter. Only a close that says the key is unknown or revoked stops it for good:
- * the user must enroll again.
+ * and full jitter. A close that says the key is unknown or revoked stops it for good (the user
+ * must enroll again), and so does a protocol version the other side does not speak (the node
+ * must be updated).
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -50,6 +51,8 @@ export interface LinkStatus {
   reason: string | null;
   /** When offline: ms until the next attempt, or null when the link will not retry. */
   retryInMs: number | null;
+  /** The gateway and this node speak different protocol versions: only an update helps. */
+  updateRequired: boolean;
 }
 
 /** What happened to a receipt from the gateway. */
@@ -126,8 +129,19 @@ export function revokedAdvice(keyPath: string): string {
 /** How long `stop()` waits for the gateway to answer the close handshake before cutting it off. */
 export const STOP_CUT_OFF_MS = 2000;
 
-/** Close codes after which reconnecting cannot help: the node must enroll again. */
-const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.UnknownKey, CloseCode.Revoked]);
+/** Close codes after which reconnecting cannot help, with what the user must do instead. */
+function finalCloseAdvice(code: number, keyPath: string): string | null {
+  switch (code) {
+    case CloseCode.Revoked:
+      return revokedAdvice(keyPath);
+    case CloseCode.UnknownKey:
+      return "the gateway does not know this node's key; enroll it with 'byoi-node enroll'";
+    case CloseCode.UnsupportedVersion:
+      return 'the gateway and this node speak different protocol versions; update the node';
+    default:
+      return null;
+  }
+}
 
 /** The link to the gateway. Call `start()` once; `stop()` closes it for good. */
 export class LinkClient extends EventEmitter<LinkClientEvents> {
@@ -154,6 +168,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     code: null,
     reason: null,
     retryInMs: null,
+    updateRequired: false,
   };
 
   constructor(private readonly options: LinkClientOptions) {
@@ -346,29 +361,22 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       this.setStatus({ state: 'offline', ...close, retryInMs: null });
       return;
     }
-    if (FINAL_CLOSE_CODES.has(close.code)) {
-      this.logger.error(
-        close.code === CloseCode.Revoked
-          ? revokedAdvice(this.options.identity.keyPath)
-          : "the gateway does not know this node's key; enroll it with 'byoi-node enroll'",
-        { code: close.code, reason: close.reason },
-      );
+    const advice = finalCloseAdvice(close.code, this.options.identity.keyPath);
+    if (advice) {
+      this.logger.error(advice, { code: close.code, reason: close.reason });
       this.stopped = true;
-      this.setStatus({ state: 'offline', ...close, retryInMs: null });
+      this.setStatus({
+        state: 'offline',
+        ...close,
+        retryInMs: null,
+        updateRequired: close.code === CloseCode.UnsupportedVersion,
+      });
       return;
     }
     if (close.code === CloseCode.Replaced) {
       this.logger.warn(
         'another connection with this node key replaced this one; is byoi-node running twice with the same data folder?',
         { reason: close.reason },
-      );
-    }
-    if (close.code === CloseCode.UnsupportedVersion) {
-      this.logger.error(
-        'the gateway and this node speak different protocol versions; update the node',
-        {
-          reason: close.reason,
-        },
       );
     }
     const delay = this.backoff.next();

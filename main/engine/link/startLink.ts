@@ -76,7 +76,9 @@ export function startLink(
           const advice =
             status.code === CloseCode.Revoked
               ? revokedAdvice(options.identity.keyPath)
-              : "enroll it with 'byoi-node enroll'";
+              : status.updateRequired
+                ? 'update byoi-node to a version this gateway accepts'
+                : "enroll it with 'byoi-node enroll'";
           fail(
             `the gateway at ${options.gatewayURL} refused this node (${describe(status)}); ${advice}`,
           );

@@ -50,6 +50,7 @@ function status(engine: NodeEngine): NodeStatus {
           nodeId: linkStatus.nodeId,
           code: linkStatus.code,
           reason: linkStatus.reason,
+          updateRequired: linkStatus.updateRequired,
         }
       : { state: 'disabled', gatewayURL: null, nodeId: null, code: null, reason: null },
     models: modelStatuses(engine),

@@ -3,9 +3,13 @@
  * contract in common/ipcContract.ts; in a plain browser there is none, so every part of it
  * is treated as optional here.
  */
-import type { ByoiBridge, PrivateNetworkInfo } from '../../../common/ipcContract.js';
+import type { ByoiBridge, PrivateNetworkInfo, UpdateStatus } from '../../../common/ipcContract.js';
 
-export type { EngineProcessState, PrivateNetworkInfo } from '../../../common/ipcContract.js';
+export type {
+  EngineProcessState,
+  PrivateNetworkInfo,
+  UpdateStatus,
+} from '../../../common/ipcContract.js';
 
 declare global {
   interface Window {
@@ -31,4 +35,29 @@ export function findPrivateNetworkStarter(
   const bridge = scope.byoi;
   const start = bridge?.startPrivateNetwork;
   return typeof start === 'function' ? () => start.call(bridge) : null;
+}
+
+/** The app's own updates, as the preload exposes them. */
+export interface FoundUpdates {
+  state(): Promise<UpdateStatus>;
+  onState(listener: (state: UpdateStatus) => void): () => void;
+  restartToUpdate(): Promise<true>;
+}
+
+/** The app's updates when the preload has them; null in a browser (or an older preload). */
+export function findUpdates(scope: { byoi?: Partial<ByoiBridge> } = window): FoundUpdates | null {
+  const bridge = scope.byoi;
+  const { updateState, onUpdateState, restartToUpdate } = bridge ?? {};
+  if (
+    typeof updateState !== 'function' ||
+    typeof onUpdateState !== 'function' ||
+    typeof restartToUpdate !== 'function'
+  ) {
+    return null;
+  }
+  return {
+    state: () => updateState.call(bridge),
+    onState: (listener) => onUpdateState.call(bridge, listener),
+    restartToUpdate: () => restartToUpdate.call(bridge),
+  };
 }

@@ -34,6 +34,15 @@ export class DashboardPage {
     return this.page.getByTestId('connection-banner');
   }
 
+  /** "Update required" and "Restart to update". */
+  get updateBanner(): Locator {
+    return this.page.getByTestId('update-banner');
+  }
+
+  get restartToUpdate(): Locator {
+    return this.page.getByTestId('restart-to-update');
+  }
+
   get onboarding(): Locator {
     return this.page.getByTestId('onboarding');
   }

@@ -258,6 +258,15 @@ export class SettingsPage {
     return this.page.getByTestId('about-version');
   }
 
+  get updateFeedURL(): Locator {
+    return this.page.getByTestId('update-feed-url');
+  }
+
+  /** Where the app's last update check stands. */
+  get updateState(): Locator {
+    return this.page.getByTestId('update-state');
+  }
+
   get logLines(): Locator {
     return this.page.getByTestId('log-lines');
   }

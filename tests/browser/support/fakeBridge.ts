@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import type { GpuInfo, HardwareReport } from '../../../common/hardware.js';
+import type { UpdateStatus } from '../../../common/ipcContract.js';
 import type { NodeStatus } from '../../../common/nodeApi.js';
 import { defaultSettings } from '../../../common/settings.js';
 
@@ -48,6 +49,10 @@ export const FAKE_STANDING: NonNullable<NodeStatus['standing']> = {
 export interface FakeBridgeOptions {
   /** The dashboard language the stand-in's settings hold (default: the system's). */
   language?: 'en' | 'fr';
+  /** The app's update state the stand-in shell reports (default: a preload without updates). */
+  update?: UpdateStatus;
+  /** The gateway refused this node's protocol version. */
+  updateRequired?: boolean;
 }
 
 /** The reason of the stand-in's schedule: a known code, with the engine's English. */
@@ -92,7 +97,14 @@ export function fakeBridgeScript(options: FakeBridgeOptions = {}): string {
         FAKE_NEWER_DECISION,
       ],
     },
-    link: { state: 'offline', gatewayURL: null, nodeId: null, code: null, reason: 'no gateway' },
+    link: {
+      state: 'offline',
+      gatewayURL: null,
+      nodeId: null,
+      ...(options.updateRequired
+        ? { code: 4001, reason: 'this gateway speaks protocol v2', updateRequired: true }
+        : { code: null, reason: 'no gateway' }),
+    },
     models: [],
     stats: {
       requests: 0,
@@ -152,6 +164,17 @@ export function fakeBridgeScript(options: FakeBridgeOptions = {}): string {
       },
     };
     const engineListeners = [];
+    const update = ${JSON.stringify(options.update ?? null)};
+    if (update) {
+      Object.assign(window.byoi, {
+        updateState: () => Promise.resolve(update),
+        onUpdateState: () => () => {},
+        restartToUpdate() {
+          calls.push('restartToUpdate');
+          return Promise.resolve(true);
+        },
+      });
+    }
     window.__fakeEngineState = (state) =>
       engineListeners.forEach((listener) => listener({ state, lastError: null }));
   })();`;

@@ -7,8 +7,9 @@ import { About } from './About';
 import { AppearanceForm } from './AppearanceForm';
 import { BehaviourForm } from './BehaviourForm';
 import { LogsViewer } from './LogsViewer';
+import { UpdatesForm } from './UpdatesForm';
 
-/** Theme and language, start at login, prompt logging, logs, and about. */
+/** Theme and language, start at login, prompt logging, the update feed, logs, and about. */
 export function SettingsScreen(): JSX.Element {
   const { t } = useTranslation();
   const settings = useSettings();
@@ -20,6 +21,7 @@ export function SettingsScreen(): JSX.Element {
           <>
             <AppearanceForm ui={data.ui} />
             <BehaviourForm settings={data} />
+            <UpdatesForm updates={data.updates} />
           </>
         )}
       </ResourceView>
