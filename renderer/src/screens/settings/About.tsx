@@ -1,6 +1,7 @@
 import type { JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Card } from '../../components/Card';
+import { useReasonText } from '../../hooks/useReasonText';
 import { useConnection } from '../../stores/connectionStore';
 import { useStatus } from '../../stores/engineStores';
 
@@ -9,6 +10,7 @@ export function About(): JSX.Element {
   const { t } = useTranslation();
   const status = useStatus((state) => state.data);
   const transport = useConnection((state) => state.transport);
+  const reasonText = useReasonText();
   const unknown = t('common.unknown');
   return (
     <Card title={t('about.title')} testId="about">
@@ -16,7 +18,9 @@ export function About(): JSX.Element {
         <dt>{t('about.version')}</dt>
         <dd data-testid="about-version">{status?.version ?? unknown}</dd>
         <dt>{t('about.hardware')}</dt>
-        <dd>{status?.hardware.summary ?? unknown}</dd>
+        <dd>
+          {status ? reasonText(status.hardware.summaryCode, status.hardware.summary) : unknown}
+        </dd>
         <dt>{t('about.backend')}</dt>
         <dd>{status?.hardware.backend ?? unknown}</dd>
         <dt>{t('about.node')}</dt>
