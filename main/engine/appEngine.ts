@@ -22,7 +22,8 @@ import { NodeEngine } from './node/nodeEngine.js';
 import { LogRing, teeToRing } from './diagnostics/logRing.js';
 import { nvidiaGpuSignals } from './schedule/nvidiaGpuSignals.js';
 import { batterySignal } from './schedule/signalSources.js';
-import { confSettingsBackend, SettingsStore } from './settings/settingsStore.js';
+import { confSettingsBackend } from './settings/confSettingsBackend.js';
+import { SettingsStore } from './settings/settingsStore.js';
 import { lockNodeDataDir } from './storage/dataDirLock.js';
 
 /** What Electron gives a utilityProcess: a port to its parent. */

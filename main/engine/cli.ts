@@ -26,7 +26,8 @@ import { LogRing, teeToRing } from './diagnostics/logRing.js';
 import { modelIdOf } from './inference/modelHost.js';
 import { nvidiaGpuSignals } from './schedule/nvidiaGpuSignals.js';
 import { batterySignal } from './schedule/signalSources.js';
-import { confSettingsBackend, SettingsStore } from './settings/settingsStore.js';
+import { confSettingsBackend } from './settings/confSettingsBackend.js';
+import { SettingsStore } from './settings/settingsStore.js';
 
 /** How long `serve` waits for the gateway's first welcome before giving up. */
 const LINK_STARTUP_TIMEOUT_MS = 30_000;

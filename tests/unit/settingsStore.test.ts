@@ -17,9 +17,8 @@ import { defaultSettings, SETTINGS_VERSION, type Settings } from '../../common/s
 import {
   confSettingsBackend,
   SETTINGS_FILE,
-  SettingsError,
-  SettingsStore,
-} from '../../main/engine/settings/settingsStore.js';
+} from '../../main/engine/settings/confSettingsBackend.js';
+import { SettingsError, SettingsStore } from '../../main/engine/settings/settingsStore.js';
 
 const posix = process.platform !== 'win32';
 /** 2026-11-24T10:00:00Z, for set-aside names. */

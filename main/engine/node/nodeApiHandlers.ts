@@ -3,16 +3,15 @@
  * (control server or IPC gate); a change the settings refuse becomes a 400 whose message
  * names the field.
  */
-import { VERSION } from '../../../common/version.js';
-import type { ModelStatus, NodeApi, NodeStatus } from '../../../common/nodeApi.js';
+import type { NodeApi } from '../../../common/nodeApi.js';
 import { ApiError } from '../../../common/openaiErrors.js';
-import { effectivePrice, type Settings, type SettingsPatch } from '../../../common/settings.js';
+import type { Settings, SettingsPatch } from '../../../common/settings.js';
 import { SettingsError } from '../settings/settingsStore.js';
-import type { NodeEngine } from './nodeEngine.js';
+import type { EngineParts } from './engineParts.js';
 import { createOperations } from './nodeApiOperations.js';
-import { standingStatus } from './standingStatus.js';
+import { statusSnapshot } from './statusSnapshot.js';
 
-function update(engine: NodeEngine, patch: SettingsPatch): Settings {
+function update(engine: EngineParts, patch: SettingsPatch): Settings {
   try {
     return engine.options.settings.update(patch);
   } catch (error) {
@@ -21,51 +20,11 @@ function update(engine: NodeEngine, patch: SettingsPatch): Settings {
   }
 }
 
-function modelStatuses(engine: NodeEngine): ModelStatus[] {
-  const { pricing } = engine.options.settings.get();
-  const market = engine.link?.market ?? [];
-  return engine.models.map((host) => ({
-    id: host.id,
-    loaded: host.isReady,
-    slots: host.slots,
-    running: host.activeGenerations,
-    price: effectivePrice(pricing, host.id),
-    market: market.find((entry) => entry.id === host.id) ?? null,
-    tokensPerSecond: engine.stats.tokensPerSecond(host.id),
-    ...engine.estimate(host.id),
-  }));
-}
-
-function status(engine: NodeEngine): NodeStatus {
-  const link = engine.link;
-  const linkStatus = link?.status;
-  return {
-    version: VERSION,
-    hardware: engine.options.hardware,
-    schedule: engine.scheduler.status(),
-    link: linkStatus
-      ? {
-          state: linkStatus.state,
-          gatewayURL: engine.linkGatewayURL,
-          nodeId: linkStatus.nodeId,
-          code: linkStatus.code,
-          reason: linkStatus.reason,
-          updateRequired: linkStatus.updateRequired,
-        }
-      : { state: 'disabled', gatewayURL: null, nodeId: null, code: null, reason: null },
-    models: modelStatuses(engine),
-    stats: engine.stats.snapshot(),
-    earnings: engine.ledger.balances(),
-    settingsWarning: engine.options.settings.warning,
-    standing: standingStatus(link?.standing),
-  };
-}
-
 /** The engine's verbs. */
-export function createNodeApi(engine: NodeEngine): NodeApi {
+export function createNodeApi(engine: EngineParts): NodeApi {
   const settings = () => engine.options.settings.get();
   return {
-    getStatus: async () => status(engine),
+    getStatus: async () => statusSnapshot(engine),
     getSettings: async () => settings(),
     updateSettings: async (patch) => update(engine, patch),
     setMode: async ({ mode }) => update(engine, { schedule: { mode } }),

@@ -15,7 +15,8 @@ import { EnrollmentError, readEnrollment } from '../link/enrollment.js';
 import { benchmarkModel } from '../models/benchmark.js';
 import { catalogFor } from '../models/catalog.js';
 import { estimateHourly } from '../pricing/estimates.js';
-import type { NodeEngine } from './nodeEngine.js';
+import type { EngineParts } from './engineParts.js';
+import { statusSnapshot } from './statusSnapshot.js';
 
 type Operations = Pick<
   NodeApi,
@@ -33,7 +34,7 @@ type Operations = Pick<
 
 const HOUR_MS = 3_600_000;
 
-async function library(engine: NodeEngine): Promise<ModelLibrary> {
+async function library(engine: EngineParts): Promise<ModelLibrary> {
   const [installed, hardware] = await Promise.all([
     engine.folder.listInstalled(),
     engine.hardware(),
@@ -50,9 +51,9 @@ async function library(engine: NodeEngine): Promise<ModelLibrary> {
 }
 
 /** Builds the diagnosis from a fresh status snapshot. */
-async function diagnosis(engine: NodeEngine) {
+async function diagnosis(engine: EngineParts) {
   const [status, hardware, enrollment] = await Promise.all([
-    engine.api.getStatus({}),
+    Promise.resolve(statusSnapshot(engine)),
     engine.hardware(),
     readEnrollment(engine.options.dataDir).catch(() => null),
   ]);
@@ -65,7 +66,7 @@ async function diagnosis(engine: NodeEngine) {
   return { status, hardware, checks };
 }
 
-export function createOperations(engine: NodeEngine): Operations {
+export function createOperations(engine: EngineParts): Operations {
   const { settings } = engine.options;
   return {
     getHardware: () => engine.hardware(),
@@ -124,7 +125,7 @@ export function createOperations(engine: NodeEngine): Operations {
           error instanceof EnrollmentError && error.code ? error.code : JOIN_FAILED,
         );
       }
-      return (await engine.api.getStatus({})).link;
+      return statusSnapshot(engine).link;
     },
     getDiagnostics: async () => (await diagnosis(engine)).checks,
     exportDiagnostics: async () => {

@@ -6,13 +6,13 @@
 import { join } from 'node:path';
 import type { Logger } from '../../../common/log.js';
 import type { HardwareReport } from '../../../common/hardware.js';
-import type { NodeApi, NodeEvent, NodeStatus } from '../../../common/nodeApi.js';
+import type { NodeApi, NodeEvent } from '../../../common/nodeApi.js';
 import { LogRing } from '../diagnostics/logRing.js';
 import { detectHardware } from '../hardware/gpuDetect.js';
 import { FileHashes } from '../models/fileHashes.js';
 import { ModelDownloads } from '../models/modelDownloader.js';
 import { ModelFolder, modelsFolder } from '../models/modelLibrary.js';
-import { effectivePrice, type ScheduleMode } from '../../../common/settings.js';
+import { effectivePrice } from '../../../common/settings.js';
 import type { ModelHost } from '../inference/modelHost.js';
 import { Ledger } from '../ledger/ledger.js';
 import { enroll, readEnrollment } from '../link/enrollment.js';
@@ -22,31 +22,27 @@ import { loadOrCreateIdentity, type NodeIdentity } from '../link/identity.js';
 import { allNetNegative, estimateHourly, type HourlyEstimate } from '../pricing/estimates.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { PushedSignals, type SignalSource } from '../schedule/signalSources.js';
-import type { SettingsStore } from '../settings/settingsStore.js';
 import type { DirLock } from '../storage/dataDirLock.js';
 import { loadRequestStats, saveRequestStats, type RequestStats } from '../stats/requestStats.js';
 import { createNodeApi } from './nodeApiHandlers.js';
 import { PauseController } from './pauseController.js';
 import { ServedModels, type ModelDefaults } from './servedModels.js';
 import { StatusFeed } from './statusFeed.js';
+import { statusSnapshot } from './statusSnapshot.js';
+import type { EngineParts, LinkOptions, VerbOptions } from './engineParts.js';
 
 /** How often a status snapshot is pushed to dashboards that listen. */
 const STATUS_PUSH_MS = 1000;
 /** GPU readings (utilization, VRAM, temperature) are re-read at most this often. */
 const HARDWARE_MAX_AGE_MS = 3000;
 
-export interface NodeEngineOptions {
-  dataDir: string;
+export interface NodeEngineOptions extends VerbOptions {
   /** Threads, slots, queue, context and GPU use of every served model. */
   modelDefaults: ModelDefaults;
   /** Model files to serve from the start (the headless node's `--model`). */
   modelPaths: readonly string[];
-  hardware: NodeStatus['hardware'];
-  settings: SettingsStore;
   /** Pollers of the GPU and battery; the shell or scripts push the rest through `reportSignals`. */
   signalSources: readonly SignalSource[];
-  /** The mode `resume` returns to from mode 'paused' ('always' headless, 'idle' in the app). */
-  resumeMode: ScheduleMode;
   logger: Logger;
   /** The node's key when it is not `<dataDir>/node-key.pem` (the app keeps it in the keyring). */
   identity?: NodeIdentity;
@@ -60,16 +56,7 @@ export interface NodeEngineOptions {
   localOnly?: boolean;
 }
 
-export interface LinkOptions {
-  /** Default: the gateway this node enrolled with. */
-  gatewayURL?: string;
-  /** Allows plain http:// to a gateway on another machine; default: as enrolled. */
-  insecure?: boolean;
-  agent: string;
-  startupTimeoutMs: number;
-}
-
-export class NodeEngine {
+export class NodeEngine implements EngineParts {
   readonly served: ServedModels;
   readonly pushedSignals = new PushedSignals('reportSignals');
   /** Events for dashboards: `status` snapshots every second while someone listens. */
@@ -94,7 +81,7 @@ export class NodeEngine {
     this.logRing = options.logRing ?? new LogRing();
     this.folder = new ModelFolder(modelsFolder(options.dataDir));
     this.downloads = new ModelDownloads({ folder: this.folder.folder, logger });
-    this.feed = new StatusFeed(() => this.api.getStatus({}), logger, STATUS_PUSH_MS);
+    this.feed = new StatusFeed(() => statusSnapshot(this), logger, STATUS_PUSH_MS);
     this.downloads.on('change', (download) => this.feed.emit({ type: 'download', download }));
     this.served = new ServedModels(
       options.modelDefaults,

@@ -11,7 +11,7 @@ export class StatusFeed {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly snapshot: () => Promise<NodeStatus>,
+    private readonly snapshot: () => NodeStatus,
     private readonly logger: Logger,
     private readonly intervalMs = 1000,
   ) {}
@@ -37,11 +37,14 @@ export class StatusFeed {
   /** Pushes a fresh snapshot now, if anyone listens. */
   pushStatus(): void {
     if (this.emitter.listenerCount('event') === 0) return;
-    this.snapshot().then(
-      (status) => this.emit({ type: 'status', status }),
-      (error: unknown) =>
-        this.logger.warn('could not build a status snapshot', { error: String(error) }),
-    );
+    let status: NodeStatus;
+    try {
+      status = this.snapshot();
+    } catch (error) {
+      this.logger.warn('could not build a status snapshot', { error: String(error) });
+      return;
+    }
+    this.emit({ type: 'status', status });
   }
 
   stop(): void {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import type { Settings } from '../../../common/settings.js';
 import { setAsideFile } from './setAside.js';
-import type { SettingsBackend } from './settingsStore.js';
+import type { SettingsBackend } from './settingsBackend.js';
 
 /** The settings file's name in the data folder. */
 export const SETTINGS_FILE = 'settings.json';

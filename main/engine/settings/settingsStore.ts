@@ -18,26 +18,7 @@ import {
 } from '../../../common/settings.js';
 import { migrateSettings, SettingsVersionError } from '../../../common/settingsMigrations.js';
 
-export { confSettingsBackend, SETTINGS_FILE } from './confSettingsBackend.js';
-export type { ConfSettingsBackendOptions } from './confSettingsBackend.js';
-
-/**
- * Where settings live. Both the headless node and the app's engine use conf (the library
- * electron-store is built on): the engine runs in a utilityProcess, where electron-store's
- * `app` is not available, and the engine owns the settings.
- */
-export interface SettingsBackend {
-  /** The file, for messages. */
-  readonly path: string;
-  /**
-   * Parsed JSON; undefined when there is no file. Throws a SyntaxError on unreadable JSON;
-   * other errors (permissions, I/O) are not about the content and stop `open`.
-   */
-  read(): unknown | undefined;
-  write(settings: Settings): void;
-  /** Moves the current file aside to `<path>.bad-<timestamp>` (never deletes) and returns the new path. */
-  setAside(): string;
-}
+import type { SettingsBackend } from './settingsBackend.js';
 
 /** Bad settings input; the message names each bad field. */
 export class SettingsError extends Error {
