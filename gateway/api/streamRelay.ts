@@ -12,31 +12,26 @@ import type { ChatDelta } from '../../common/chatDelta.js';
 import type { FinishReason, Usage } from '../../common/openai.js';
 import type { OpenAiErrorBody } from '../../common/openaiErrors.js';
 import type { DispatchResult } from '../routing/dispatchTypes.js';
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  connection: 'keep-alive',
-  'x-accel-buffering': 'no',
-};
+import { SseWriter } from '../../common/node/sseWriter.js';
 
 /** What the relay needs of an encoder. */
 export type StreamEncoder = Pick<ChatStreamEncoder, 'delta' | 'finish' | 'error'>;
 
 export class StreamRelay {
-  private open = false;
-  private headers: Record<string, string> = {};
+  private readonly sse: SseWriter;
 
   constructor(
-    private readonly reply: FastifyReply,
+    reply: FastifyReply,
     private readonly id: string,
     private readonly model: string,
     private readonly encoder: StreamEncoder = new ChatStreamEncoder(id, model),
-  ) {}
+  ) {
+    this.sse = new SseWriter(reply);
+  }
 
   /** Extra response headers, sent with the first chunk (the policy's, the route that serves it). */
   setHeaders(headers: Record<string, string>): void {
-    this.headers = { ...this.headers, ...headers };
+    this.sse.setHeaders(headers);
   }
 
   /** An upstream chunk, as it came but for the stream's id and the client's model id. */
@@ -72,7 +67,7 @@ export class StreamRelay {
 
   /** Whether the response has started (after which errors go in the stream). */
   get started(): boolean {
-    return this.open;
+    return this.sse.started;
   }
 
   /** A node's delta: content or tool-call fragments (the role chunk goes first). */
@@ -91,17 +86,10 @@ export class StreamRelay {
   }
 
   private write(text: string): void {
-    const raw = this.reply.raw;
-    if (!this.open) {
-      this.open = true;
-      this.reply.hijack();
-      raw.writeHead(200, { ...SSE_HEADERS, ...this.headers });
-    }
-    if (!raw.destroyed) raw.write(text);
+    this.sse.write(text);
   }
 
   private end(text: string): void {
-    this.write(text);
-    if (!this.reply.raw.destroyed) this.reply.raw.end();
+    this.sse.end(text);
   }
 }

@@ -22,6 +22,7 @@ import type { ConnectionCap } from '../httpLimits.js';
 import type { Router } from '../routing/router.js';
 import type { ApiKeyInfo } from '../store/types.js';
 import { RELAY_PATH, type RelayEvent } from './relayRoute.js';
+import { SseWriter } from '../../common/node/sseWriter.js';
 
 export interface RelayEndpointDeps extends AccountingDeps {
   router: Router;
@@ -55,12 +56,6 @@ function toTask(kind: 'chat' | 'embeddings' | 'completions', body: unknown): Tas
   const request = parseOrThrow(embeddingsRequestSchema, body);
   return { kind, request, inputs: embeddingInputs(request.input) };
 }
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  'x-accel-buffering': 'no',
-};
 
 /** Registers the relay endpoint. */
 export function registerRelayEndpoint(app: FastifyInstance, deps: RelayEndpointDeps): void {
@@ -100,18 +95,9 @@ async function serveRelayed(
   const id = `relay-${randomUUID().replaceAll('-', '')}`;
   const model = task.request.model;
   const started = performance.now();
-  let open = false;
-  const send = (event: RelayEvent, last = false) => {
-    const raw = reply.raw;
-    if (!open) {
-      open = true;
-      reply.hijack();
-      raw.writeHead(200, SSE_HEADERS);
-    }
-    if (raw.destroyed) return;
-    raw.write(sseData(event));
-    if (last) raw.end();
-  };
+  const sse = new SseWriter(reply);
+  const send = (event: RelayEvent, last = false) =>
+    last ? sse.end(sseData(event)) : sse.write(sseData(event));
   const callerGone = new AbortController();
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) callerGone.abort();
@@ -138,7 +124,7 @@ async function serveRelayed(
         latencyMs: performance.now() - started,
       });
     }
-    if (!open) throw thrown.apiError;
+    if (!sse.started) throw thrown.apiError;
     send({ error: thrown.apiError.toBody().error, status: thrown.apiError.status }, true);
     return undefined;
   }

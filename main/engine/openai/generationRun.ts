@@ -9,7 +9,7 @@ import type { FastifyReply } from 'fastify';
 import type { Logger } from '../../../common/log.js';
 import { toApiError, type OpenAiErrorBody } from '../../../common/openaiErrors.js';
 import type { GenerationResult } from '../inference/modelHost.js';
-import { SseResponse } from './sseResponse.js';
+import { SseWriter } from '../../../common/node/sseWriter.js';
 
 export interface GenerationRun {
   /** The response id: `prefix` and a random hex string. */
@@ -61,7 +61,7 @@ export async function streamGeneration(
   generate: (write: (text: string) => void) => Promise<string>,
   error: (body: OpenAiErrorBody) => string,
 ): Promise<void> {
-  const stream = new SseResponse(reply);
+  const stream = new SseWriter(reply);
   try {
     stream.end(await generate((text) => stream.write(text)));
   } catch (caught) {
