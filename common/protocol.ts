@@ -67,6 +67,8 @@ const id = z.string().min(1).max(128);
  * fine). The gateway's own job ids (`job_<hex>`) always are.
  */
 export const SAFE_ID_PATTERN = /^[A-Za-z0-9._:/@+-]{1,128}$/;
+/** Longest text one `job.chunk` carries. */
+export const MAX_CHUNK_TEXT = 65536;
 const safeId = id.regex(SAFE_ID_PATTERN, 'must be 1 to 128 letters, digits or . _ : / @ + -');
 const base64 = z
   .string()
@@ -348,7 +350,7 @@ export const nodeFrameSchema = z.discriminatedUnion('type', [
     jobId: safeId,
     index: count,
     /** Content; empty in a chunk that carries only tool-call fragments. */
-    text: z.string().max(65536),
+    text: z.string().max(MAX_CHUNK_TEXT),
     /** Tool-call fragments, in OpenAI's streaming shape (see common/chatDelta.ts). */
     delta: z.object({ tool_calls: z.array(toolCallDeltaSchema).min(1).max(16) }).optional(),
   }),

@@ -3,6 +3,7 @@
  * short reason (WebSocket close reasons are limited to 123 bytes), never an exception.
  */
 import type { RawData } from 'ws';
+import { plainChunkFrame } from '../../common/chunkFrame.js';
 import { paramPath } from '../../common/openaiErrors.js';
 import {
   CloseCode,
@@ -64,6 +65,8 @@ export function parseNodeFrame(data: RawData, isBinary: boolean): ParsedFrame {
   } catch {
     return { ok: false, code: CloseCode.BadFrame, reason: 'frame is not valid JSON' };
   }
+  const chunk = plainChunkFrame(json);
+  if (chunk) return { ok: true, frame: chunk };
   const type = (json as { type?: unknown } | null)?.type;
   if (typeof type !== 'string') {
     return { ok: false, code: CloseCode.BadFrame, reason: 'frame has no string "type"' };

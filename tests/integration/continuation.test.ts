@@ -126,6 +126,7 @@ describe('a link job with a continuation', () => {
     const done = new Promise<void>((resolve) => (ended = resolve));
     const jobs = new JobRunner({
       send: (frame) => frames.push(frame),
+      backlog: () => 0,
       models: () => [
         { host, price: { prompt: 0.1, completion: 0.2 }, slots: 1, contextLength: 2048 },
       ],

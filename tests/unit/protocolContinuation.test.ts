@@ -145,6 +145,7 @@ describe('JobRunner with a continuation', () => {
     };
     const jobs = new JobRunner({
       send: (frame) => frames.push(frame),
+      backlog: () => 0,
       models: () => [{ host, price: PRICE, slots: 1, contextLength: 2048 }],
       pausedReason: () => null,
       logger: silentLogger,

@@ -1,5 +1,6 @@
 /** Decoding gateway frames and encoding node frames, with the reasons a link is closed. */
 import type { RawData } from 'ws';
+import { plainChunkFrame } from '../../../common/chunkFrame.js';
 import {
   CloseCode,
   gatewayFrameSchema,
@@ -78,6 +79,7 @@ export function decodeGatewayFrame(data: RawData, isBinary: boolean): DecodedFra
 export function encodeNodeFrame(
   frame: NodeFrame,
 ): { ok: true; text: string } | { ok: false; error: string } {
+  if (plainChunkFrame(frame)) return { ok: true, text: JSON.stringify(frame) };
   const parsed = nodeFrameSchema.safeParse(frame);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -15,6 +15,7 @@ import { ApiError, toApiError } from '../../../common/openaiErrors.js';
 import { float32ToBase64 } from '../../../common/openaiEmbeddings.js';
 import type { GenerationResult, ModelHost } from '../inference/modelHost.js';
 import type { Logger } from '../../../common/log.js';
+import { ChunkText } from './chunkText.js';
 
 /** What the link needs of a served model (a {@link ModelHost} has it all). */
 export type LinkModelHost = Pick<ModelHost, 'id' | 'freeSlots' | 'generate'> &
@@ -72,12 +73,16 @@ interface RunningJob {
   controller: AbortController;
   /** Text chunks sent so far. */
   chunks: number;
+  /** Its text on the way to the link. */
+  text: ChunkText;
   /** Set when the job is stopped on purpose; then no more frames are sent for it. */
   stopped?: StopKind;
 }
 
 export interface JobRunnerOptions {
   send(frame: NodeFrame): void;
+  /** Bytes queued on the link's socket, not yet written (text chunks are merged meanwhile). */
+  backlog(): number;
   models(): readonly LinkModel[];
   /** Null while the node serves; otherwise why it takes no jobs (its schedule paused it). */
   pausedReason(): string | null;
@@ -140,7 +145,18 @@ export class JobRunner {
     const free = Math.min(model.host.freeSlots, model.slots - this.running(model.host.id));
     if (free <= 0) return reject('busy', `all ${model.slots} slots are busy`);
 
-    const job: RunningJob = { model: model.host.id, controller: new AbortController(), chunks: 0 };
+    const job: RunningJob = {
+      model: model.host.id,
+      controller: new AbortController(),
+      chunks: 0,
+      text: new ChunkText(
+        (text) => {
+          if (!job.stopped)
+            this.options.send({ type: 'job.chunk', jobId, index: job.chunks++, text });
+        },
+        () => this.options.backlog() > 0,
+      ),
+    };
     this.jobs.set(jobId, job);
     this.options.send({ type: 'job.accept', jobId });
     void this.run(jobId, frame, model, job);
@@ -152,6 +168,7 @@ export class JobRunner {
     logger.debug('job started', { jobId, model: job.model });
     try {
       const result = await this.execute(jobId, frame, model.host, job);
+      if (!job.stopped) job.text.flush();
       end.chunks = job.chunks;
       if (job.stopped) {
         end.outcome = job.stopped;
@@ -174,6 +191,7 @@ export class JobRunner {
         });
       }
     } catch (error) {
+      if (!job.stopped) job.text.flush();
       end.chunks = job.chunks;
       if (job.stopped) {
         end.outcome = job.stopped;
@@ -199,6 +217,7 @@ export class JobRunner {
         });
       }
     } finally {
+      job.text.drop();
       this.jobs.delete(jobId);
     }
     if (end.outcome !== 'done' && end.outcome !== 'error') {
@@ -225,8 +244,7 @@ export class JobRunner {
     const { send } = this.options;
     const signal = job.controller.signal;
     const onText = (text: string) => {
-      if (job.stopped || text.length === 0) return;
-      send({ type: 'job.chunk', jobId, index: job.chunks++, text });
+      if (!job.stopped) job.text.push(text);
     };
     if (frame.embeddings) {
       const { vectors, promptTokens, durationMs } = await host.embed!(frame.embeddings.input, {
@@ -264,6 +282,7 @@ export class JobRunner {
       onText,
       onToolCalls: (deltas) => {
         if (job.stopped || deltas.length === 0) return;
+        job.text.flush();
         send({
           type: 'job.chunk',
           jobId,

@@ -133,6 +133,7 @@ export class LinkConnection {
     this.clock = options.clock ?? realClock;
     this.jobs = new JobRunner({
       send: (frame) => this.send(frame),
+      backlog: () => this.ws.bufferedAmount,
       models: options.models,
       pausedReason: () => {
         const availability = options.availability();
