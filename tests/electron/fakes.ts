@@ -4,8 +4,10 @@
  * what the shell did to them, so the shell's logic is tested without Electron.
  */
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import type { LogFields, Logger } from '../../common/log.js';
 import type { NodeStatus } from '../../common/nodeApi.js';
+import type { ShellOptions } from '../../main/electron/shell.js';
 import type { TimerHandle, Timers } from '../../common/node/timers.js';
 import type {
   AppLike,
@@ -389,6 +391,31 @@ export function fakeDeps(userData: string, platform: NodeJS.Platform = 'linux') 
     powerMonitor,
     safeStorage,
     opened,
+  };
+}
+
+/** The shell's options over `fakeDeps`, as the packaged app at /app passes them. */
+export function shellOptions(
+  fake: ReturnType<typeof fakeDeps>,
+  userData: string,
+  logger: Logger,
+  overrides: Partial<ShellOptions> = {},
+): ShellOptions {
+  return {
+    deps: fake.deps,
+    logger,
+    paths: {
+      engineEntry: '/app/out/main/engine-host.js',
+      preload: '/app/out/preload/index.cjs',
+      rendererIndex: '/app/out/renderer/index.html',
+      logsDir: join(userData, 'logs'),
+    },
+    devServerUrl: undefined,
+    argv: ['/app/byoi-node'],
+    env: {},
+    execPath: '/app/byoi-node',
+    configHome: join(userData, 'config'),
+    ...overrides,
   };
 }
 

@@ -12,7 +12,7 @@ import { IPC_CHANNELS } from '../../common/ipcContract.js';
 import { HIDDEN_ARG } from '../../main/electron/loginItem.js';
 import { NODE_KEY_ENV } from '../../main/electron/nodeKeyStore.js';
 import { Shell } from '../../main/electron/shell.js';
-import { fakeDeps, invokeEvent, makeStatus, recordingLogger } from './fakes.js';
+import { fakeDeps, invokeEvent, makeStatus, recordingLogger, shellOptions } from './fakes.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -27,21 +27,12 @@ async function setup(
   const fake = fakeDeps(userData, options.platform ?? 'darwin');
   fake.app.isPackaged = options.packaged ?? false;
   const logger = recordingLogger();
-  const shell = new Shell({
-    deps: fake.deps,
-    logger,
-    paths: {
-      engineEntry: '/app/out/main/engine-host.js',
-      preload: '/app/out/preload/index.cjs',
-      rendererIndex: '/app/out/renderer/index.html',
-      logsDir: join(userData, 'logs'),
-    },
-    devServerUrl: undefined,
-    argv: options.argv ?? ['/app/byoi-node'],
-    env: { PATH: '/usr/bin', [NODE_KEY_ENV]: 'must not leak from the parent' },
-    execPath: '/app/byoi-node',
-    configHome: join(userData, 'config'),
-  });
+  const shell = new Shell(
+    shellOptions(fake, userData, logger, {
+      argv: options.argv ?? ['/app/byoi-node'],
+      env: { PATH: '/usr/bin', [NODE_KEY_ENV]: 'must not leak from the parent' },
+    }),
+  );
   return { ...fake, shell, logger, userData };
 }
 

@@ -13,7 +13,7 @@ import { Shell } from '../../main/electron/shell.js';
 import { trayMenuTemplate, type TrayActions } from '../../main/electron/trayMenu.js';
 import { statusLine, trayTooltip } from '../../main/electron/trayState.js';
 import { TRAY_STRINGS, trayLanguage } from '../../main/electron/trayStrings.js';
-import { fakeDeps, makeStatus, recordingLogger } from './fakes.js';
+import { fakeDeps, makeStatus, recordingLogger, shellOptions } from './fakes.js';
 
 const running = { state: 'running' as const, lastError: null };
 const now = Date.parse('2026-01-01T12:00:00Z');
@@ -117,21 +117,7 @@ describe('the shell gives the tray the settings’ language', () => {
     dirs.push(userData);
     const fake = fakeDeps(userData);
     fake.app.locale = locale;
-    const shell = new Shell({
-      deps: fake.deps,
-      logger: recordingLogger(),
-      paths: {
-        engineEntry: '/app/out/main/engine-host.js',
-        preload: '/app/out/preload/index.cjs',
-        rendererIndex: '/app/out/renderer/index.html',
-        logsDir: join(userData, 'logs'),
-      },
-      devServerUrl: undefined,
-      argv: ['/app/byoi-node'],
-      env: {},
-      execPath: '/app/byoi-node',
-      configHome: join(userData, 'config'),
-    });
+    const shell = new Shell(shellOptions(fake, userData, recordingLogger()));
     await shell.start();
     const engine = fake.children[0]!.spawned();
     const call = engine.calls().find((entry) => entry.verb === 'getSettings')!;

@@ -12,7 +12,14 @@ import { IPC_CHANNELS, type UpdateStatus } from '../../common/ipcContract.js';
 import { defaultSettings } from '../../common/settings.js';
 import { Shell } from '../../main/electron/shell.js';
 import { UPDATE_CHECK_INTERVAL_MS } from '../../main/electron/updater.js';
-import { fakeDeps, invokeEvent, makeStatus, recordingLogger, type FakeChild } from './fakes.js';
+import {
+  fakeDeps,
+  invokeEvent,
+  makeStatus,
+  recordingLogger,
+  shellOptions,
+  type FakeChild,
+} from './fakes.js';
 import { publishVersion, realAppUpdater, startUpdateFeed, type UpdateFeed } from './updateFeed.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -41,21 +48,7 @@ async function startShell(options: { packaged?: boolean } = {}) {
   const quitAndInstall = vi.spyOn(appUpdater, 'quitAndInstall').mockImplementation(() => {});
   fake.deps.appUpdater = appUpdater;
   const logger = recordingLogger();
-  const shell = new Shell({
-    deps: fake.deps,
-    logger,
-    paths: {
-      engineEntry: '/app/out/main/engine-host.js',
-      preload: '/app/out/preload/index.cjs',
-      rendererIndex: '/app/out/renderer/index.html',
-      logsDir: join(userData, 'logs'),
-    },
-    devServerUrl: undefined,
-    argv: ['/app/byoi-node'],
-    env: {},
-    execPath: '/app/byoi-node',
-    configHome: join(userData, 'config'),
-  });
+  const shell = new Shell(shellOptions(fake, userData, logger));
   await shell.start();
   const engine = fake.children[0]!.spawned();
   return { ...fake, shell, logger, engine, quitAndInstall };
@@ -170,9 +163,9 @@ describe('updates from a real feed', { timeout: 15_000 }, () => {
       version: '0.2.0',
       error: expect.stringMatching(/sha512/),
     });
-    expect(logger.entries.some((entry) => /update download failed.*sha512/.test(entry.message))).toBe(
-      true,
-    );
+    expect(
+      logger.entries.some((entry) => /update download failed.*sha512/.test(entry.message)),
+    ).toBe(true);
     timers.advance(1000);
     expect(menuOf(trays[0]!).some((entry) => entry.id === 'restart-to-update')).toBe(false);
   });
