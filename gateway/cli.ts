@@ -17,15 +17,39 @@ import {
   type ServeConfig,
 } from './cliArgs.js';
 import { batchedWrite, createLogger } from '../common/log.js';
-import { startGateway } from './server.js';
 import { auditedStore } from './policy/auditedStore.js';
+import { isPostgresUrl } from './store/databaseUrl.js';
+import { PGDATA_IMAGE_FILE } from './store/pgdataImage.js';
 import { openStore } from './store/pgliteStore.js';
+import type { GatewayStore } from './store/types.js';
+import { openStoreInWorker } from './store/workerStore.js';
+
+/** The prebuilt empty database, beside this file in out/main/ (`npm run build` makes it). */
+const PGDATA_IMAGE = new URL(PGDATA_IMAGE_FILE, import.meta.url);
+
+/**
+ * The serving gateway's store. PGlite computes on the thread that calls it, so it gets a
+ * thread of its own; node-postgres only waits on sockets, so a PostgreSQL store stays here.
+ */
+function openServingStore(config: ServeConfig): Promise<GatewayStore> {
+  const database = config.database ?? config.dataDir;
+  return isPostgresUrl(database)
+    ? openStore(database)
+    : openStoreInWorker(database, new URL('./store-worker.js', import.meta.url));
+}
 
 async function serve(config: ServeConfig): Promise<void> {
   const stderr = batchedWrite((text) => process.stderr.write(text));
   process.on('exit', stderr.flush);
   const logger = createLogger({ json: config.json, level: config.logLevel, write: stderr.write });
+  // The database opens on its thread while this one loads the server's modules (Fastify and
+  // the rest), which on a restart take about as long.
+  const [store, { startGateway }] = await Promise.all([
+    openServingStore(config),
+    import('./server.js'),
+  ]);
   const gateway = await startGateway({
+    store,
     dataDir: config.dataDir,
     database: config.database,
     relayUrl: config.relayUrl,
@@ -44,7 +68,6 @@ async function serve(config: ServeConfig): Promise<void> {
     queueWaitMs: config.queueWaitMs,
     queueLength: config.queueLength,
     healthIntervalMs: config.healthIntervalMs,
-    storeWorker: new URL('./store-worker.js', import.meta.url),
     logger,
   });
   if (config.json) {
@@ -101,7 +124,7 @@ async function admin(config: AdminConfig): Promise<number> {
   return runAdminCommand(
     config.argv,
     async () => {
-      const store = await openStore(config.database ?? config.dataDir);
+      const store = await openStore(config.database ?? config.dataDir, { image: PGDATA_IMAGE });
       return { ...directAdminStore(auditedStore(store, 'cli')), close: () => store.close() };
     },
     out,

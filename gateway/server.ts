@@ -49,7 +49,6 @@ import { PolicyError } from './policy/policyErrors.js';
 import { Router } from './routing/router.js';
 import { RoutingControl } from './routingControl.js';
 import { openStore } from './store/pgliteStore.js';
-import { openStoreInWorker } from './store/workerStore.js';
 import { isPostgresUrl } from './store/databaseUrl.js';
 import type { GatewayStore } from './store/types.js';
 import { ClusterRegistry, newInstanceId } from './cluster/clusterRegistry.js';
@@ -114,10 +113,11 @@ export interface GatewayOptions {
   /** How often each provider's `GET /models` is checked (default 30 s). */
   healthIntervalMs?: number;
   /**
-   * Runs the database on this thread (`store-worker.js`, built beside the CLI), off the
-   * event loop; without it (in-process tests) the store shares the gateway's thread.
+   * The store, already open: the CLI opens it on a thread of its own (`store-worker.js`),
+   * off the event loop, while it loads the gateway's modules. The gateway closes it. Without
+   * it the gateway opens `database` (or `dataDir`) itself, on this thread (in-process tests).
    */
-  storeWorker?: URL;
+  store?: GatewayStore;
   logger?: Logger;
 }
 
@@ -207,13 +207,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     throw new RangeError(`marketIntervalMs must be 1 to ${2 ** 31 - 1}, got ${marketIntervalMs}`);
   }
   const httpLimits = resolveHttpLimits(options.httpLimits);
-  // PGlite computes on the thread that calls it, so a serving gateway gives it a thread of
-  // its own; node-postgres only waits on sockets, so a PostgreSQL store stays here.
   const database = options.database ?? options.dataDir;
-  const store =
-    options.storeWorker && !isPostgresUrl(database)
-      ? await openStoreInWorker(database, options.storeWorker)
-      : await openStore(database);
+  const store = options.store ?? (await openStore(database));
   const clustered = isPostgresUrl(database);
   let identity: SharedIdentity;
   try {

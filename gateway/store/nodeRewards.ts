@@ -4,7 +4,7 @@
  * exact integer nano-USD; the rounding remainder goes to the mission share.
  */
 import type { Sql } from './sql.js';
-import { rewardSplitSchema, type RewardSplit } from '../../common/protocol.js';
+import type { RewardSplit } from '../../common/protocol.js';
 import {
   DEFAULT_NODE_REWARDS,
   STORE_LIMITS,
@@ -25,9 +25,12 @@ const CONTROL = /[\u0000-\u001f\u007f]+/g;
 /**
  * A split that adds up to 100 in whole percentages, and a cause fit to show in a terminal:
  * control characters become spaces (a node may send them; they must never reach the admin's
- * screen), and a blank cause is none. Throws a RangeError otherwise.
+ * screen), and a blank cause is none. Rejects with a RangeError otherwise. The schema (and
+ * zod with it) is loaded on first use: the database thread needs nothing else of zod, and
+ * loading it there would add a tenth of a second to every gateway start.
  */
-export function checkRewards(rewards: NodeRewards): NodeRewards {
+export async function checkRewards(rewards: NodeRewards): Promise<NodeRewards> {
+  const { rewardSplitSchema } = await import('../../common/protocol.js');
   const parsed = rewardSplitSchema.safeParse(rewards?.split);
   if (!parsed.success) {
     throw new RangeError(
@@ -81,7 +84,7 @@ export async function writeNodeRewards(
   nodeId: string,
   rewards: NodeRewards,
 ): Promise<boolean> {
-  const { split, missionCause } = checkRewards(rewards);
+  const { split, missionCause } = await checkRewards(rewards);
   const { rows } = await db.query(
     `UPDATE nodes SET split_rewards = $2, split_exchange = $3, split_mission = $4,
        mission_cause = $5 WHERE id = $1 RETURNING id`,

@@ -5,9 +5,8 @@
  * Secrets (API keys, enrollment codes) are stored only as SHA-256 hashes; money is integer
  * nano-USD in BIGINT columns.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import {
   ENROLLMENT_CODE_PREFIX,
   findApiKey,
@@ -19,9 +18,8 @@ import {
 } from './apiKeys.js';
 import { ApiKeyCache } from './apiKeyCache.js';
 import { acquireDirLock, type DirLock } from './dirLock.js';
-import { collectGarbageSoon } from './collectGarbage.js';
 import { checkPostgresUrl, isPostgresUrl, maskDatabaseUrl } from './databaseUrl.js';
-import { openPostgresDb } from './postgresDb.js';
+import { openPglite } from './pgliteDb.js';
 import type { SqlDb } from './sql.js';
 import { enrollWithCode } from './enrollment.js';
 import { migrate } from './migrations.js';
@@ -123,18 +121,12 @@ const USAGE_BATCH_MAX = 1000;
 const POLICY_BATCH_MAX = 256;
 /** How long the first usage row of a group commit waits for others. */
 const USAGE_BATCH_WINDOW_MS = 5;
-/**
- * PGlite's server options. Its default `shared_buffers` is PostgreSQL's 128 MB, and PGlite
- * touches all of it at start, most of the gateway's resident memory; the gateway's database
- * is small, so 16 MB of buffers holds its working set (the OS caches the files below).
- */
-const PGLITE_OPTIONS = {
-  startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
-};
 /** Options of {@link openStore}. */
 export interface StoreOptions {
   /** The clock for every timestamp the store writes (tests move it to expire codes). */
   now?: () => Date;
+  /** The prebuilt database a fresh data folder starts from (see pgdataImage.ts). */
+  image?: URL | string;
 }
 
 class SqlStore implements GatewayStore {
@@ -514,7 +506,7 @@ export async function openStore(
 ): Promise<GatewayStore> {
   const now = options.now ?? (() => new Date());
   if (location === null) {
-    const db = await PGlite.create(PGLITE_OPTIONS);
+    const db = await openPglite({ folder: null });
     await migrate(db);
     return new SqlStore(db, null, now);
   }
@@ -522,11 +514,9 @@ export async function openStore(
   const folder = join(resolve(location), DATABASE_FOLDER);
   mkdirSync(resolve(location), { recursive: true, mode: 0o700 });
   const lock = acquireDirLock(`${folder}.lock`);
-  let db: PGlite | undefined;
+  let db: SqlDb | undefined;
   try {
-    const fresh = !existsSync(join(folder, 'PG_VERSION'));
-    db = await PGlite.create(folder, PGLITE_OPTIONS);
-    if (fresh) collectGarbageSoon();
+    db = await openPglite({ folder, image: options.image });
     await migrate(db);
     return new SqlStore(db, lock, now);
   } catch (error) {
@@ -543,6 +533,8 @@ export async function openStore(
 async function openPostgresStore(url: string, now: () => Date): Promise<GatewayStore> {
   let db: SqlDb | undefined;
   try {
+    // node-postgres is loaded only for a PostgreSQL store.
+    const { openPostgresDb } = await import('./postgresDb.js');
     db = await openPostgresDb(url);
     await migrate(db);
     return new SqlStore(db, null, now, true);

@@ -5,6 +5,7 @@
  * store's own ordering (reads after the usage rows written before them) holds.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { PGDATA_IMAGE_FILE } from './pgdataImage.js';
 import { openStore } from './pgliteStore.js';
 import {
   STORE_METHODS,
@@ -21,7 +22,8 @@ const { dataDir } = workerData as { dataDir: string | null };
 
 let store: GatewayStore;
 try {
-  store = await openStore(dataDir);
+  // Built as out/main/store-worker.js, beside the image that `npm run build` makes.
+  store = await openStore(dataDir, { image: new URL(PGDATA_IMAGE_FILE, import.meta.url) });
 } catch (error) {
   port.postMessage({ ready: false, error: toWireError(error) } satisfies StoreReady);
   process.exit(1);
