@@ -237,20 +237,21 @@ async function concurrentClients(demo: Demo) {
   const distinctStreamIds = new Set(streamIds.flat()).size;
 
   // Stream id → job id, from the gateway's 'request done' lines; then job id → ledger row.
-  const jobOf = new Map<string, string>();
-  for (const line of demo.gateway.logs) {
-    if (line.msg === 'request done' && typeof line.id === 'string')
-      jobOf.set(line.id, String(line.jobId));
-  }
   const after = await usageRows(demo);
   const newRows = after.filter((row) => !before.has(row.jobId));
   const rowsByJob = new Map<string, UsageRecord[]>();
   for (const row of newRows) rowsByJob.set(row.jobId, [...(rowsByJob.get(row.jobId) ?? []), row]);
+  // A row names the request it served: the id its stream carried.
+  const rowsByRequest = new Map<string, UsageRecord[]>();
+  for (const row of newRows) {
+    if (row.requestId) {
+      rowsByRequest.set(row.requestId, [...(rowsByRequest.get(row.requestId) ?? []), row]);
+    }
+  }
   let accountedOnce = 0;
   let tokensMatch = 0;
   for (const record of records) {
-    const jobId = jobOf.get([...record.ids][0] ?? '');
-    const rows = jobId ? (rowsByJob.get(jobId) ?? []) : [];
+    const rows = rowsByRequest.get([...record.ids][0] ?? '') ?? [];
     if (rows.length !== 1) continue;
     accountedOnce++;
     if (
