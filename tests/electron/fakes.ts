@@ -7,7 +7,9 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { LogFields, Logger } from '../../common/log.js';
 import type { NodeStatus } from '../../common/nodeApi.js';
+import { vi } from 'vitest';
 import type { ShellOptions } from '../../main/electron/shell.js';
+import type { TrayActions } from '../../main/electron/trayMenu.js';
 import type { TimerHandle, Timers } from '../../common/node/timers.js';
 import type {
   AppLike,
@@ -392,6 +394,19 @@ export function fakeDeps(userData: string, platform: NodeJS.Platform = 'linux') 
     safeStorage,
     opened,
   };
+}
+
+/** The tray's actions, each a spy. */
+export function trayActions() {
+  return {
+    call: vi.fn(),
+    openDashboard: vi.fn(),
+    openDiagnostics: vi.fn(),
+    openLogsFolder: vi.fn(),
+    restartEngine: vi.fn(),
+    restartToUpdate: vi.fn(),
+    quit: vi.fn(),
+  } satisfies TrayActions;
 }
 
 /** The shell's options over `fakeDeps`, as the packaged app at /app passes them. */

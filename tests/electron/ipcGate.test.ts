@@ -5,13 +5,15 @@ import { describe, expect, it, vi } from 'vitest';
 import { appOrigin } from '../../main/electron/appOrigin.js';
 import { IPC_CHANNELS, type EngineProcessState } from '../../common/ipcContract.js';
 import { EngineCallError, EngineUnavailableError } from '../../main/electron/engineMessages.js';
-import { IpcGate } from '../../main/electron/ipcGate.js';
+import { IpcGate, type IpcGateOptions } from '../../main/electron/ipcGate.js';
 import { FakeFrame, FakeIpcMain, FakeWebContents, invokeEvent, recordingLogger } from './fakes.js';
 
 const INDEX = '/opt/BYOI Node/resources/app.asar/out/renderer/index.html';
 const INDEX_URL = 'file:///opt/BYOI%20Node/resources/app.asar/out/renderer/index.html';
 
-function setup(options: { dev?: string } = {}) {
+function setup(
+  options: { dev?: string } & Pick<IpcGateOptions, 'privateNetwork' | 'updates'> = {},
+) {
   const url = options.dev ? `${options.dev}/` : INDEX_URL;
   const ours = new FakeWebContents(new FakeFrame(url, 7, 1));
   const call = vi.fn(async (verb: string, args: unknown) => ({ verb, args }));
@@ -29,6 +31,8 @@ function setup(options: { dev?: string } = {}) {
     window: () => window,
     call,
     engineState: () => snapshot,
+    privateNetwork: options.privateNetwork,
+    updates: options.updates,
     logger,
   });
   const fromUs = () => invokeEvent(ours, ours.mainFrame);
@@ -263,22 +267,8 @@ describe('IpcGate', () => {
   it('starts the private network on its own channel, with {} only and the same sender checks', async () => {
     const info = { gatewayURL: 'http://127.0.0.1:1', apiKey: 'byoi-sk-x', adminURL: 'u' };
     const start = vi.fn(async () => info);
-    const ours = new FakeWebContents(new FakeFrame(INDEX_URL, 7, 1));
-    const gate = new IpcGate({
-      origin: appOrigin(INDEX, undefined),
-      window: () => ({ webContents: ours }),
-      call: async () => null,
-      engineState: () => ({
-        state: 'running',
-        lastError: null,
-        crashes: [],
-        restartAt: null,
-        pid: 1,
-      }),
-      privateNetwork: start,
-      logger: recordingLogger(),
-    });
-    const fromUs = invokeEvent(ours, ours.mainFrame);
+    const { gate, ours, fromUs: sender } = setup({ privateNetwork: start });
+    const fromUs = sender();
     expect(await gate.handle(IPC_CHANNELS.privateNetwork, fromUs, {})).toEqual({
       ok: true,
       result: info,
@@ -304,7 +294,6 @@ describe('IpcGate', () => {
   });
 
   it('answers the update state, and restarts to update only once one is downloaded', async () => {
-    const ours = new FakeWebContents(new FakeFrame(INDEX_URL, 7, 1));
     let downloaded = false;
     const restart = vi.fn(() => downloaded);
     const state = {
@@ -313,21 +302,10 @@ describe('IpcGate', () => {
       error: null,
       checkedAt: '2026-01-01T00:00:00.000Z',
     };
-    const gate = new IpcGate({
-      origin: appOrigin(INDEX, undefined),
-      window: () => ({ webContents: ours }),
-      call: async () => null,
-      engineState: () => ({
-        state: 'running',
-        lastError: null,
-        crashes: [],
-        restartAt: null,
-        pid: 1,
-      }),
+    const { gate, fromUs: sender } = setup({
       updates: { status: state, restartToUpdate: restart },
-      logger: recordingLogger(),
     });
-    const fromUs = invokeEvent(ours, ours.mainFrame);
+    const fromUs = sender();
     expect(await gate.handle(IPC_CHANNELS.updateState, fromUs, undefined)).toEqual({
       ok: true,
       result: state,

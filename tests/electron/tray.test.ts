@@ -5,11 +5,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EngineState } from '../../common/ipcContract.js';
 import { dotBitmap, trayIconCandidates, trayIconPath } from '../../main/electron/trayIcons.js';
 import { TrayController } from '../../main/electron/trayController.js';
-import { PAUSE_MINUTES, trayMenuTemplate, type TrayActions } from '../../main/electron/trayMenu.js';
+import { PAUSE_MINUTES, trayMenuTemplate } from '../../main/electron/trayMenu.js';
 import {
   currentTokensPerSecond,
   statusLine,
@@ -17,7 +17,7 @@ import {
   trayState,
   trayTooltip,
 } from '../../main/electron/trayState.js';
-import { fakeDeps, FakeImage, makeStatus } from './fakes.js';
+import { fakeDeps, FakeImage, makeStatus, trayActions } from './fakes.js';
 
 const running = { state: 'running' as EngineState, lastError: null };
 const engine = (state: EngineState, lastError: string | null = null) => ({ state, lastError });
@@ -34,18 +34,6 @@ const model = (id: string, running: number, tokensPerSecond: number | null) => (
   electricityPerHour: null,
   netPerHour: null,
 });
-
-function actions() {
-  return {
-    call: vi.fn(),
-    openDashboard: vi.fn(),
-    openDiagnostics: vi.fn(),
-    openLogsFolder: vi.fn(),
-    restartEngine: vi.fn(),
-    restartToUpdate: vi.fn(),
-    quit: vi.fn(),
-  } satisfies TrayActions;
-}
 
 const item = (items: MenuItemConstructorOptions[], id: string) => {
   const found = items.find((entry) => entry.id === id);
@@ -180,7 +168,7 @@ describe('tray menu', () => {
     const items = trayMenuTemplate(
       makeStatus({ schedule: { mode: 'always' } }),
       running,
-      actions(),
+      trayActions(),
       now,
     );
     expect(item(items, 'status')).toMatchObject({
@@ -199,7 +187,7 @@ describe('tray menu', () => {
   });
 
   it('calls setMode, pause {minutes: 60} and resume', () => {
-    const tray = actions();
+    const tray = trayActions();
     const items = trayMenuTemplate(makeStatus(), running, tray, now);
     click(items, 'mode-always');
     click(items, 'mode-scheduled');
@@ -230,7 +218,7 @@ describe('tray menu', () => {
   });
 
   it('opens the dashboard, the diagnostics, the logs folder, and quits', () => {
-    const tray = actions();
+    const tray = trayActions();
     const items = trayMenuTemplate(makeStatus(), running, tray, now);
     click(items, 'open-dashboard');
     click(items, 'why-not-earning');
@@ -244,7 +232,7 @@ describe('tray menu', () => {
   });
 
   it('disables engine actions while the engine is down, and offers a restart', () => {
-    const tray = actions();
+    const tray = trayActions();
     const items = trayMenuTemplate(makeStatus(), engine('restarting', 'crashed'), tray, now);
     for (const id of ['mode-idle', 'mode-always', 'pause-1h'])
       expect(item(items, id).enabled, id).toBe(false);
@@ -262,7 +250,7 @@ describe('tray menu', () => {
 describe('TrayController', () => {
   function setup(platform: NodeJS.Platform = 'linux') {
     const fake = fakeDeps('/tmp/unused', platform);
-    const tray = actions();
+    const tray = trayActions();
     const controller = new TrayController({ deps: fake.deps, appPath: '/app', actions: tray });
     controller.start();
     const icon = () => (fake.trays[0]?.image as FakeImage).source;
@@ -281,7 +269,7 @@ describe('TrayController', () => {
     const fake = fakeDeps('/tmp/unused');
     fake.deps.images.fromPath = (path) => new FakeImage(path, !existsSync(path));
     const root = join(import.meta.dirname, '..', '..');
-    new TrayController({ deps: fake.deps, appPath: root, actions: actions() }).start();
+    new TrayController({ deps: fake.deps, appPath: root, actions: trayActions() }).start();
     expect((fake.trays[0]!.image as FakeImage).source).toBe(
       join(root, 'resources', 'tray-offline.png'),
     );
@@ -290,7 +278,7 @@ describe('TrayController', () => {
   it('uses the icon file when it exists', () => {
     const fake = fakeDeps('/tmp/unused');
     fake.deps.images.fromPath = (path) => new FakeImage(path);
-    new TrayController({ deps: fake.deps, appPath: '/app', actions: actions() }).start();
+    new TrayController({ deps: fake.deps, appPath: '/app', actions: trayActions() }).start();
     expect((fake.trays[0]!.image as FakeImage).source).toBe('/app/resources/tray-offline.png');
   });
 

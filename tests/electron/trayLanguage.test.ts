@@ -6,29 +6,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { UpdateStatus } from '../../common/ipcContract.js';
 import { defaultSettings, type UiSettings } from '../../common/settings.js';
 import { Shell } from '../../main/electron/shell.js';
-import { trayMenuTemplate, type TrayActions } from '../../main/electron/trayMenu.js';
+import { trayMenuTemplate } from '../../main/electron/trayMenu.js';
 import { statusLine, trayTooltip } from '../../main/electron/trayState.js';
 import { TRAY_STRINGS, trayLanguage } from '../../main/electron/trayStrings.js';
-import { fakeDeps, makeStatus, recordingLogger, shellOptions } from './fakes.js';
+import { fakeDeps, makeStatus, recordingLogger, shellOptions, trayActions } from './fakes.js';
 
 const running = { state: 'running' as const, lastError: null };
 const now = Date.parse('2026-01-01T12:00:00Z');
-
-function actions() {
-  return {
-    call: vi.fn(),
-    openDashboard: vi.fn(),
-    openDiagnostics: vi.fn(),
-    openLogsFolder: vi.fn(),
-    restartEngine: vi.fn(),
-    restartToUpdate: vi.fn(),
-    quit: vi.fn(),
-  } satisfies TrayActions;
-}
 
 const update = (state: UpdateStatus['state'], version: string | null = '0.2.0'): UpdateStatus => ({
   state,
@@ -53,11 +41,11 @@ describe('tray language', () => {
   });
 
   it('has every label in French, none left in English', () => {
-    const fr = trayMenuTemplate(makeStatus(), running, actions(), now, {
+    const fr = trayMenuTemplate(makeStatus(), running, trayActions(), now, {
       strings: TRAY_STRINGS.fr,
       update: update('downloaded'),
     });
-    const en = trayMenuTemplate(makeStatus(), running, actions(), now, {
+    const en = trayMenuTemplate(makeStatus(), running, trayActions(), now, {
       update: update('downloaded'),
     });
     expect(labels(fr)).toContain('Redémarrer pour mettre à jour (0.2.0)');
@@ -84,7 +72,7 @@ describe('update in the tray', () => {
 
   it('offers "Restart to update" only once the update is downloaded', () => {
     for (const state of ['disabled', 'idle', 'checking', 'downloading', 'error'] as const) {
-      const items = trayMenuTemplate(makeStatus(), running, actions(), now, {
+      const items = trayMenuTemplate(makeStatus(), running, trayActions(), now, {
         update: update(state),
       });
       expect(
@@ -92,7 +80,7 @@ describe('update in the tray', () => {
         state,
       ).toBe(false);
     }
-    const tray = actions();
+    const tray = trayActions();
     const items = trayMenuTemplate(makeStatus(), running, tray, now, {
       update: update('downloaded'),
     });
