@@ -4,6 +4,7 @@
  * that the streamed deltas and the whole message are the same thing.
  */
 import type {
+  ChatWrapper,
   LlamaChat,
   LlamaContextSequence,
   LlamaGrammar,
@@ -47,7 +48,10 @@ const FINISH_REASONS: Record<string, FinishReason> = {
 const MAX_NAME_TOKENS = 64;
 
 export interface ChatRun {
-  chat: LlamaChat;
+  /** The model's chat format. */
+  chatWrapper: ChatWrapper;
+  /** node-llama-cpp's chat on the slot, made on first use: only tool calls need it. */
+  chat(): LlamaChat;
   model: LlamaModel;
   /** The slot's sequence (the chat's own), for the lean path. */
   sequence: LlamaContextSequence;
@@ -82,7 +86,7 @@ export interface ChatPrompt {
  * for a forced call the history it is generated from (with the call opened).
  */
 export function chatPrompt(
-  run: Pick<ChatRun, 'chat' | 'model' | 'request' | 'continuation'>,
+  run: Pick<ChatRun, 'chatWrapper' | 'model' | 'request' | 'continuation'>,
 ): ChatPrompt {
   const mode = toolMode(run.request);
   const history = toChatHistory(run.request, run.continuation);
@@ -90,10 +94,10 @@ export function chatPrompt(
     mode.kind === 'forced'
       ? {
           chatHistory: forcedCallHistory(
-            run.chat,
+            run.chatWrapper,
             history,
             mode.functions,
-            forcedHead(run.chat, mode),
+            forcedHead(run.chatWrapper, mode),
           ),
         }
       : {
@@ -101,13 +105,13 @@ export function chatPrompt(
           availableFunctions: mode.kind === 'none' ? undefined : mode.functions,
           documentFunctionParams: true,
         };
-  const { contextText, stopGenerationTriggers } = run.chat.chatWrapper.generateContextState(state);
+  const { contextText, stopGenerationTriggers } = run.chatWrapper.generateContextState(state);
   return { tokens: contextText.tokenize(run.model.tokenizer), stopGenerationTriggers };
 }
 
 /** Where a forced call's reply starts: the call syntax, and the name when it is known. */
-function forcedHead(chat: LlamaChat, mode: Extract<ToolMode, { kind: 'forced' }>): string {
-  const { prefix, paramsPrefix } = callSyntax(chat);
+function forcedHead(wrapper: ChatWrapper, mode: Extract<ToolMode, { kind: 'forced' }>): string {
+  const { prefix, paramsPrefix } = callSyntax(wrapper);
   return mode.names.length === 1 ? prefix + mode.names[0]! + paramsPrefix : prefix;
 }
 
@@ -190,7 +194,7 @@ async function freeReply(
     onToken: firstChunk ? (tokens: Token[]) => firstChunk.onToken(tokens) : undefined,
     onTextChunk: (text: string) => emitText(firstChunk ? firstChunk.chunk(text) : text),
   };
-  const result = await run.chat.generateResponse(history, {
+  const result = await run.chat().generateResponse(history, {
     ...common,
     functions: mode.functions,
     documentFunctionParams: true,
@@ -212,22 +216,21 @@ async function forcedCall(
   emitCall: (index: number, name: string, args: string) => void,
 ): Promise<FinishReason> {
   const history = toChatHistory(run.request);
-  const { prefix, paramsPrefix } = callSyntax(run.chat);
+  const { prefix, paramsPrefix } = callSyntax(run.chatWrapper);
   // Stop sequences would cut the arguments short, so they do not apply to a forced call.
   const sampling = { ...samplingOptions(run.request), customStopTriggers: [] };
   let name = mode.names[0]!;
   let left = maxTokens;
   if (mode.names.length > 1) {
-    const picked = await run.chat.generateResponse(
-      forcedCallHistory(run.chat, history, mode.functions, prefix),
-      {
+    const picked = await run
+      .chat()
+      .generateResponse(forcedCallHistory(run.chatWrapper, history, mode.functions, prefix), {
         ...sampling,
         grammar: await run.grammars.forOneOf(mode.names),
         maxTokens: Math.min(MAX_NAME_TOKENS, left),
         signal: run.signal,
         stopOnAbortSignal: true,
-      },
-    );
+      });
     if (run.signal.aborted) return 'stop';
     if (picked.metadata.stopReason === 'maxTokens') return 'length';
     name = mode.names.find((candidate) => candidate === picked.response) ?? name;
@@ -236,16 +239,18 @@ async function forcedCall(
   emitCall(0, name, '');
   if (left <= 0) return 'length';
   const tool = run.request.tools?.find((candidate) => candidate.function.name === name);
-  const result = await run.chat.generateResponse(
-    forcedCallHistory(run.chat, history, mode.functions, prefix + name + paramsPrefix),
-    {
-      ...sampling,
-      grammar: await argumentsGrammar(tool, run.grammars),
-      maxTokens: left,
-      signal: run.signal,
-      stopOnAbortSignal: true,
-      onTextChunk: (text) => emitCall(0, name, text),
-    },
-  );
+  const result = await run
+    .chat()
+    .generateResponse(
+      forcedCallHistory(run.chatWrapper, history, mode.functions, prefix + name + paramsPrefix),
+      {
+        ...sampling,
+        grammar: await argumentsGrammar(tool, run.grammars),
+        maxTokens: left,
+        signal: run.signal,
+        stopOnAbortSignal: true,
+        onTextChunk: (text) => emitCall(0, name, text),
+      },
+    );
   return result.metadata.stopReason === 'maxTokens' ? 'length' : 'tool_calls';
 }

@@ -269,14 +269,16 @@ export class ModelHost {
     signal: AbortSignal,
     started: number,
   ): Promise<GenerationResult> {
-    const chat = new LlamaChat({
-      contextSequence: sequence,
-      chatWrapper: loaded.chatWrapper,
-      autoDisposeSequence: false,
-    });
+    let chat: LlamaChat | undefined;
     try {
       const run: ChatRun = {
-        chat,
+        chatWrapper: loaded.chatWrapper,
+        chat: () =>
+          (chat ??= new LlamaChat({
+            contextSequence: sequence,
+            chatWrapper: loaded.chatWrapper,
+            autoDisposeSequence: false,
+          })),
         model: loaded.model,
         sequence,
         barrier: loaded.barrier,
@@ -308,7 +310,7 @@ export class ModelHost {
         durationMs: performance.now() - started,
       };
     } finally {
-      chat.dispose();
+      chat?.dispose();
     }
   }
 

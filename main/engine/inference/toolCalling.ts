@@ -11,7 +11,7 @@ import {
   type ChatHistoryItem,
   type ChatModelFunctions,
   type GbnfJsonSchema,
-  type LlamaChat,
+  type ChatWrapper,
   type LlamaGrammar,
 } from 'node-llama-cpp';
 import type { ChatCompletionRequest } from '../../../common/openai.js';
@@ -90,12 +90,11 @@ export function argumentsGrammar(
  * up to the name (`head`), so that the model sees its usual way of calling a tool.
  */
 export function forcedCallHistory(
-  chat: LlamaChat,
+  wrapper: ChatWrapper,
   history: ChatHistoryItem[],
   functions: ChatModelFunctions,
   head: string,
 ): ChatHistoryItem[] {
-  const wrapper = chat.chatWrapper;
   const docs = wrapper.generateAvailableFunctionsSystemText(functions, { documentParams: true });
   const withDocs: ChatHistoryItem[] = [{ type: 'system', text: docs.toJSON() }, ...history];
   const last = withDocs.at(-1);
@@ -104,8 +103,8 @@ export function forcedCallHistory(
 }
 
 /** The chat wrapper's syntax around a call: before the name, and between name and arguments. */
-export function callSyntax(chat: LlamaChat): { prefix: string; paramsPrefix: string } {
-  const call = chat.chatWrapper.settings.functions.call;
+export function callSyntax(wrapper: ChatWrapper): { prefix: string; paramsPrefix: string } {
+  const call = wrapper.settings.functions.call;
   return {
     prefix: LlamaText(call.prefix).toString(),
     paramsPrefix: LlamaText(call.paramsPrefix).toString(),
