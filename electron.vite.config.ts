@@ -60,7 +60,13 @@ export default defineConfig({
     build: {
       outDir: fromRoot('out/renderer'),
       minify: true,
-      rolldownOptions: { input: fromRoot('renderer/index.html') },
+      rolldownOptions: {
+        input: {
+          index: fromRoot('renderer/index.html'),
+          /** The gateway's web console, served at /console/. */
+          console: fromRoot('renderer/console.html'),
+        },
+      },
     },
   },
 });

@@ -6,7 +6,7 @@
 import { ApiError } from '../common/openaiErrors.js';
 import { ADMIN_PREFIX } from './admin/adminRoutes.js';
 import type { AdminStore } from './admin/adminStore.js';
-import type { CompareRow, ProviderView, RouteView } from './admin/adminViews.js';
+import type { CompareRow, ProviderView, RouteView } from '../common/adminRecords.js';
 import type {
   AuditEntry,
   CachePolicy,

@@ -6,6 +6,7 @@
 import type { Logger } from '../common/log.js';
 import { CloseCode } from '../common/protocol.js';
 import type { AdminLive } from './admin/adminRoutes.js';
+import { fleetView } from './admin/fleetView.js';
 import { compareRoutes } from './routing/compareRoutes.js';
 import type { AccountingDeps } from './accounting/requestAccounting.js';
 import type { OpenRequests } from './api/openRequests.js';
@@ -71,6 +72,7 @@ export class RoutingControl {
           .find((route) => route.id === provider)
           ?.keyStates() ?? [],
       compare: (input) => compareRoutes(this.options, input),
+      fleet: (nodes) => fleetView(router, this.options.store, nodes),
       providersChanged: () => this.reload(),
       nodeRevoked: (nodeId) =>
         router.disconnect(nodeId, CloseCode.Revoked, 'this node was revoked'),

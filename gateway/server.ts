@@ -16,6 +16,9 @@ import { TooManyGuessesError } from './api/guessThrottle.js';
 import { LINK_PATH, type ModelPrice } from '../common/protocol.js';
 import { loadOrCreateSigningKey, type SigningKey } from './accounting/signingKey.js';
 import { registerAdminRoutes } from './admin/adminRoutes.js';
+import { registerConsole } from './console/consoleRoutes.js';
+import { ConsoleSessions } from './console/consoleSessions.js';
+import { rendererBuildDir } from '../common/node/staticFiles.js';
 import { loadOrCreateAdminToken, type AdminToken } from './adminToken.js';
 import {
   DEFAULT_FEE_BASIS_POINTS,
@@ -118,6 +121,10 @@ export interface GatewayOptions {
    * it the gateway opens `database` (or `dataDir`) itself, on this thread (in-process tests).
    */
   store?: GatewayStore;
+  /** The renderer build that holds console.html (default: beside out/main). */
+  consoleDir?: string;
+  /** How long a console session lasts (default 8 hours; tests shorten it). */
+  consoleSessionTtlMs?: number;
   logger?: Logger;
 }
 
@@ -314,7 +321,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         connections,
       });
     }
-    registerAdminRoutes(app, store, admin.token, routing.live());
+    const sessions = new ConsoleSessions(admin.token, options.consoleSessionTtlMs, options.wallClock);
+    const gate = registerAdminRoutes(app, store, admin.token, routing.live(), sessions);
+    registerConsole(app, { dir: options.consoleDir ?? rendererBuildDir(), gate, logger });
     registerClientApi(app, {
       store,
       router,
@@ -325,6 +334,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       openRequests,
       policy,
       connections,
+      playgroundKey: (token) => sessions.playgroundKey(token),
     });
     link = attachLinkServer(app.server, {
       store,

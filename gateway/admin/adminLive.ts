@@ -1,6 +1,12 @@
 /** What the admin API needs of the live router: its routes, key states and comparisons. */
 import type { KeyState } from '../routing/route.js';
-import type { CompareInput, CompareRow, RouteView } from './adminViews.js';
+import type {
+  CompareInput,
+  CompareRow,
+  NodeRecord,
+  NodeView,
+  RouteView,
+} from '../../common/adminRecords.js';
 
 /** The running gateway's live side, handed to {@link registerAdminRoutes} by the composition root. */
 export interface AdminLive {
@@ -18,6 +24,8 @@ export interface AdminLive {
   apiKeyRevoked(keyId: string): void;
   /** An operator cleared a node's faults: a quarantined node gets offers again. */
   nodeFaultsCleared(nodeId: string): void;
+  /** The nodes with what the router sees of them live (online, paused, models, slots…). */
+  fleet(nodes: NodeRecord[]): Promise<NodeView[]>;
   /** Called after every change to limits, quotas or cache policies, so they apply at once here. */
   policyChanged(): Promise<void>;
 }

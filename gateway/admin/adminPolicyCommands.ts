@@ -3,8 +3,8 @@
  * `set` changes only the flags it is given (`none` clears one); the rest stay as they were.
  */
 import { monthOf } from '../policy/policy.js';
-import { MAX_CACHE_TTL_SECONDS, DEFAULT_CACHE_TTL_SECONDS } from '../store/cachePolicies.js';
-import { MAX_QUOTA, MAX_RATE } from '../store/policyLimits.js';
+import { MAX_CACHE_TTL_SECONDS, DEFAULT_CACHE_TTL_SECONDS } from '../../common/adminLimits.js';
+import { MAX_QUOTA, MAX_RATE } from '../../common/adminLimits.js';
 import { scopeName, type PolicyScope } from '../store/policyTypes.js';
 import {
   AdminUsageError,
@@ -17,8 +17,8 @@ import {
   type Values,
 } from './adminCommand.js';
 import { formatUsd, table } from './adminFormat.js';
-import { MAX_QUOTA_USD } from './adminPolicySchemas.js';
-import { isoTimeSchema } from './adminSchemas.js';
+import { MAX_QUOTA_USD } from '../../common/adminApi.js';
+import { isoTimeSchema } from '../../common/adminApi.js';
 import { auditCsv } from './adminTables.js';
 
 /** A flag's new value: undefined when not given (kept), null for `none` (cleared). */

@@ -18,7 +18,7 @@ import {
   type Command,
   type Values,
 } from './adminCommand.js';
-import { isoTimeSchema, MAX_COMPARE_TOKENS } from './adminSchemas.js';
+import { isoTimeSchema, MAX_COMPARE_TOKENS } from '../../common/adminApi.js';
 import type { AdminStore } from './adminStore.js';
 import {
   compareTable,

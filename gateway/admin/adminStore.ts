@@ -7,7 +7,12 @@ import type { KeyState } from '../routing/route.js';
 import type { CachePolicy, RateLimit } from '../store/policyTypes.js';
 import type { GatewayStore, NewProvider, ProviderRecord } from '../store/types.js';
 import { maskKey } from './maskKey.js';
-import type { CompareInput, CompareRow, ProviderView, RouteView } from './adminViews.js';
+import type {
+  CompareInput,
+  CompareRow,
+  ProviderView,
+  RouteView,
+} from '../../common/adminRecords.js';
 
 /** The store verbs the admin commands use as they are. */
 type PlainVerbs =

@@ -6,7 +6,7 @@ import type { KeyState } from '../routing/route.js';
 import type { AuditEntry } from '../store/policyTypes.js';
 import type { RoutingRule, UsageGroupBy, UsageReportRow } from '../store/types.js';
 import { formatUsd, table } from './adminFormat.js';
-import type { CompareRow, ProviderView, RouteView } from './adminViews.js';
+import type { CompareRow, ProviderView, RouteView } from '../../common/adminRecords.js';
 
 /** USD per 1M tokens, prompt/completion. */
 const price = (p: { prompt: number; completion: number } | null): string =>

@@ -20,6 +20,8 @@ export interface ClientApiDeps extends TaskDeps {
   market: MarketFeed;
   /** Told of each connection that carried a valid key, so that it leaves the unauthenticated cap. */
   connections?: Pick<ConnectionCap, 'authenticated'>;
+  /** The API key a console playground token acts as, or null (see consoleSessions.ts). */
+  playgroundKey?: (token: string) => string | null;
 }
 
 /** `GET /v1/network/prices`: per model, quartiles of recent job prices (USD per 1M tokens). */
@@ -45,6 +47,15 @@ export function registerClientApi(app: FastifyInstance, deps: ClientApiDeps): vo
     return key;
   };
 
+  /** An API key's secret, or a playground token that acts as one of the org's active keys. */
+  const authenticate = async (secret: string): Promise<ApiKeyInfo | null> => {
+    const playgroundKeyId = deps.playgroundKey?.(secret);
+    if (playgroundKeyId === undefined || playgroundKeyId === null)
+      return deps.store.authenticateApiKey(secret);
+    const info = await deps.store.getApiKey(playgroundKeyId);
+    return info && info.revokedAt === null ? info : null;
+  };
+
   const guesses = new GuessThrottle('API keys');
   void app.register(async (scope) => {
     // onRequest runs before the body is read: an unauthenticated caller gets a 401, never a 400.
@@ -56,7 +67,7 @@ export function registerClientApi(app: FastifyInstance, deps: ClientApiDeps): vo
           "You didn't provide an API key. Send it as 'Authorization: Bearer YOUR_KEY'.",
         );
       }
-      const key = await deps.store.authenticateApiKey(secret);
+      const key = await authenticate(secret);
       if (!key) {
         guesses.miss(request.ip);
         throw invalidKey('Incorrect API key provided');

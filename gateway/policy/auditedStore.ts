@@ -12,6 +12,8 @@ type Audited = Pick<
   | 'createOrg'
   | 'createApiKey'
   | 'revokeApiKey'
+  | 'createOrgAdminKey'
+  | 'revokeOrgAdminKey'
   | 'createEnrollmentCode'
   | 'revokeNode'
   | 'clearNodeFaults'
@@ -91,6 +93,23 @@ export function auditedStore(store: GatewayStore, actor: string): GatewayStore {
         none,
         () => store.createApiKey(orgId, name, rate),
         (created) => created.info,
+      ),
+    createOrgAdminKey: (orgId, name) =>
+      change(
+        'admin-key.create',
+        (created) => created.info.id,
+        none,
+        () => store.createOrgAdminKey(orgId, name),
+        (created) => created.info,
+      ),
+    revokeOrgAdminKey: (id) =>
+      change(
+        'admin-key.revoke',
+        id,
+        () => store.getOrgAdminKey(id),
+        () => store.revokeOrgAdminKey(id),
+        () => store.getOrgAdminKey(id),
+        yes,
       ),
     revokeApiKey: (id) =>
       change(

@@ -6,7 +6,7 @@
  * through. The probe's success closes it, its failure re-opens it. A passing health check
  * closes it too, but only once the cooldown is over.
  */
-import type { BreakerState } from '../admin/adminViews.js';
+import type { BreakerState } from '../../common/adminRecords.js';
 
 export const CONSECUTIVE_FAILURES = 3;
 export const MIN_WINDOW_REQUESTS = 5;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../common/openaiErrors.js';
 import { priceJob } from '../../common/protocol.js';
-import type { CompareInput, CompareRow } from '../admin/adminViews.js';
+import type { CompareInput, CompareRow } from '../../common/adminRecords.js';
 import { accountRequest, type AccountingDeps } from '../accounting/requestAccounting.js';
 import { DispatchError } from './dispatchTypes.js';
 import type { Router } from './router.js';

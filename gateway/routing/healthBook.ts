@@ -3,7 +3,7 @@
  * gateway measured itself ({@link RouteStats}: per model and overall). Breaker changes are logged, and a breaker that closes wakes queued requests.
  */
 import type { Logger } from '../../common/log.js';
-import type { RouteView } from '../admin/adminViews.js';
+import type { RouteView } from '../../common/adminRecords.js';
 import { CircuitBreaker } from './circuitBreaker.js';
 import { RouteStats, type SpeedStats } from './routeStats.js';
 import type { Route } from './route.js';

@@ -9,9 +9,9 @@ import type { CompletionRequest } from '../../common/openaiCompletions.js';
 import type { EmbeddingInput, EmbeddingsRequest } from '../../common/openaiEmbeddings.js';
 import type { ApiError } from '../../common/openaiErrors.js';
 import type { ModelCapability, ModelPrice } from '../../common/protocol.js';
+import type { KeyState, RouteKind } from '../../common/adminRecords.js';
 
-/** `relay`: a node that another gateway instance of the cluster holds (`gateway/cluster/`). */
-export type RouteKind = 'node' | 'upstream' | 'relay';
+export type { KeyState, RouteKind } from '../../common/adminRecords.js';
 
 /** Whether a route can take a job for a model now. */
 export type RouteCapacity = 'ready' | 'busy' | 'unavailable';
@@ -105,17 +105,6 @@ export class RouteFailure extends Error {
   get afterOutput(): boolean {
     return this.options.afterOutput ?? false;
   }
-}
-
-/** One key of an upstream route, for the routes listing (never the secret itself). */
-export interface KeyState {
-  /** e.g. `sk-…a1b2` */
-  masked: string;
-  state: 'active' | 'disabled' | 'resting';
-  /** Why it is disabled or resting. */
-  reason: string | null;
-  /** ISO time a resting key is used again. */
-  restingUntil: string | null;
 }
 
 export interface Route {

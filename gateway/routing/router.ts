@@ -7,7 +7,7 @@ import type { ChatCompletionRequest } from '../../common/openai.js';
 import { CloseCode, type ModelPrice } from '../../common/protocol.js';
 import type { Logger } from '../../common/log.js';
 import { realClock, type Clock } from '../../common/node/timers.js';
-import type { RouteView } from '../admin/adminViews.js';
+import type { RouteView } from '../../common/adminRecords.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_FIRST_TOKEN_TIMEOUT_MS,

@@ -73,3 +73,11 @@ export async function insertEnrollmentCode(
   if (!rows[0]) throw new UnknownOrgError(orgId);
   return { code, expiresAt: expiresAt.toISOString() };
 }
+
+/** One key by id, revoked or not, or null. */
+export async function selectApiKey(db: Sql, id: string): Promise<ApiKeyInfo | null> {
+  const { rows } = await db.query<ApiKeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = $1`, [
+    id,
+  ]);
+  return rows[0] ? toApiKey(rows[0]) : null;
+}

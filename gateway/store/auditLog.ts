@@ -2,13 +2,10 @@
  * The audit log: who changed what, the value before and after, and when. Append-only: a
  * trigger refuses UPDATE and DELETE (migration 5), so not even a bug here can rewrite it.
  */
+import { DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT } from '../../common/adminLimits.js';
 import { checkInteger, checkLabel, int8 } from './storeRows.js';
 import type { Sql } from './sql.js';
 import type { AuditEntry, NewAuditEntry } from './policyTypes.js';
-
-/** Entries `listAudit` returns without a limit, and the most it returns. */
-export const DEFAULT_AUDIT_LIMIT = 1000;
-export const MAX_AUDIT_LIMIT = 100_000;
 
 interface AuditRow {
   seq: number | bigint | string;

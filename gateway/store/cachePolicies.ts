@@ -1,13 +1,9 @@
 /** Each organization's response-cache policy (off unless a row says otherwise). */
+import { MAX_CACHE_TTL_SECONDS } from '../../common/adminLimits.js';
 import { checkInteger } from './storeRows.js';
 import type { Sql } from './sql.js';
 import type { CachePolicy, NewCachePolicy } from './policyTypes.js';
 import { UnknownOrgError } from './types.js';
-
-/** Longest TTL a policy may set: 30 days. */
-export const MAX_CACHE_TTL_SECONDS = 30 * 24 * 60 * 60;
-/** TTL of a policy that names none: 1 hour. */
-export const DEFAULT_CACHE_TTL_SECONDS = 60 * 60;
 
 interface CachePolicyRow {
   org_id: string;

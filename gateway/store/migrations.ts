@@ -271,6 +271,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'org admin keys',
+    // Keys an operator hands an organization's admins: the console and admin API, scoped to
+    // that organization. Only the secret's hash is kept.
+    sql: `
+      CREATE TABLE org_admin_keys (
+        id text PRIMARY KEY,
+        org_id text NOT NULL REFERENCES orgs(id),
+        name text NOT NULL,
+        secret_sha256 text NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL,
+        revoked_at timestamptz,
+        last_used_at timestamptz
+      );
+      CREATE INDEX org_admin_keys_org ON org_admin_keys (org_id);
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

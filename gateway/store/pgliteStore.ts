@@ -5,11 +5,19 @@
  * Secrets (API keys, enrollment codes) are stored only as SHA-256 hashes; money is integer
  * nano-USD in BIGINT columns.
  */
+import {
+  insertOrgAdminKey,
+  revokeOrgAdminKeyRow,
+  selectOrgAdminKey,
+  selectOrgAdminKeys,
+  useOrgAdminKey,
+} from './orgAdminKeys.js';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ENROLLMENT_CODE_PREFIX,
   findApiKey,
+  selectApiKey,
   insertApiKey,
   insertEnrollmentCode,
   randomId,
@@ -80,7 +88,7 @@ import type {
   RateLimit,
   Settlement,
 } from './policyTypes.js';
-import { queryUsageReport } from './usageReport.js';
+import { queryNodeEarnings, queryUsageDaily, queryUsageReport } from './usageReport.js';
 import {
   checkLabel,
   checkPublicKey,
@@ -233,8 +241,32 @@ class SqlStore implements GatewayStore {
     });
   }
 
+  getApiKey(id: string) {
+    return this.run(() => selectApiKey(this.db, id));
+  }
+
   listApiKeys(orgId?: string): Promise<ApiKeyInfo[]> {
     return this.run(() => selectApiKeys(this.db, orgId));
+  }
+
+  createOrgAdminKey(orgId: string, name: string) {
+    return this.run(() => insertOrgAdminKey(this.db, orgId, name, this.now()));
+  }
+
+  useOrgAdminKey(secret: string) {
+    return this.run(() => useOrgAdminKey(this.db, secret, this.now()));
+  }
+
+  getOrgAdminKey(id: string) {
+    return this.run(() => selectOrgAdminKey(this.db, id));
+  }
+
+  listOrgAdminKeys(orgId?: string) {
+    return this.run(() => selectOrgAdminKeys(this.db, orgId));
+  }
+
+  revokeOrgAdminKey(id: string) {
+    return this.run(() => revokeOrgAdminKeyRow(this.db, id, this.now()));
   }
 
   createEnrollmentCode(
@@ -376,6 +408,14 @@ class SqlStore implements GatewayStore {
 
   usageReport(query: UsageReportQuery): Promise<UsageReportRow[]> {
     return this.run(() => queryUsageReport(this.db, query));
+  }
+
+  nodeEarnings(orgId?: string) {
+    return this.run(() => queryNodeEarnings(this.db, orgId));
+  }
+
+  usageDaily(orgId: string, days: number) {
+    return this.run(() => queryUsageDaily(this.db, orgId, days, this.now()));
   }
 
   setRateLimit(limit: NewRateLimit): Promise<RateLimit | null> {

@@ -2,6 +2,7 @@
  * Rate limits and quotas in SQL: their settings, and the counters that admission and
  * settlement move through `policy_admit` and `policy_settle` (policyFunctions.ts).
  */
+import { MAX_QUOTA, MAX_RATE } from '../../common/adminLimits.js';
 import { FieldError, int8 } from './storeRows.js';
 import type { Sql, SqlDb } from './sql.js';
 import {
@@ -21,10 +22,6 @@ import { UnknownOrgError } from './types.js';
 
 type Int8 = number | bigint | string;
 
-/** Largest limit a scope may set: requests or tokens per minute. */
-export const MAX_RATE = 1_000_000_000;
-/** Largest monthly quota: nano-USD (a million dollars) or tokens. */
-export const MAX_QUOTA = 1e15;
 /** Quota thresholds that are warned of, once a month each. */
 export const QUOTA_THRESHOLDS = [80, 100] as const;
 

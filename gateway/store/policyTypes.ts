@@ -4,59 +4,32 @@
  * Counters live in the database and change only by conditional statements, so that every
  * gateway instance on one database agrees on them.
  */
+import type {
+  AuditEntry,
+  CachePolicy,
+  PolicyScope,
+  Quota,
+  QuotaStatus,
+  RateLimit,
+} from '../../common/adminRecords.js';
 
-/** A limit's holder: the organization as a whole, or one of its keys. */
-export interface PolicyScope {
-  orgId: string;
-  /** null: the whole organization. */
-  keyId: string | null;
-}
+export type {
+  AuditEntry,
+  CacheCharge,
+  CachePolicy,
+  PolicyScope,
+  Quota,
+  QuotaStatus,
+  RateLimit,
+} from '../../common/adminRecords.js';
 
 /** The scope's name in the counters' tables. */
 export const scopeName = (scope: PolicyScope): string =>
   scope.keyId === null ? `org:${scope.orgId}` : `key:${scope.keyId}`;
 
-export interface RateLimit extends PolicyScope {
-  /** Requests per minute; null: none. */
-  rpm: number | null;
-  /** Tokens per minute (prompt estimate plus max_tokens at admission); null: none. */
-  tpm: number | null;
-  updatedAt: string;
-}
-
 export type NewRateLimit = Omit<RateLimit, 'updatedAt'>;
 
-export interface Quota extends PolicyScope {
-  /** Monthly spend in nano-USD (UTC calendar month); null: none. */
-  monthlyNanos: number | null;
-  /** Monthly tokens, prompt and completion; null: none. */
-  monthlyTokens: number | null;
-  updatedAt: string;
-}
-
 export type NewQuota = Omit<Quota, 'updatedAt'>;
-
-/** A quota with this month's figures. */
-export interface QuotaStatus extends Quota {
-  /** `YYYY-MM`, UTC. */
-  month: string;
-  spentNanos: number;
-  spentTokens: number;
-  /** Held by requests in flight, settled when they end. */
-  reservedNanos: number;
-  reservedTokens: number;
-}
-
-export type CacheCharge = 'full' | 'none';
-
-export interface CachePolicy {
-  orgId: string;
-  enabled: boolean;
-  ttlSeconds: number;
-  /** What a hit costs the client: the price of the answer it replays, or nothing. */
-  charge: CacheCharge;
-  updatedAt: string;
-}
 
 export type NewCachePolicy = Omit<CachePolicy, 'updatedAt'>;
 
@@ -126,19 +99,6 @@ export interface QuotaCrossing {
   /** 80 or 100. */
   percent: number;
   what: 'usd' | 'tokens';
-}
-
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  /** Who: `cli`, `admin-token:…`, or a console user. */
-  actor: string;
-  /** e.g. `limits.set`, `key.revoke`, `quota.warning`. */
-  action: string;
-  /** What it applied to: an org, key, provider… */
-  target: string;
-  before: unknown;
-  after: unknown;
 }
 
 export type NewAuditEntry = Omit<AuditEntry, 'seq' | 'at'>;

@@ -6,87 +6,33 @@
 import type { MarketModel, ModelPrice, RewardSplit } from '../../common/protocol.js';
 import type { PolicyStore } from './policyTypes.js';
 import type { ClusterStore } from './cluster.js';
+import type {
+  ApiKeyInfo,
+  Balances,
+  DailyUsageRow,
+  NodeFaultKind,
+  NodeRecord,
+  Org,
+  OrgAdminKeyInfo,
+  RoutingRule,
+  UsageReportRow,
+  UsageGroupBy,
+} from '../../common/adminRecords.js';
 
-/** Bounds every store enforces, shared with the admin CLI and API validation. */
-export const STORE_LIMITS = {
-  /** Longest name of an org, key or node. */
-  nameLength: 128,
-  defaultEnrollmentTtlSeconds: 24 * 60 * 60,
-  maxEnrollmentTtlSeconds: 365 * 24 * 60 * 60,
-  maxRateLimitPerMinute: 1_000_000,
-  /** Rows `listUsage` returns without a limit, and the most it returns. */
-  defaultUsageLimit: 100,
-  maxUsageLimit: 10_000,
-  /** Longest mission cause a node may name. */
-  causeLength: 128,
-  /** Longest detail kept with a node fault. */
-  faultDetailLength: 256,
-  /** Highest price a provider or rule may name, USD per 1M tokens. */
-  maxPrice: 1000,
-  /** Most API keys a provider may have. */
-  maxProviderKeys: 16,
-  /** Most model ids a provider may map. */
-  maxProviderModels: 1000,
-  /** Longest model id. */
-  modelIdLength: 128,
-  maxConcurrent: 10_000,
-  /** Default of a provider's {@link ProviderRecord.maxConcurrent}. */
-  defaultMaxConcurrent: 64,
-} as const;
-
-export interface Org {
-  id: string;
-  name: string;
-  createdAt: string;
-}
-
-export interface ApiKeyInfo {
-  id: string;
-  orgId: string;
-  name: string;
-  /** Requests per minute allowed for this key (null = gateway default). */
-  rateLimitPerMinute: number | null;
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-export interface NodeRecord {
-  id: string;
-  orgId: string;
-  name: string;
-  /** base64 raw Ed25519 public key */
-  publicKey: string;
-  enrolledAt: string;
-  revokedAt: string | null;
-  /** Since when the node gets no offers, for its faults; null when it is not quarantined. */
-  quarantinedAt: string | null;
-  /** Its faults since an operator last cleared them, one entry per kind. */
-  faults: NodeFault[];
-}
-
-/** What a node did wrong, as the gateway saw it. */
-export const NODE_FAULT_KINDS = [
-  /** It reported more tokens than the gateway relayed (billed at the bound). */
-  'usage_over_report',
-  /** Its output was out of shape for the job. */
-  'malformed_output',
-  /** It went silent mid-job. */
-  'stall',
-  /** It accepted a job and produced nothing in time. */
-  'no_output',
-  /** It never answered an offer. */
-  'offer_timeout',
-] as const;
-export type NodeFaultKind = (typeof NODE_FAULT_KINDS)[number];
-
-/** One kind of fault of one node. */
-export interface NodeFault {
-  kind: NodeFaultKind;
-  count: number;
-  lastAt: string;
-  /** What the gateway saw the last time (its own words, never the node's text). */
-  lastDetail: string;
-}
+export { STORE_LIMITS } from '../../common/adminLimits.js';
+export { NODE_FAULT_KINDS } from '../../common/adminRecords.js';
+export type {
+  ApiKeyInfo,
+  Balances,
+  NodeFault,
+  NodeFaultKind,
+  NodeRecord,
+  Org,
+  RoutingRule,
+  RoutingStrategy,
+  UsageGroupBy,
+  UsageReportRow,
+} from '../../common/adminRecords.js';
 
 /** What counting a fault did. */
 export interface NodeFaultOutcome {
@@ -197,32 +143,10 @@ export type NewProvider = Omit<ProviderRecord, 'createdAt' | 'enabled' | 'maxCon
   maxConcurrent?: number;
 };
 
-/** How routes are ordered for one rule. */
-export type RoutingStrategy = 'cheapest' | 'fastest' | 'balanced' | 'pinned';
-
 /** The route names a rule may list besides providers. */
 export const NODE_ROUTE_NAMES = ['nodes', 'own-nodes'] as const;
 
-/** A routing rule for an organization (or `*`) and a model (or `*`). */
-export interface RoutingRule {
-  /** An org id, or `*` for every org. */
-  orgId: string;
-  /** A model id, or `*` for every model. */
-  model: string;
-  strategy: RoutingStrategy;
-  /** Allowed routes in fallback order (provider names, `nodes`, `own-nodes`); null = every route. */
-  routes: string[] | null;
-  /** For `balanced`: the share of each route, e.g. {A: 3, B: 1}. */
-  weights: Record<string, number> | null;
-  /** Routes charging more than this (USD per 1M tokens) are skipped; null = no ceiling. */
-  maxPrice: ModelPrice | null;
-  updatedAt: string;
-}
-
 export type NewRoutingRule = Omit<RoutingRule, 'updatedAt'>;
-
-/** How `usageReport` groups rows. */
-export type UsageGroupBy = 'model' | 'route' | 'key' | 'node';
 
 export interface UsageReportQuery {
   orgId: string;
@@ -230,41 +154,6 @@ export interface UsageReportQuery {
   /** ISO times; rows at or after `since` and before `until`. */
   since?: string;
   until?: string;
-}
-
-/** One group of an organization's usage. */
-export interface UsageReportRow {
-  /** The model, route name, API key id or node id ('-' for rows without one). */
-  group: string;
-  /** Client requests (a continued stream is one request). */
-  requests: number;
-  /** Requests that failed. */
-  errors: number;
-  promptTokens: number;
-  completionTokens: number;
-  /** Charged to the organization, nano-USD. */
-  costNanos: number;
-  /** Paid to upstream providers, nano-USD. */
-  upstreamCostNanos: number;
-  ttftP50Ms: number | null;
-  ttftP95Ms: number | null;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-}
-
-export interface Balances {
-  /** What the org's API keys were charged, in nano-USD. */
-  spentNanos: number;
-  /** What the org's nodes earned, in nano-USD: rewards + exchange + mission. */
-  earnedNanos: number;
-  /** The part of the earnings paid out as cash, in nano-USD. */
-  rewardsNanos: number;
-  /** The part kept as network credit to spend on the API, in nano-USD. */
-  exchangeNanos: number;
-  /** The part donated, in nano-USD. */
-  missionNanos: number;
-  /** {@link missionNanos} by cause ({@link NO_MISSION_CAUSE} for none); only causes with money. */
-  missionByCause: Record<string, number>;
 }
 
 export interface GatewayStore extends PolicyStore, ClusterStore {
@@ -286,6 +175,15 @@ export interface GatewayStore extends PolicyStore, ClusterStore {
   /** Revokes the key (idempotent, keeps the first revocation time); false for an unknown id. */
   revokeApiKey(id: string): Promise<boolean>;
   listApiKeys(orgId?: string): Promise<ApiKeyInfo[]>;
+  /** One API key by id, revoked or not, or null. */
+  getApiKey(id: string): Promise<ApiKeyInfo | null>;
+  /** Returns the secret once (`byoi-oak-…`); only its hash is stored. Throws UnknownOrgError. */
+  createOrgAdminKey(orgId: string, name: string): Promise<{ key: string; info: OrgAdminKeyInfo }>;
+  /** The active org admin key with this secret (its last use stamped), or null. */
+  useOrgAdminKey(secret: string): Promise<OrgAdminKeyInfo | null>;
+  getOrgAdminKey(id: string): Promise<OrgAdminKeyInfo | null>;
+  listOrgAdminKeys(orgId?: string): Promise<OrgAdminKeyInfo[]>;
+  revokeOrgAdminKey(id: string): Promise<boolean>;
   /**
    * A single-use code (`byoi-enroll-…`) that binds one node to the org; only its hash is
    * stored. Throws {@link UnknownOrgError} for an unknown org.
@@ -355,6 +253,10 @@ export interface GatewayStore extends PolicyStore, ClusterStore {
   removeRoutingRule(orgId: string, model: string): Promise<boolean>;
   /** An organization's usage grouped by model, route, key or node, sorted by group. */
   usageReport(query: UsageReportQuery): Promise<UsageReportRow[]>;
+  /** The org's usage per UTC day, the last `days` days (today included), oldest first. */
+  usageDaily(orgId: string, days: number): Promise<DailyUsageRow[]>;
+  /** What each node (of the org, or of all) was credited in all, nano-USD, by node id. */
+  nodeEarnings(orgId?: string): Promise<Record<string, number>>;
   /** Waits for pending operations, then closes the database; later calls reject. */
   close(): Promise<void>;
 }

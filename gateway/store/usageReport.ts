@@ -3,6 +3,7 @@
  * stream counts once), errors, tokens, money, and medians and 95th percentiles of the
  * timings, computed by Postgres' `percentile_cont` over the rows that have them.
  */
+import type { DailyUsageRow } from '../../common/adminRecords.js';
 import type { Sql } from './sql.js';
 import { FieldError, int8 } from './storeRows.js';
 import {
@@ -97,4 +98,66 @@ export async function queryUsageReport(
     latencyP50Ms: row.latency?.[0] ?? null,
     latencyP95Ms: row.latency?.[1] ?? null,
   }));
+}
+
+interface DailyRow {
+  day: string;
+  requests: number;
+  errors: number;
+  prompt_tokens: Int8;
+  completion_tokens: Int8;
+  cost_nanos: Int8;
+}
+
+/**
+ * The org's usage per UTC day over the last `days` days, today included, oldest first; days
+ * without requests are there with zeros, so that charts have no gaps.
+ */
+export async function queryUsageDaily(
+  db: Sql,
+  orgId: string,
+  days: number,
+  now: Date,
+): Promise<DailyUsageRow[]> {
+  const { rows } = await db.query<DailyRow>(
+    `WITH days AS (
+       SELECT (date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC') - (n || ' days')::interval)::date AS day
+       FROM generate_series(0, $3::integer - 1) AS n
+     ), usage AS (
+       SELECT (created_at AT TIME ZONE 'UTC')::date AS day,
+         count(DISTINCT request_id)::integer AS requests,
+         (count(DISTINCT request_id) FILTER (WHERE outcome = 'error'))::integer AS errors,
+         sum(prompt_tokens)::bigint AS prompt_tokens,
+         sum(completion_tokens)::bigint AS completion_tokens,
+         sum(charged_nanos)::bigint AS cost_nanos
+       FROM usage_records
+       WHERE org_id = $1 AND created_at >= $2::timestamptz - ($3::integer || ' days')::interval
+       GROUP BY 1
+     )
+     SELECT to_char(days.day, 'YYYY-MM-DD') AS day, COALESCE(requests, 0) AS requests,
+       COALESCE(errors, 0) AS errors, COALESCE(prompt_tokens, 0) AS prompt_tokens,
+       COALESCE(completion_tokens, 0) AS completion_tokens, COALESCE(cost_nanos, 0) AS cost_nanos
+     FROM days LEFT JOIN usage USING (day) ORDER BY days.day`,
+    [orgId, now, days],
+  );
+  return rows.map((row) => ({
+    day: row.day,
+    requests: row.requests,
+    errors: row.errors,
+    promptTokens: int8(row.prompt_tokens),
+    completionTokens: int8(row.completion_tokens),
+    costNanos: int8(row.cost_nanos),
+  }));
+}
+
+/** What each node of the org (or of every org) was credited, nano-USD, by node id. */
+export async function queryNodeEarnings(db: Sql, orgId?: string): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ node_id: string; credited: Int8 }>(
+    `SELECT u.node_id, sum(u.credited_nanos)::bigint AS credited
+     FROM usage_records u JOIN nodes n ON n.id = u.node_id
+     WHERE $1::text IS NULL OR n.org_id = $1
+     GROUP BY 1`,
+    [orgId ?? null],
+  );
+  return Object.fromEntries(rows.map((row) => [row.node_id, int8(row.credited)]));
 }

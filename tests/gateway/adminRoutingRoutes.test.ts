@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApiError } from '../../common/openaiErrors.js';
 import { runAdminCommand } from '../../gateway/admin/adminCli.js';
 import { registerAdminRoutes } from '../../gateway/admin/adminRoutes.js';
-import type { CompareInput, CompareRow, RouteView } from '../../gateway/admin/adminViews.js';
+import type { CompareInput, CompareRow, RouteView } from '../../common/adminRecords.js';
 import { adminHttpStore } from '../../gateway/adminHttpStore.js';
 import { openStore } from '../../gateway/store/pgliteStore.js';
 import type { GatewayStore } from '../../gateway/store/types.js';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawPublicKey } from '../../gateway/accounting/ed25519.js';
 import type { AdminLive } from '../../gateway/admin/adminLive.js';
+import type { NodeRecord } from '../../common/adminRecords.js';
 import type {
   Balances,
   NewProvider,
@@ -106,6 +107,18 @@ export function stubLive(overrides: Partial<AdminLive> = {}): AdminLive & { chan
     routes: () => [],
     keyStates: () => [],
     compare: async () => [],
+    fleet: async (nodes: NodeRecord[]) =>
+      nodes.map((node) => ({
+        ...node,
+        online: false,
+        paused: false,
+        pausedReason: null,
+        models: [],
+        tokensPerSecond: null,
+        slots: null,
+        reliability: null,
+        earnedNanos: 0,
+      })),
     providersChanged: async () => void live.changes++,
     nodeRevoked: () => undefined,
     nodeFaultsCleared: () => undefined,

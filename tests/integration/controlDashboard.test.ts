@@ -11,6 +11,7 @@ import {
   type RunningControlServer,
 } from '../../main/engine/control/controlServer.js';
 import { defaultDashboardDir } from '../../main/engine/control/dashboard.js';
+import { rendererBuildDir } from '../../common/node/staticFiles.js';
 
 const TOKEN = 'dashboard-token-0123456789';
 const INDEX = '<!doctype html><title>BYOI Node</title><script src="./assets/index-DvdntMyU.js">';
@@ -177,7 +178,9 @@ describe('default dashboard folder', () => {
   });
 
   it('is <root>/out/renderer when run from source', () => {
-    expect(at('/repo/main/engine/control/dashboard.ts')).toBe('/repo/out/renderer');
+    // The module that finds it is common/node/staticFiles.ts, shared with the gateway's console.
+    expect(at('/repo/common/node/staticFiles.ts')).toBe('/repo/out/renderer');
+    expect(rendererBuildDir()).toBe(join(process.cwd(), 'out', 'renderer'));
     expect(defaultDashboardDir()).toBe(join(process.cwd(), 'out', 'renderer'));
   });
 });

@@ -4,56 +4,21 @@
  * files. They hold no secrets, so they need no token; the page gets the token from the URL
  * fragment (`/#token=…`), which browsers never send to the server.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { dirname, extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import {
+  assetPath,
+  fileSize,
+  HASHED_NAME,
+  IMMUTABLE,
+  rendererBuildDir,
+  sendFile,
+} from '../../../common/node/staticFiles.js';
+
+/** Where the renderer build is (see {@link rendererBuildDir}). */
+export const defaultDashboardDir = rendererBuildDir;
 import type { Logger } from '../../../common/log.js';
 import { ApiError } from '../../../common/openaiErrors.js';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-};
-
-/** Vite names built assets `<name>-<8-character hash>.<ext>`: such a file never changes. */
-const HASHED_NAME = /-[\w-]{8}\.[a-z0-9]+$/i;
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-
-/**
- * Where the renderer build is, from this module's own location. Bundled, this module is
- * `out/main/<entry>.js`, or `out/main/chunks/<chunk>.js` when electron-vite splits code
- * shared by two entries (the CLI and the app's engine host); either way the build is the
- * `renderer` folder beside `out/main`. Run from source (tsx), it is `<root>/out/renderer`.
- */
-export function defaultDashboardDir(moduleUrl: string = import.meta.url): string {
-  const here = dirname(fileURLToPath(moduleUrl));
-  const parts = here.split(sep);
-  for (let index = parts.length - 2; index >= 0; index--) {
-    if (parts[index] === 'out' && parts[index + 1] === 'main') {
-      return join(parts.slice(0, index + 1).join(sep) || sep, 'renderer');
-    }
-  }
-  return resolve(here, '../../../out/renderer');
-}
 
 function notBuilt(): ApiError {
   return new ApiError(
@@ -62,33 +27,6 @@ function notBuilt(): ApiError {
     'invalid_request_error',
     'dashboard_not_built',
   );
-}
-
-/** The file under `assetsDir` that `relative` names, or null for any escape attempt. */
-function assetPath(assetsDir: string, relative: string): string | null {
-  const segments = relative.split(/[/\\]/);
-  const bad = (segment: string) =>
-    segment === '' || segment === '.' || segment === '..' || segment.includes('\0');
-  if (segments.some(bad)) return null;
-  const path = resolve(assetsDir, ...segments);
-  return path.startsWith(assetsDir + sep) ? path : null;
-}
-
-async function fileSize(path: string): Promise<number | null> {
-  try {
-    const info = await stat(path);
-    return info.isFile() ? info.size : null;
-  } catch {
-    return null;
-  }
-}
-
-function sendFile(reply: FastifyReply, path: string, size: number, cacheControl: string) {
-  return reply
-    .type(CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream')
-    .header('content-length', size)
-    .header('cache-control', cacheControl)
-    .send(createReadStream(path));
 }
 
 export interface DashboardOptions {

@@ -1,6 +1,17 @@
-/** zod schemas of the admin HTTP API (`/admin/v1/…`): request bodies, queries and params. */
+/**
+ * The gateway admin API's contract (`/admin/v1/…`): zod schemas of request bodies, queries
+ * and params. The gateway parses with them; the CLI and the console send what they describe.
+ * What it answers with is in adminRecords.ts.
+ */
 import { z } from 'zod';
-import { STORE_LIMITS } from '../store/types.js';
+import {
+  DEFAULT_CACHE_TTL_SECONDS,
+  MAX_AUDIT_LIMIT,
+  MAX_CACHE_TTL_SECONDS,
+  MAX_QUOTA,
+  MAX_RATE,
+  STORE_LIMITS,
+} from './adminLimits.js';
 
 const id = z.string().min(1).max(128);
 const name = z
@@ -120,7 +131,73 @@ export const compareBodySchema = z.strictObject({
   apiKeyId: id.optional(),
 });
 
-/** The shape of every list the admin API answers with. */
-export interface AdminList<T> {
-  data: T[];
-}
+const rate = z.number().int().min(1).max(MAX_RATE).nullable();
+
+/** The most a monthly spend quota may be, USD. */
+export const MAX_QUOTA_USD = MAX_QUOTA / 1e9;
+
+/** `PUT /admin/v1/limits`: null (or absent) clears that limit; both null clear the scope's. */
+export const setLimitBodySchema = z.strictObject({
+  orgId: id,
+  keyId: id.nullable().default(null),
+  rpm: rate.default(null),
+  tpm: rate.default(null),
+});
+
+/** `PUT /admin/v1/quotas` */
+export const setQuotaBodySchema = z.strictObject({
+  orgId: id,
+  keyId: id.nullable().default(null),
+  monthlyUsd: z.number().min(0).max(MAX_QUOTA_USD).nullable().default(null),
+  monthlyTokens: z.number().int().min(0).max(MAX_QUOTA).nullable().default(null),
+});
+
+/** `GET /admin/v1/quotas?orgId=` */
+export const quotaQuerySchema = z.object({
+  orgId: id,
+  /** `YYYY-MM` (UTC); this month by default. */
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month such as 2026-12')
+    .optional(),
+});
+
+/** `PUT /admin/v1/cache` */
+export const setCacheBodySchema = z.strictObject({
+  orgId: id,
+  enabled: z.boolean(),
+  ttlSeconds: z.number().int().min(1).max(MAX_CACHE_TTL_SECONDS).default(DEFAULT_CACHE_TTL_SECONDS),
+  charge: z.enum(['full', 'none']).default('full'),
+});
+
+/** `GET /admin/v1/audit` */
+export const auditQuerySchema = z.object({
+  since: isoTimeSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_AUDIT_LIMIT).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+
+/** `POST /admin/v1/orgs/:id/admin-keys` */
+export const createAdminKeyBodySchema = z.strictObject({
+  name: name.default(''),
+});
+
+/** Most days `GET /admin/v1/usage/daily` covers. */
+export const MAX_USAGE_DAYS = 366;
+
+/** `GET /admin/v1/usage/daily` */
+export const dailyUsageQuerySchema = z.object({
+  orgId: id,
+  days: z.coerce.number().int().min(1).max(MAX_USAGE_DAYS).default(30),
+});
+
+/** `POST /console/api/session` */
+export const signInBodySchema = z.strictObject({
+  secret: z.string().min(1).max(256),
+});
+
+/** `POST /admin/v1/playground/token` */
+export const playgroundTokenBodySchema = z.strictObject({
+  orgId: id,
+  apiKeyId: id.optional(),
+});
