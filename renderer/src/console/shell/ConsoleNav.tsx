@@ -1,29 +1,20 @@
 import type { JSX } from 'react';
+import { NavList } from '../../components/NavList';
 import { useT } from '../i18n/i18n';
 import { CONSOLE_SCREENS, useConsoleNav } from '../stores/consoleNav';
 
-/** The console's left navigation (the dashboard's look): buttons, keyboard first. */
+/** The console's left navigation, in the dashboard's look. */
 export function ConsoleNav(): JSX.Element {
   const { t } = useT();
   const screen = useConsoleNav((state) => state.screen);
   const go = useConsoleNav((state) => state.go);
   return (
-    <nav className="nav" aria-label={t('nav.label')}>
-      <ul>
-        {CONSOLE_SCREENS.map((id) => (
-          <li key={id}>
-            <button
-              type="button"
-              className="nav-item"
-              aria-current={screen === id ? 'page' : undefined}
-              onClick={() => go(id)}
-              data-testid={`nav-${id}`}
-            >
-              {t(`nav.${id}`)}
-            </button>
-          </li>
-        ))}
-      </ul>
-    </nav>
+    <NavList
+      screens={CONSOLE_SCREENS}
+      current={screen}
+      go={go}
+      label={t('nav.label')}
+      labelOf={(id) => t(`nav.${id}`)}
+    />
   );
 }
