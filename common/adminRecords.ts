@@ -216,15 +216,17 @@ export interface RouteView {
 
 /** A provider as the admin API shows it: keys masked, with their live states when known. */
 export interface ProviderView {
+  /** Unique; letters, digits, `-`, `_` and `.`; not `node`, `nodes` or `own-nodes`. */
   name: string;
-  /** e.g. `https://api.example.com/v1` */
+  /** e.g. `https://api.example.com/v1`: `/chat/completions` and `/models` are under it. */
   baseUrl: string;
   /** The model ids clients ask for, mapped to the provider's own ids. */
   models: Record<string, string>;
   /** What the organization is charged, USD per 1M tokens. */
   price: ModelPrice;
-  /** What the network pays the provider, USD per 1M tokens, when known. */
+  /** What the network pays the provider, USD per 1M tokens, when known (for margins). */
   cost: ModelPrice | null;
+  /** Requests in flight at most; more wait in the gateway's queue. */
   maxConcurrent: number;
   enabled: boolean;
   createdAt: string;

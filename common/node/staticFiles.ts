@@ -7,7 +7,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ApiError } from '../openaiErrors.js';
 
 export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -32,8 +33,8 @@ export const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** Vite names built assets `<name>-<8-character hash>.<ext>`: such a file never changes. */
-export const HASHED_NAME = /-[\w-]{8}\.[a-z0-9]+$/i;
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
+const HASHED_NAME = /-[\w-]{8}\.[a-z0-9]+$/i;
+const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
  * Where the renderer build is, from this module's own location. Bundled, this module is
@@ -54,7 +55,7 @@ export function rendererBuildDir(moduleUrl: string = import.meta.url): string {
 }
 
 /** The file under `assetsDir` that `relative` names, or null for any escape attempt. */
-export function assetPath(assetsDir: string, relative: string): string | null {
+function assetPath(assetsDir: string, relative: string): string | null {
   const segments = relative.split(/[/\\]/);
   const bad = (segment: string) =>
     segment === '' || segment === '.' || segment === '..' || segment.includes('\0');
@@ -78,4 +79,31 @@ export function sendFile(reply: FastifyReply, path: string, size: number, cacheC
     .header('content-length', size)
     .header('cache-control', cacheControl)
     .send(createReadStream(path));
+}
+
+/**
+ * Adds `GET <route>*`: the files of `assetsDir`, immutable when their names are hashed,
+ * with `headers` on each. Files are looked up per request, so a build made after start is served.
+ */
+export function registerAssets(
+  app: FastifyInstance,
+  route: string,
+  assetsDir: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  app.get<{ Params: { '*': string } }>(`${route}*`, async (request, reply) => {
+    const path = assetPath(assetsDir, request.params['*']);
+    if (path === null) {
+      throw ApiError.invalidRequest('The asset path is not allowed', null, 'bad_path');
+    }
+    const size = await fileSize(path);
+    if (size === null) throw ApiError.unknownUrl(request.method, request.url);
+    const name = path.slice(assetsDir.length + 1);
+    return sendFile(
+      reply.headers(headers),
+      path,
+      size,
+      HASHED_NAME.test(name) ? IMMUTABLE : 'no-cache',
+    );
+  });
 }

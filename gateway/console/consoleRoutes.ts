@@ -9,13 +9,7 @@ import { signInBodySchema } from '../../common/adminApi.js';
 import type { ConsoleSession } from '../../common/adminRecords.js';
 import { DASHBOARD_CSP } from '../../common/contentSecurityPolicy.js';
 import type { Logger } from '../../common/log.js';
-import {
-  assetPath,
-  fileSize,
-  HASHED_NAME,
-  IMMUTABLE,
-  sendFile,
-} from '../../common/node/staticFiles.js';
+import { fileSize, registerAssets, sendFile } from '../../common/node/staticFiles.js';
 import { ApiError, parseOrThrow } from '../../common/openaiErrors.js';
 import { join, resolve } from 'node:path';
 import {
@@ -80,20 +74,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     return sendFile(reply.headers(PAGE_HEADERS), page, size, 'no-cache');
   });
 
-  app.get<{ Params: { '*': string } }>(`${CONSOLE_PATH}assets/*`, async (request, reply) => {
-    const path = assetPath(assetsDir, request.params['*']);
-    if (path === null)
-      throw ApiError.invalidRequest('The asset path is not allowed', null, 'bad_path');
-    const size = await fileSize(path);
-    if (size === null) throw ApiError.unknownUrl(request.method, request.url);
-    const name = path.slice(assetsDir.length + 1);
-    return sendFile(
-      reply.headers(PAGE_HEADERS),
-      path,
-      size,
-      HASHED_NAME.test(name) ? IMMUTABLE : 'no-cache',
-    );
-  });
+  registerAssets(app, `${CONSOLE_PATH}assets/`, assetsDir, PAGE_HEADERS);
 
   /** Sign-in and sign-out come from the console's own page only. */
   const ownPage = (request: FastifyRequest) => {

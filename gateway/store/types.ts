@@ -14,6 +14,7 @@ import type {
   NodeRecord,
   Org,
   OrgAdminKeyInfo,
+  ProviderView,
   RoutingRule,
   UsageReportRow,
   UsageGroupBy,
@@ -118,23 +119,9 @@ export interface RewardShares {
 export interface UsageRecord extends Required<NewUsageRecord>, RewardShares {}
 
 /** An OpenAI-compatible provider the gateway can route to, as stored (keys included: internal only). */
-export interface ProviderRecord {
-  /** Unique; letters, digits, `-`, `_` and `.`; not `node`, `nodes` or `own-nodes`. */
-  name: string;
-  /** e.g. `https://api.example.com/v1`: `/chat/completions` and `/models` are under it. */
-  baseUrl: string;
+export interface ProviderRecord extends Omit<ProviderView, 'keys'> {
   /** API keys, used in turn. Secrets: never logged or returned by the admin API. */
   apiKeys: string[];
-  /** The model ids clients ask for, mapped to the provider's own ids. */
-  models: Record<string, string>;
-  /** What the organization is charged, USD per 1M tokens. */
-  price: ModelPrice;
-  /** What the network pays the provider, USD per 1M tokens, when known (for margins). */
-  cost: ModelPrice | null;
-  /** Requests in flight at most; more wait in the gateway's queue. */
-  maxConcurrent: number;
-  enabled: boolean;
-  createdAt: string;
 }
 
 /** What `addProvider` / `upsertProvider` take. */

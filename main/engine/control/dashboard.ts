@@ -7,10 +7,8 @@
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import {
-  assetPath,
   fileSize,
-  HASHED_NAME,
-  IMMUTABLE,
+  registerAssets,
   rendererBuildDir,
   sendFile,
 } from '../../../common/node/staticFiles.js';
@@ -61,14 +59,5 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     return size === null ? reply.status(204).send() : sendFile(reply, icon, size, 'no-cache');
   });
 
-  app.get<{ Params: { '*': string } }>('/assets/*', async (request, reply) => {
-    const path = assetPath(assetsDir, request.params['*']);
-    if (path === null) {
-      throw ApiError.invalidRequest('The asset path is not allowed', null, 'bad_path');
-    }
-    const size = await fileSize(path);
-    if (size === null) throw ApiError.unknownUrl(request.method, request.url);
-    const name = path.slice(assetsDir.length + 1);
-    return sendFile(reply, path, size, HASHED_NAME.test(name) ? IMMUTABLE : 'no-cache');
-  });
+  registerAssets(app, '/assets/', assetsDir);
 }
