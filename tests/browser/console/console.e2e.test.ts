@@ -86,6 +86,8 @@ describe('the gateway console', () => {
     expect(await console.byTestId('org-picker').count()).toBe(0);
     await console.createKey('mine');
     const rows = console.page.locator('[data-testid^="keys-row-"]');
+    // The list reloads after the secret shows: wait for the new row, then count.
+    await rows.first().waitFor();
     expect(await rows.count()).toBe(1);
     expect(await console.page.content()).not.toContain('theirs');
     await context.close();
