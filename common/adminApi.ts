@@ -129,6 +129,8 @@ export const compareBodySchema = z.strictObject({
   prompt: z.string().min(1).max(32_000),
   maxTokens: z.number().int().min(1).max(MAX_COMPARE_TOKENS).optional(),
   apiKeyId: id.optional(),
+  /** Route ids (`GET /admin/v1/routes`) to compare; every route serving the model when absent. */
+  routes: z.array(z.string().min(1).max(200)).min(1).max(64).optional(),
 });
 
 const rate = z.number().int().min(1).max(MAX_RATE).nullable();
@@ -173,6 +175,12 @@ export const setCacheBodySchema = z.strictObject({
 /** `GET /admin/v1/audit` */
 export const auditQuerySchema = z.object({
   since: isoTimeSchema.optional(),
+  /** Entries before this time. */
+  until: isoTimeSchema.optional(),
+  /** Entries by actors whose name contains this (case-insensitive). */
+  actor: z.string().min(1).max(STORE_LIMITS.nameLength).optional(),
+  /** Entries whose action starts with this, e.g. `quota.` or `limits.set`. */
+  action: z.string().min(1).max(STORE_LIMITS.nameLength).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_AUDIT_LIMIT).optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });

@@ -149,7 +149,7 @@ export function adminHttpStore(url: string, adminToken: string): AdminStore {
     quotaStatus: (orgId, month) => data<QuotaStatus>(`/quotas${query({ orgId, month })}`),
     setCachePolicy: (policy) => call<CachePolicy>('PUT', '/cache', policy),
     listCachePolicies: (orgId) => data<CachePolicy>(`/cache${query({ orgId })}`),
-    listAudit: (filter) => data<AuditEntry>(`/audit${query(filter)}`),
+    listAudit: (filter) => data<AuditEntry>(`/audit${query({ ...filter })}`),
     routes: () => data<RouteView>('/routes'),
     compare: async (input) => (await call<{ data: CompareRow[] }>('POST', '/compare', input)).data,
   };

@@ -321,7 +321,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         connections,
       });
     }
-    const sessions = new ConsoleSessions(admin.token, options.consoleSessionTtlMs, options.wallClock);
+    const sessions = new ConsoleSessions(
+      admin.token,
+      options.consoleSessionTtlMs,
+      options.wallClock,
+    );
     const gate = registerAdminRoutes(app, store, admin.token, routing.live(), sessions);
     registerConsole(app, { dir: options.consoleDir ?? rendererBuildDir(), gate, logger });
     registerClientApi(app, {

@@ -65,8 +65,11 @@ export function registerRoutingRoutes(
         `The body names provider '${body.name}', the URL '${name}'`,
         'name',
       );
-    if (!(await store.getProvider(name))) throw notFound('provider', name, 'name', 'name');
-    const saved = await storeCall(() => store.upsertProvider(body));
+    const stored = await store.getProvider(name);
+    if (!stored) throw notFound('provider', name, 'name', 'name');
+    // The admin API never shows keys, so an edit may leave them out: no keys keeps the stored ones.
+    const apiKeys = body.apiKeys.length === 0 ? stored.apiKeys : body.apiKeys;
+    const saved = await storeCall(() => store.upsertProvider({ ...body, apiKeys }));
     await live.providersChanged();
     return providerView(saved, live.keyStates(name));
   });

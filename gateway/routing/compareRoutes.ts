@@ -33,8 +33,20 @@ async function billedKey(deps: CompareDeps, input: CompareInput) {
 
 export async function compareRoutes(deps: CompareDeps, input: CompareInput): Promise<CompareRow[]> {
   const key = await billedKey(deps, input);
-  const routes = deps.router.routes().filter((route) => route.models().includes(input.model));
-  if (routes.length === 0) throw ApiError.modelNotFound(input.model);
+  const routes = deps.router
+    .routes()
+    .filter((route) => route.models().includes(input.model))
+    .filter((route) => !input.routes || input.routes.includes(route.id));
+  if (routes.length === 0) {
+    if (!input.routes) throw ApiError.modelNotFound(input.model);
+    throw new ApiError(
+      400,
+      `None of the routes ${input.routes.join(', ')} serves model '${input.model}'`,
+      'invalid_request_error',
+      'no_route',
+      'routes',
+    );
+  }
   const request = {
     model: input.model,
     messages: [{ role: 'user' as const, content: input.prompt }],

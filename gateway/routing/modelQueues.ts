@@ -12,7 +12,6 @@ import type { QueueTicket, RequestQueue } from './requestQueue.js';
 /** A waiter re-checks at least this often. */
 const RECHECK_MS = 1000;
 
-
 export interface ModelQueuesOptions {
   /** The longest a request waits in line, ms. */
   waitMs: number;

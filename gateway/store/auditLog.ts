@@ -5,7 +5,7 @@
 import { DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT } from '../../common/adminLimits.js';
 import { checkInteger, checkLabel, int8 } from './storeRows.js';
 import type { Sql } from './sql.js';
-import type { AuditEntry, NewAuditEntry } from './policyTypes.js';
+import type { AuditEntry, AuditFilter, NewAuditEntry } from './policyTypes.js';
 
 interface AuditRow {
   seq: number | bigint | string;
@@ -47,17 +47,27 @@ export async function insertAudit(db: Sql, entry: NewAuditEntry, now: Date): Pro
   return toEntry(rows[0]!);
 }
 
-export async function selectAudit(
-  db: Sql,
-  filter: { since?: string; limit?: number },
-): Promise<AuditEntry[]> {
-  const since = filter.since === undefined ? null : new Date(filter.since);
-  if (since && Number.isNaN(since.getTime()))
-    throw new RangeError(`since must be an ISO time, got '${filter.since}'`);
+export async function selectAudit(db: Sql, filter: AuditFilter): Promise<AuditEntry[]> {
+  const time = (field: 'since' | 'until'): Date | null => {
+    const value = filter[field];
+    if (value === undefined) return null;
+    const parsed = new Date(value);
+    if (Number.isNaN(parsed.getTime()))
+      throw new RangeError(`${field} must be an ISO time, got '${value}'`);
+    return parsed;
+  };
+  const since = time('since');
+  const until = time('until');
   const limit = checkInteger('limit', filter.limit ?? DEFAULT_AUDIT_LIMIT, 1, MAX_AUDIT_LIMIT);
+  const like = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const actor = filter.actor ? `%${like(filter.actor)}%` : null;
+  const action = filter.action ? `${like(filter.action)}%` : null;
   const { rows } = await db.query<AuditRow>(
-    `SELECT * FROM audit_log WHERE $1::timestamptz IS NULL OR at >= $1 ORDER BY seq LIMIT $2`,
-    [since, limit],
+    `SELECT * FROM audit_log
+     WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at < $2)
+       AND ($3::text IS NULL OR actor ILIKE $3) AND ($4::text IS NULL OR action LIKE $4)
+     ORDER BY seq LIMIT $5`,
+    [since, until, actor, action, limit],
   );
   return rows.map(toEntry);
 }

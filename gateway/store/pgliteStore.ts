@@ -76,6 +76,7 @@ import type {
   AdmissionClaim,
   AdmissionOutcome,
   AuditEntry,
+  AuditFilter,
   CachePolicy,
   NewAuditEntry,
   NewCachePolicy,
@@ -475,7 +476,7 @@ class SqlStore implements GatewayStore {
     return this.run(() => insertAudit(this.db, entry, this.now()));
   }
 
-  listAudit(filter: { since?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+  listAudit(filter: AuditFilter = {}): Promise<AuditEntry[]> {
     return this.run(() => selectAudit(this.db, filter));
   }
 

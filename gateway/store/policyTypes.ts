@@ -103,6 +103,15 @@ export interface QuotaCrossing {
 
 export type NewAuditEntry = Omit<AuditEntry, 'seq' | 'at'>;
 
+/** Which audit entries to list: `since` ≤ at < `until`, actor containing, action starting with. */
+export interface AuditFilter {
+  since?: string;
+  until?: string;
+  actor?: string;
+  action?: string;
+  limit?: number;
+}
+
 /** The policy part of the gateway store. */
 export interface PolicyStore {
   /** Sets (or, with both null, clears) a rate limit. UnknownOrgError; RangeError for an unknown key. */
@@ -122,5 +131,5 @@ export interface PolicyStore {
   /** Keeps an answer for `ttlSeconds`; false when it is too large to keep. */
   storeCached(orgId: string, key: string, body: unknown, ttlSeconds: number): Promise<boolean>;
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
-  listAudit(filter: { since?: string; limit?: number }): Promise<AuditEntry[]>;
+  listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
 }

@@ -3,19 +3,21 @@
  * codes, nodes, and the usage ledger with balances. The default implementation is embedded
  * PostgreSQL (PGlite) in the data folder, so a restart loses nothing.
  */
-import type { MarketModel, ModelPrice, RewardSplit } from '../../common/protocol.js';
+import type { MarketModel, RewardSplit } from '../../common/protocol.js';
 import type { PolicyStore } from './policyTypes.js';
 import type { ClusterStore } from './cluster.js';
 import type {
   ApiKeyInfo,
   Balances,
   DailyUsageRow,
+  NewUsageRecord,
   NodeFaultKind,
   NodeRecord,
   Org,
   OrgAdminKeyInfo,
   ProviderView,
   RoutingRule,
+  UsageRecord,
   UsageReportRow,
   UsageGroupBy,
 } from '../../common/adminRecords.js';
@@ -23,6 +25,10 @@ import type {
 export { STORE_LIMITS } from '../../common/adminLimits.js';
 export { NODE_FAULT_KINDS } from '../../common/adminRecords.js';
 export type {
+  NewUsageRecord,
+  RewardShares,
+  UsageOutcome,
+  UsageRecord,
   ApiKeyInfo,
   Balances,
   NodeFault,
@@ -63,60 +69,6 @@ export const DEFAULT_NODE_REWARDS: Readonly<NodeRewards> = Object.freeze({
 
 /** The key of {@link Balances.missionByCause} for mission shares of nodes that named no cause. */
 export const NO_MISSION_CAUSE = '(none)';
-
-/** One accounted job as it is written, once per job id. */
-export interface NewUsageRecord {
-  jobId: string;
-  orgId: string;
-  apiKeyId: string;
-  nodeId: string | null;
-  /** 'node' or the upstream provider's name */
-  route: string;
-  model: string;
-  promptTokens: number;
-  completionTokens: number;
-  price: ModelPrice;
-  chargedNanos: number;
-  feeNanos: number;
-  creditedNanos: number;
-  createdAt: string;
-  /** The client request this job served; continued streams have several jobs per request. Defaults to `jobId`. */
-  requestId?: string;
-  /** What the network pays the upstream provider for this job, in nano-USD (0 for nodes). */
-  costNanos?: number;
-  /** ms from the request's arrival to its first output, as the gateway measured it; null for none. */
-  timeToFirstTokenMs?: number | null;
-  /** ms from the request's arrival to its end, as the gateway measured it. */
-  latencyMs?: number | null;
-  /** How many routes or keys were tried for the request (1 when the first one served it). */
-  attempts?: number;
-  /** 'ok', or 'error' for a request that failed (then its tokens and money are 0). */
-  outcome?: UsageOutcome;
-  /** Every route that took part, in order, comma-separated (provider names, `node:<id>`). */
-  routes?: string;
-}
-
-export type UsageOutcome = 'ok' | 'error';
-
-/**
- * The node's credit for one job shared by the node's split when the job was recorded:
- * rewards = floor(credit × rewards / 100), exchange = floor(credit × exchange / 100), mission =
- * the rest, so
- * the three always add up to `creditedNanos`.
- */
-export interface RewardShares {
-  /** Cash payout to the provider, in nano-USD. */
-  rewardsNanos: number;
-  /** Network credit the provider can spend on the API, in nano-USD. */
-  exchangeNanos: number;
-  /** Donated to {@link missionCause}, in nano-USD. */
-  missionNanos: number;
-  /** The node's cause when its split had a mission share, else null. */
-  missionCause: string | null;
-}
-
-/** One accounted job as stored: what was written and how the node's credit was shared. */
-export interface UsageRecord extends Required<NewUsageRecord>, RewardShares {}
 
 /** An OpenAI-compatible provider the gateway can route to, as stored (keys included: internal only). */
 export interface ProviderRecord extends Omit<ProviderView, 'keys'> {

@@ -4,7 +4,12 @@
  * (and the check goes on with the next key); a rate-limited one rests, and the provider
  * counts as up, since it answered.
  */
-import { realTimers, unrefTimeout, type TimerHandle, type Timers } from '../../common/node/timers.js';
+import {
+  realTimers,
+  unrefTimeout,
+  type TimerHandle,
+  type Timers,
+} from '../../common/node/timers.js';
 import { providerError, retryAfterMs } from './upstreamErrors.js';
 import type { UpstreamRoute } from './upstreamRoute.js';
 

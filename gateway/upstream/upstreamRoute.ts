@@ -16,7 +16,12 @@ import {
 } from '../routing/route.js';
 import type { ProviderRecord } from '../store/types.js';
 import { KeyRing, type KeyLease } from './keyRing.js';
-import { realTimers, unrefTimeout, type TimerHandle, type Timers } from '../../common/node/timers.js';
+import {
+  realTimers,
+  unrefTimeout,
+  type TimerHandle,
+  type Timers,
+} from '../../common/node/timers.js';
 import { UpstreamClient, type UpstreamResult } from './upstreamClient.js';
 
 /**

@@ -142,6 +142,31 @@ describe('policy commands', () => {
     expect((await admin('audit --since 2999-01-01')).out).toBe('The audit log is empty.');
   });
 
+  it('filters the audit log by action, actor and time, in JSON and CSV', async () => {
+    const all = await store.listAudit({});
+    const quotas = await call('GET', '/audit?action=quota.');
+    expect(quotas.status).toBe(200);
+    const quotaData = (quotas.body as { data: { action: string }[] }).data;
+    expect(quotaData.map((e) => e.action)).toEqual(['quota.set', 'quota.set']);
+    const actor = all[0]!.actor.slice(0, 14).toUpperCase();
+    const byActor = await call('GET', `/audit?actor=${encodeURIComponent(actor)}&limit=3`);
+    expect((byActor.body as { data: unknown[] }).data).toHaveLength(3);
+    const nobody = await call('GET', '/audit?actor=console%3Aoperator');
+    expect((nobody.body as { data: unknown[] }).data).toEqual([]);
+    const last = all.at(-1)!;
+    const before = await call('GET', `/audit?until=${encodeURIComponent(last.at)}`);
+    expect((before.body as { data: { seq: number }[] }).data.map((e) => e.seq)).toEqual(
+      all.filter((e) => e.at < last.at).map((e) => e.seq),
+    );
+    const csv = await app.inject({
+      method: 'GET',
+      url: '/admin/v1/audit?format=csv&action=cache.set',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(csv.body.trim().split('\n')).toHaveLength(3);
+    expect(await store.listAudit({ action: '%' })).toEqual([]);
+  });
+
   it('refuses an audit entry being changed or removed, even by SQL', async () => {
     const [first] = await store.listAudit({ limit: 1 });
     expect(first).toBeDefined();
@@ -175,6 +200,8 @@ describe('malformed policy calls', () => {
       ['GET', '/quotas', undefined, 400, /orgId/],
       ['GET', `/quotas?orgId=${orgId}&month=2026-13`, undefined, 400, /month/],
       ['GET', '/audit?since=yesterday', undefined, 400, /since/],
+      ['GET', '/audit?until=tomorrow', undefined, 400, /until/],
+      ['GET', '/audit?action=', undefined, 400, /action/],
     ];
     for (const [method, path, body, status, message] of http) {
       const answer = await call(method as 'GET' | 'PUT', path, body);

@@ -131,6 +131,24 @@ describe('providers over HTTP', () => {
     expect(live.changes).toBe(changes + 5); // each change reloads the router
   });
 
+  it('keeps the stored keys when an edit leaves them out', async () => {
+    await call('POST', '/providers', provider('K', { apiKeys: ['sk-kkkk-00005678'] }));
+    const edited = await call('PUT', '/providers/K', {
+      ...provider('K', { baseUrl: 'https://k.example.com/v2' }),
+      apiKeys: [],
+    });
+    expect([edited.status, edited.body.baseUrl]).toEqual([200, 'https://k.example.com/v2']);
+    expect((await store.getProvider('K'))?.apiKeys).toEqual(['sk-kkkk-00005678']);
+    const replaced = await call(
+      'PUT',
+      '/providers/K',
+      provider('K', { apiKeys: ['sk-nnnn-00009999'] }),
+    );
+    expect(replaced.body.keys[0].masked).toBe('sk-…9999');
+    expect((await store.getProvider('K'))?.apiKeys).toEqual(['sk-nnnn-00009999']);
+    expect((await call('DELETE', '/providers/K')).status).toBe(200);
+  });
+
   it('sets, lists and removes routing rules', async () => {
     const rule = await call('PUT', '/routing-rules', {
       orgId,
@@ -303,6 +321,14 @@ describe('providers over HTTP', () => {
       400,
       'prompt',
     ],
+    [
+      'compare with an empty route list',
+      'POST',
+      '/compare',
+      { orgId: 'ORG', model: 'tiny', prompt: 'hi', routes: [] },
+      400,
+      'routes',
+    ],
   ];
   it.each(malformed)(
     '%s: %s %s answers a clear error and changes nothing',
@@ -346,6 +372,9 @@ describe('reports, routes and comparisons', () => {
     const body = { orgId, model: 'tiny', prompt: 'Say hi', maxTokens: 8 };
     expect((await call('POST', '/compare', body)).body).toEqual({ data: COMPARED });
     expect(compared.at(-1)).toEqual(body);
+    const some = { ...body, routes: ['A'] };
+    expect((await call('POST', '/compare', some)).status).toBe(200);
+    expect(compared.at(-1)).toEqual(some);
 
     const http = adminHttpStore(url, TOKEN);
     const run = async (argv: string[]) => {

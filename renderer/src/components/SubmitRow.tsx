@@ -17,6 +17,13 @@ interface SubmitRowProps {
   children?: ReactNode;
 }
 
+/** The action's outcome as the submit button's `data-outcome`, beside `data-attempts`. */
+function outcomeOf(action: ActionState): 'idle' | 'pending' | 'done' | 'error' {
+  if (action.error) return 'error';
+  if (action.pending) return 'pending';
+  return action.done ? 'done' : 'idle';
+}
+
 /** A form's last row: its submit button, disabled while the action runs, and the outcome. */
 export function SubmitRow(props: SubmitRowProps): JSX.Element {
   const { t } = useTranslation();
@@ -27,6 +34,8 @@ export function SubmitRow(props: SubmitRowProps): JSX.Element {
         className="primary"
         disabled={props.action.pending || props.disabled}
         data-testid={`${props.testId}-submit`}
+        data-attempts={props.action.attempts}
+        data-outcome={outcomeOf(props.action)}
       >
         {props.label ?? t('common.save')}
       </button>

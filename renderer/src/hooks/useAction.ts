@@ -7,6 +7,8 @@ export interface ActionState {
   error: UiError | null;
   /** Set after the last run succeeded, until the next run. */
   done: boolean;
+  /** How many times it was run or failed: lets a test wait for this submit's outcome. */
+  attempts: number;
   /** Runs `work`; resolves with its value, or undefined when it threw (see `error`). */
   run<T>(work: () => Promise<T>): Promise<T | undefined>;
   /** Shows an error found before calling anything (a form check). */
@@ -17,10 +19,12 @@ export function useAction(): ActionState {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<UiError | null>(null);
   const [done, setDone] = useState(false);
+  const [attempts, setAttempts] = useState(0);
   const runs = useRef(0);
 
   const run = useCallback(async <T>(work: () => Promise<T>) => {
     const ticket = ++runs.current;
+    setAttempts((count) => count + 1);
     setPending(true);
     setError(null);
     setDone(false);
@@ -37,9 +41,10 @@ export function useAction(): ActionState {
   }, []);
 
   const fail = useCallback((value: UiError) => {
+    setAttempts((count) => count + 1);
     setDone(false);
     setError(value);
   }, []);
 
-  return { pending, error, done, run, fail };
+  return { pending, error, done, attempts, run, fail };
 }

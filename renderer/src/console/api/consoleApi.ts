@@ -48,12 +48,23 @@ async function readError(response: Response): Promise<ConsoleApiError> {
 /** A raw same-origin fetch with the CSRF header (for streams and CSV). */
 export async function rawFetch(
   path: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+  init: {
+    method?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<Response> {
   const response = await fetch(path, {
     method: init.method ?? 'GET',
+    signal: init.signal,
     credentials: 'same-origin',
-    headers: { 'x-csrf-token': csrfToken, 'content-type': 'application/json', ...init.headers },
+    // A JSON content type with no body is refused by the gateway: only a body gets one.
+    headers: {
+      'x-csrf-token': csrfToken,
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...init.headers,
+    },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   if (!response.ok) {

@@ -9,17 +9,22 @@ export interface Resource<T> {
   reload(): Promise<void>;
 }
 
-/** `load` runs again whenever `deps` change; null `load` waits (e.g. for an org pick). */
+/**
+ * `load` runs again whenever `deps` change, and every `refreshMs` when given (a live view);
+ * null `load` waits (e.g. for an org pick).
+ */
 export function useResource<T>(
   load: (() => Promise<T>) | null,
   deps: readonly unknown[],
+  refreshMs?: number,
 ): Resource<T> {
   const [data, setData] = useState<T | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<UiError | null>(null);
   const ticket = useRef(0);
+  // A new function whenever deps change, even when `load` itself is the same one.
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const run = useCallback(load ?? (async () => null as T), deps);
+  const run = useCallback(() => (load ? load() : Promise.resolve(null as T)), deps);
   const reload = useCallback(async () => {
     if (!load) return;
     const mine = ++ticket.current;
@@ -40,6 +45,9 @@ export function useResource<T>(
   useEffect(() => {
     setData(null);
     void reload();
-  }, [reload]);
+    if (!refreshMs) return;
+    const timer = setInterval(() => void reload(), refreshMs);
+    return () => clearInterval(timer);
+  }, [reload, refreshMs]);
   return { data, loading, error, reload };
 }

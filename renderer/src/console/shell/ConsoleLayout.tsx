@@ -1,6 +1,14 @@
 import type { JSX } from 'react';
 import { Empty } from '../../components/AsyncStates';
 import { useT } from '../i18n/i18n';
+import { OverviewScreen } from '../screens/overview/OverviewScreen';
+import { ProvidersScreen } from '../screens/providers/ProvidersScreen';
+import { RoutingScreen } from '../screens/routing/RoutingScreen';
+import { PlaygroundScreen } from '../screens/playground/PlaygroundScreen';
+import { LimitsScreen } from '../screens/limits/LimitsScreen';
+import { UsageScreen } from '../screens/usage/UsageScreen';
+import { AuditScreen } from '../screens/audit/AuditScreen';
+import { OrgsScreen } from '../screens/orgs/OrgsScreen';
 import { KeysScreen } from '../screens/keys/KeysScreen';
 import { NodesScreen } from '../screens/nodes/NodesScreen';
 import { useConsoleNav, type ConsoleScreen } from '../stores/consoleNav';
@@ -10,8 +18,16 @@ import { OrgPicker } from './OrgPicker';
 import { Preferences } from './Preferences';
 
 const screens: Record<ConsoleScreen, (props: { orgId: string }) => JSX.Element> = {
+  overview: OverviewScreen,
   keys: KeysScreen,
   nodes: NodesScreen,
+  providers: ProvidersScreen,
+  routing: RoutingScreen,
+  playground: PlaygroundScreen,
+  limits: LimitsScreen,
+  usage: UsageScreen,
+  audit: AuditScreen,
+  orgs: OrgsScreen,
 };
 
 /** The navigation, the top bar (org, theme, language, sign out) and the current screen. */

@@ -15,7 +15,9 @@ export function OrgPicker(): JSX.Element {
   const { t } = useT();
   const orgId = useSession((state) => state.orgId);
   const pickOrg = useSession((state) => state.pickOrg);
-  const orgs = useResource(() => adminList<Org>('/orgs'), []);
+  const orgsVersion = useSession((state) => state.orgsVersion);
+  const orgsChanged = useSession((state) => state.orgsChanged);
+  const orgs = useResource(() => adminList<Org>('/orgs'), [orgsVersion]);
   const [name, setName] = useState('');
   const create = useAction();
   useEffect(() => {
@@ -49,7 +51,7 @@ export function OrgPicker(): JSX.Element {
             void create.run(async () => {
               const org = await admin<Org>('/orgs', 'POST', { name: name.trim() });
               setName('');
-              await orgs.reload();
+              orgsChanged();
               pickOrg(org.id);
             });
           }}

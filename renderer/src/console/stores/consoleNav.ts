@@ -1,8 +1,22 @@
 /** Which console screen is shown (in memory only), and the theme the user picked. */
 import { create } from 'zustand';
 
-export const CONSOLE_SCREENS = ['keys', 'nodes'] as const;
+export const CONSOLE_SCREENS = [
+  'overview',
+  'keys',
+  'nodes',
+  'providers',
+  'routing',
+  'playground',
+  'limits',
+  'usage',
+  'audit',
+  'orgs',
+] as const;
 export type ConsoleScreen = (typeof CONSOLE_SCREENS)[number];
+
+/** Screens only the network operator sees. */
+export const OPERATOR_SCREENS: ReadonlySet<ConsoleScreen> = new Set(['orgs']);
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
@@ -14,7 +28,7 @@ interface ConsoleNav {
 }
 
 export const useConsoleNav = create<ConsoleNav>()((set) => ({
-  screen: 'keys',
+  screen: 'overview',
   theme: 'system',
   go: (screen) => set({ screen }),
   setTheme: (theme) => set({ theme }),

@@ -12,11 +12,14 @@ interface SessionStore {
   notice: 'expired' | null;
   /** The organization the screens show: the operator's pick, or the org admin's own. */
   orgId: string | null;
+  /** Bumped when an organization is created, so every list of them reloads. */
+  orgsVersion: number;
   check(): Promise<void>;
   signIn(secret: string): Promise<void>;
   signOut(): Promise<void>;
   expire(): void;
   pickOrg(orgId: string | null): void;
+  orgsChanged(): void;
 }
 
 function signedIn(session: ConsoleSession) {
@@ -40,6 +43,7 @@ export const useSession = create<SessionStore>()((set) => ({
   identity: null,
   notice: null,
   orgId: null,
+  orgsVersion: 0,
   async check() {
     try {
       const session = await sessionApi.current();
@@ -62,6 +66,7 @@ export const useSession = create<SessionStore>()((set) => ({
   },
   expire: () => set(signedOut('expired')),
   pickOrg: (orgId) => set({ orgId }),
+  orgsChanged: () => set((state) => ({ orgsVersion: state.orgsVersion + 1 })),
 }));
 
 onSessionExpired(() => useSession.getState().expire());

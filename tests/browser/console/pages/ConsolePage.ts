@@ -1,5 +1,6 @@
 /** The gateway console, driven through its data-testids. */
 import type { Page } from 'playwright-core';
+import type { ConsoleScreen } from '../../../../renderer/src/console/stores/consoleNav.js';
 
 export class ConsolePage {
   constructor(readonly page: Page) {}
@@ -22,7 +23,7 @@ export class ConsolePage {
       .waitFor({ state: 'attached' });
   }
 
-  async open(screen: 'keys' | 'nodes'): Promise<void> {
+  async open(screen: ConsoleScreen): Promise<void> {
     await this.byTestId(`nav-${screen}`).click();
     await this.byTestId(`screen-${screen}`).waitFor();
   }
