@@ -1,25 +1,33 @@
 /**
  * The console's quick start, end to end in real Chromium against a real gateway: the
  * operator creates an organization and an API key, enrolls a real `byoi-node` with the
- * command the console displays and watches it come online, adds an upstream provider (a
- * real OpenAI-compatible server: `byoi-node --api-key --no-link`), and chats in the
- * playground through the node and through the pinned provider, with route, time to first
- * token, tokens and cost; a rate limit then shows its 429 in the playground.
+ * command the console displays and watches it come online, chats in the playground through
+ * the node (route, time to first token, tokens, cost), adds an upstream provider (a real
+ * OpenAI-compatible server: `byoi-node --api-key --no-link`) and a rule that pins it, sets a
+ * rate limit and sees its 429, reads usage by route and its CSV and the audit entries of each
+ * step, and gives the org an admin key. Then a screenshot of every screen, light and dark,
+ * English and French.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callAdmin } from '../../../demo/adminApi.js';
 import { NODE_BIN, runToCompletion } from '../../../demo/jsonProcess.js';
 import { startGateway, type RunningGateway } from '../../../gateway/server.js';
 import { startNode, type NodeProcess } from '../../support/nodeProcess.js';
 import { createTempModel, type TempModel } from '../../support/tempModel.js';
 import { launchChromium } from '../support/chromium.js';
 import { screenshotDir } from '../support/screenshots.js';
+import { CONSOLE_SCREENS } from '../../../renderer/src/console/stores/consoleNav.js';
+import { AuditPanel } from './pages/AuditPanel.js';
 import { ConsolePage } from './pages/ConsolePage.js';
+import { LimitsPanel } from './pages/LimitsPanel.js';
+import { OrgsPanel } from './pages/OrgsPanel.js';
 import { PlaygroundPanel } from './pages/PlaygroundPanel.js';
+import { ProvidersPanel } from './pages/ProvidersPanel.js';
+import { RoutingPanel } from './pages/RoutingPanel.js';
+import { UsagePanel } from './pages/UsagePanel.js';
 
 const ADMIN_TOKEN = 'console-flow-admin-token-0123456789';
 const PROVIDER_KEY = 'sk-flow-provider-key-0123';
@@ -52,8 +60,8 @@ afterAll(async () => {
   if (nodeDir) rmSync(nodeDir, { recursive: true, force: true });
 });
 
-const admin = (method: string, path: string, body?: unknown) =>
-  callAdmin(gateway.url, ADMIN_TOKEN, method, path, body);
+/** The one organization this test creates. */
+const orgId = async () => (await gateway.store.listOrgs())[0]!.id;
 
 /** Runs the `byoi-node enroll …` command as displayed, with this test's data folder. */
 async function runDisplayedCommand(command: string): Promise<void> {
@@ -71,7 +79,7 @@ describe('the console quick start', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    context = await browser.newContext();
+    context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${gateway.url}/console/`);
@@ -108,8 +116,7 @@ describe('the console quick start', () => {
     expect(run.reply.length).toBeGreaterThan(0);
     expect(run.servedBy).toMatch(/^node \(/);
     expect(run.ttft).toMatch(/^\d[\d,.\s]* ms$/);
-    const [orgId] = (await gateway.store.listOrgs()).map((org) => org.id);
-    const [record] = await gateway.store.listUsage({ orgId, limit: 1 });
+    const [record] = await gateway.store.listUsage({ orgId: await orgId(), limit: 1 });
     expect(record!.route).toBe('node');
     const count = new Intl.NumberFormat('en').format;
     expect(run.tokens).toBe(
@@ -126,7 +133,7 @@ describe('the console quick start', () => {
     );
   });
 
-  it('pins an upstream provider in the playground', async () => {
+  it('adds a provider and a routing rule in the console, and the playground follows the rule', async () => {
     const provider = await startNode([
       '--model',
       model.path,
@@ -135,33 +142,111 @@ describe('the console quick start', () => {
       '--no-link',
     ]);
     processes.push(provider);
-    await admin('POST', '/providers', {
-      name: 'upstream-a',
-      baseUrl: provider.ready.openaiBaseURL,
+    const providers = new ProvidersPanel(console);
+    await providers.open();
+    expect(
+      await providers.addProvider({
+        name: 'upstream-a',
+        baseUrl: provider.ready.openaiBaseURL!,
+        key: PROVIDER_KEY,
+        models: ['tiny'],
+      }),
+    ).toEqual({ ok: true });
+    expect(await gateway.store.getProvider('upstream-a')).toMatchObject({
       apiKeys: [PROVIDER_KEY],
-      models: { tiny: 'tiny' },
-      price: { prompt: 1, completion: 2 },
     });
-    // The route list is read when the playground opens.
-    await console.open('overview');
+    const routing = new RoutingPanel(console);
+    await routing.open();
+    expect(
+      await routing.setRule({ model: 'tiny', strategy: 'pinned', routes: ['upstream-a'] }),
+    ).toEqual({ ok: true });
+    // Auto routing now goes where the rule says, not to the node.
     await playground.open();
-    await playground.choose('tiny', 'upstream-a');
+    await playground.choose('tiny');
     const run = await playground.send('Say hello again');
     expect(run.servedBy).toBe('upstream-a');
-    await console.page.screenshot({
-      path: join(screenshotDir(), 'console-playground-light-en.png'),
-      fullPage: true,
-    });
+    const [record] = await gateway.store.listUsage({ orgId: await orgId(), limit: 1 });
+    expect(record!.route).toBe('upstream-a');
   });
 
-  it('shows a rate limit as a 429 in the playground, and keeps the conversation', async () => {
-    const [org] = await gateway.store.listOrgs();
-    await admin('PUT', '/limits', { orgId: org!.id, rpm: 1 });
+  it('sets a rate limit in the console and shows its 429 in the playground, keeping the conversation', async () => {
+    const limits = new LimitsPanel(console);
+    await limits.open();
+    await limits.setRateLimit(1);
     // Requests are counted once a limit is in force: the first of this minute passes.
+    await playground.open();
     await playground.send('Within the limit');
     const before = await console.byTestId('playground-turn-user').count();
     const refused = await playground.sendRefused('One more');
     expect(refused).toMatch(/rate limit/i);
     expect(await console.byTestId('playground-turn-user').count()).toBe(before);
+  });
+
+  it('shows each route in the usage report and its CSV, and every step in the audit log', async () => {
+    const usage = new UsagePanel(console);
+    await usage.open();
+    const rows = await usage.usageRows('route', 1);
+    expect(rows.map((row) => row.group).sort()).toEqual(['node', 'upstream-a']);
+    const ledger = await gateway.store.listUsage({ orgId: await orgId(), limit: 100 });
+    const served = (route: string) => ledger.filter((entry) => entry.route === route).length;
+    for (const row of rows) expect(Number(row.requests)).toBe(served(row.group));
+    const csv = await usage.exportCsv();
+    const lines = csv.text.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^route,requests,/);
+    expect(
+      lines
+        .slice(1)
+        .map((line) => line.split(',')[0])
+        .sort(),
+    ).toEqual(['node', 'upstream-a']);
+    expect(await usage.chartValues('tokens').count()).toBeGreaterThan(0);
+
+    const audit = new AuditPanel(console);
+    await audit.open();
+    const actions = await audit.auditActions();
+    for (const action of [
+      'org.create',
+      'key.create',
+      'enroll-code.create',
+      'provider.add',
+      'routing.set',
+      'limits.set',
+    ])
+      expect(actions).toContain(action);
+    expect(JSON.stringify(await audit.entries())).not.toContain(PROVIDER_KEY);
+  });
+
+  it('gives the organization an admin key, and its admin signs in to that org alone', async () => {
+    const orgs = new OrgsPanel(console);
+    await orgs.open();
+    const secret = await orgs.createAdminKey('Quick start lab', 'alice');
+    const second = await browser.newContext();
+    const page = await second.newPage();
+    await page.goto(`${gateway.url}/console/`);
+    const orgAdmin = new ConsolePage(page);
+    await orgAdmin.signIn(secret);
+    expect(await orgAdmin.byTestId('console-org-name').innerText()).toBe('Quick start lab');
+    expect(await new OrgsPanel(orgAdmin).visible()).toBe(false);
+    await second.close();
+    const audit = new AuditPanel(console);
+    await audit.open();
+    expect(await audit.auditActions()).toContain('admin-key.create');
+  });
+
+  it('writes a screenshot of every screen, light and dark, in English and French', async () => {
+    const dir = screenshotDir();
+    for (const theme of ['light', 'dark'] as const) {
+      for (const language of ['en', 'fr'] as const) {
+        await console.setLook(theme, language);
+        for (const screen of CONSOLE_SCREENS) {
+          await console.open(screen);
+          await console.settled();
+          const path = join(dir, `console-${screen}-${theme}-${language}.png`);
+          await console.page.screenshot({ path, fullPage: true });
+          expect(statSync(path).size).toBeGreaterThan(10_000);
+        }
+      }
+    }
+    await console.setLook('light', 'en');
   });
 });

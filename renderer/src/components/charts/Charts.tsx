@@ -19,6 +19,8 @@ export interface ChartProps {
   rows: ChartRow[];
   series: Series[];
   format: (value: number) => string;
+  /** Whole numbers only on the axis (counts: requests, tokens). */
+  counts?: boolean;
   emptyText: string;
   testId: string;
   height?: number;
@@ -45,7 +47,13 @@ export function BarChartView(props: ChartProps): JSX.Element {
         <BarChart data={props.rows} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid stroke={palette.grid} vertical={false} />
           <XAxis dataKey="label" tick={tick} stroke={palette.grid} />
-          <YAxis tick={tick} stroke={palette.grid} tickFormatter={props.format} width={80} />
+          <YAxis
+            tick={tick}
+            stroke={palette.grid}
+            tickFormatter={props.format}
+            allowDecimals={!props.counts}
+            width={80}
+          />
           <Tooltip formatter={(value) => props.format(Number(value))} {...tooltip} />
           {props.series.length > 1 && <Legend />}
           {props.series.map((entry, index) => (
@@ -73,7 +81,13 @@ export function LineChartView(props: ChartProps): JSX.Element {
         <LineChart data={props.rows} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid stroke={palette.grid} vertical={false} />
           <XAxis dataKey="label" tick={tick} stroke={palette.grid} />
-          <YAxis tick={tick} stroke={palette.grid} tickFormatter={props.format} width={80} />
+          <YAxis
+            tick={tick}
+            stroke={palette.grid}
+            tickFormatter={props.format}
+            allowDecimals={!props.counts}
+            width={80}
+          />
           <Tooltip formatter={(value) => props.format(Number(value))} {...tooltip} />
           <Legend />
           {props.series.map((entry, index) => (

@@ -58,6 +58,7 @@ export function RequestCharts({ buckets, size }: Props): JSX.Element {
             { key: 'ttftP95', label: t('requests.p95Label') },
           ]}
           format={(value) => format.number(value, 0)}
+          counts
           emptyText={noData}
           testId="chart-ttft"
         />
@@ -69,6 +70,7 @@ export function RequestCharts({ buckets, size }: Props): JSX.Element {
             { key: 'errors', label: t('requests.errors') },
           ]}
           format={(value) => format.number(value, 0)}
+          counts
           emptyText={noData}
           testId="chart-requests"
         />
@@ -77,6 +79,7 @@ export function RequestCharts({ buckets, size }: Props): JSX.Element {
           rows={rejectionRows}
           series={[{ key: 'count', label: t('requests.rejected') }]}
           format={(value) => format.number(value, 0)}
+          counts
           emptyText={t('requests.noRejections')}
           testId="chart-rejections"
         />

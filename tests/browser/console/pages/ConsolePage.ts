@@ -28,6 +28,12 @@ export class ConsolePage {
     await this.byTestId(`screen-${screen}`).waitFor();
   }
 
+  /** Waits until nothing on the screen is still loading. */
+  async settled(): Promise<void> {
+    // `first()` is detached only once no loading state is left.
+    await this.byTestId('loading').first().waitFor({ state: 'detached' });
+  }
+
   /** Creates an API key; its secret, shown once. */
   async createKey(name: string): Promise<string> {
     await this.open('keys');

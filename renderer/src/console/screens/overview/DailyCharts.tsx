@@ -52,6 +52,7 @@ export function DailyCharts({ days }: { days: DailyUsageRow[] }): JSX.Element {
             { key: 'errors', label: t('overview.errors') },
           ]}
           format={count}
+          counts
           emptyText={t('overview.chartEmpty')}
           testId="overview-chart-requests"
         />
@@ -63,6 +64,7 @@ export function DailyCharts({ days }: { days: DailyUsageRow[] }): JSX.Element {
             { key: 'completion', label: t('overview.tokensOut') },
           ]}
           format={count}
+          counts
           emptyText={t('overview.chartEmpty')}
           testId="overview-chart-tokens"
         />

@@ -26,6 +26,7 @@ export function UsageCharts(props: { by: UsageGroupBy; rows: UsageReportRow[] })
           { key: 'completion', label: t('usage.tokensOut') },
         ]}
         format={(value) => format.number(value, 0)}
+        counts
         emptyText={t('usage.chartEmpty')}
         testId="usage-chart-tokens"
       />
